@@ -1,0 +1,33 @@
+# Lyfta — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export PYTHONDONTWRITEBYTECODE=1
+
+.PHONY: run test venv migrate demo worker benchmark clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+## Run Lyfta: web UI + API (gunicorn), background worker and scheduler, on SQLite with demo data.
+run: venv
+	DJANGO_SETTINGS_MODULE=config.settings.demo $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.demo $(PY) manage.py seed_demo
+	DJANGO_SETTINGS_MODULE=config.settings.demo $(PY) manage.py collectstatic --noinput -v 0
+	PORT=$(PORT) DJANGO_SETTINGS_MODULE=config.settings.demo $(VENV)/bin/honcho -f Procfile start
+
+## Run the whole test suite (SQLite unless DATABASE_URL is set). "No tests" fails.
+test: venv
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+benchmark: venv
+	$(PY) -m benchmarks $(BENCH_ARGS)
+
+clean:
+	rm -rf var/static .pytest_cache

@@ -1,0 +1,54 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .admin_site import AuditedModelAdmin, site
+from .models import ApiClient, CostCentre, DeliveryPoint, Organisation, RoleAssignment, Unit, User
+
+
+@admin.register(Organisation, site=site)
+class OrganisationAdmin(AuditedModelAdmin):
+    list_display = ["name", "kind", "org_number", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "org_number"]
+
+
+@admin.register(CostCentre, site=site)
+class CostCentreAdmin(AuditedModelAdmin):
+    list_display = ["code", "name", "organisation", "is_active"]
+    list_filter = ["organisation"]
+    search_fields = ["code", "name"]
+
+
+class DeliveryPointInline(admin.TabularInline):
+    model = DeliveryPoint
+    extra = 0
+
+
+@admin.register(Unit, site=site)
+class UnitAdmin(AuditedModelAdmin):
+    list_display = ["name", "hsa_id", "organisation", "parent", "is_active"]
+    list_filter = ["organisation", "is_active"]
+    search_fields = ["name", "hsa_id"]
+    autocomplete_fields = ["parent"]
+    inlines = [DeliveryPointInline]
+
+
+class RoleInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(User, site=site)
+class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "is_active", "last_activity_at", "locked_until"]
+    list_filter = ["is_active"]
+    inlines = [RoleInline]
+    fieldsets = BaseUserAdmin.fieldsets + (("Lyfta", {"fields": ("hsa_id", "phone", "locked_until",
+                                                                 "deactivated_reason")}),)
+
+
+@admin.register(ApiClient, site=site)
+class ApiClientAdmin(AuditedModelAdmin):
+    list_display = ["name", "organisation", "token_prefix", "is_active", "last_used_at"]
+    readonly_fields = ["token_hash", "token_prefix", "last_used_at"]

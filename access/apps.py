@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class AccessConfig(AppConfig):
+    name = "access"
+    verbose_name = "Organisation och behörighet"
+
+    def ready(self):
+        from core import nav
+
+        from . import tasks  # noqa: F401  (registers the dormant-account job)
+
+        nav.register(nav.NavItem("start", "Start", "core:start", "", order=0))

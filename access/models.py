@@ -1,0 +1,142 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+from .roles import Role
+from .validators import validate_hsa_id, validate_org_number
+
+
+class Organisation(TimeStampedModel):
+    class Kind(models.TextChoices):
+        REGION = "region", _("Region")
+        MUNICIPALITY = "municipality", _("Kommun")
+        SUPPLY_CENTRE = "supply_centre", _("Hjälpmedelscentral")
+
+    name = models.CharField(_("namn"), max_length=200)
+    kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices)
+    org_number = models.CharField(_("organisationsnummer"), max_length=11, unique=True,
+                                  validators=[validate_org_number])
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisationer")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_customer(self) -> bool:
+        return self.kind != self.Kind.SUPPLY_CENTRE
+
+
+class CostCentre(TimeStampedModel):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cost_centres")
+    code = models.CharField(_("kod"), max_length=30)
+    name = models.CharField(_("namn"), max_length=200)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering = ["organisation__name", "code"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="uniq_cost_centre_code")]
+        verbose_name = _("kostnadsställe")
+        verbose_name_plural = _("kostnadsställen")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Unit(TimeStampedModel):
+    """Organisational unit with an HSA-id, in a tree under its organisation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="units")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    name = models.CharField(_("namn"), max_length=200)
+    hsa_id = models.CharField(_("HSA-id"), max_length=44, unique=True, validators=[validate_hsa_id])
+    default_cost_centre = models.ForeignKey(CostCentre, null=True, blank=True, on_delete=models.PROTECT,
+                                            related_name="+")
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        verbose_name = _("enhet")
+        verbose_name_plural = _("enheter")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeliveryPoint(TimeStampedModel):
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="delivery_points")
+    name = models.CharField(_("namn"), max_length=200)
+    street = models.CharField(_("gatuadress"), max_length=200)
+    postal_code = models.CharField(_("postnummer"), max_length=6)
+    city = models.CharField(_("ort"), max_length=100)
+    instructions = models.CharField(_("leveransinstruktion"), max_length=500, blank=True)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering = ["unit__name", "name"]
+        verbose_name = _("leveranspunkt")
+        verbose_name_plural = _("leveranspunkter")
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.street}, {self.postal_code} {self.city}"
+
+
+class User(AbstractUser):
+    hsa_id = models.CharField(_("HSA-id (person)"), max_length=44, blank=True)
+    phone = models.CharField(_("telefon"), max_length=30, blank=True)
+    failed_login_count = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    deactivated_reason = models.CharField(max_length=200, blank=True)
+    # Demo accounts (documented TOTP secret) can never log in outside demo settings.
+    is_demo = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("användare")
+        verbose_name_plural = _("användare")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class RoleAssignment(TimeStampedModel):
+    """A user's role at a unit. A user can hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="role_assignments")
+    role = models.CharField(_("roll"), max_length=40, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="uniq_role_assignment")]
+        verbose_name = _("roll")
+        verbose_name_plural = _("roller")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} @ {self.unit}"
+
+
+class ApiClient(TimeStampedModel):
+    """A system client of the JSON API; acts for exactly one organisation. Only a SHA-256
+    hash of its bearer token is stored."""
+
+    name = models.CharField(_("namn"), max_length=100, unique=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="api_clients")
+    token_hash = models.CharField(max_length=64, unique=True)
+    token_prefix = models.CharField(max_length=8)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    # Demo clients (fixed, documented tokens) are refused outside demo settings.
+    is_demo = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("API-klient")
+        verbose_name_plural = _("API-klienter")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,72 @@
+"""Roles (DESIGN.md §7) and what each may do. Permissions are plain strings checked by
+`Principal.has_perm`; pages, API endpoints and navigation declare the one they need."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PRESCRIBER = "prescriber", _("Förskrivare")
+    ORDERER = "orderer", _("Beställare")
+    STORE_KEEPER = "store_keeper", _("Förrådsansvarig")
+    INVOICE_VIEWER = "invoice_viewer", _("Fakturamottagare")
+    CUSTOMER_ACCESS_ADMIN = "customer_access_admin", _("Behörighetsadministratör (kund)")
+    SUPPLY_HANDLER = "supply_handler", _("Kundtjänst (HMC)")
+    TECHNICIAN = "technician", _("Tekniker")
+    DRIVER = "driver", _("Chaufför")
+    ASSORTMENT_MANAGER = "assortment_manager", _("Sortimentsansvarig")
+    SUPPLY_ADMIN = "supply_admin", _("Administratör (HMC)")
+    AUDITOR = "auditor", _("Granskare (logguttag)")
+    SYSTEM_ADMIN = "system_admin", _("Systemadministratör")
+
+
+CUSTOMER_ROLES = {Role.PRESCRIBER, Role.ORDERER, Role.STORE_KEEPER, Role.INVOICE_VIEWER, Role.CUSTOMER_ACCESS_ADMIN}
+SUPPLY_ROLES = {
+    Role.SUPPLY_HANDLER, Role.TECHNICIAN, Role.DRIVER, Role.ASSORTMENT_MANAGER, Role.SUPPLY_ADMIN, Role.AUDITOR,
+}
+
+
+class Perm:
+    """Permission names. Keep them grouped by context."""
+
+    CATALOGUE_VIEW = "catalogue.view"
+    CATALOGUE_MANAGE = "catalogue.manage"
+    PATIENT_VIEW = "patients.view"
+    PATIENT_MANAGE = "patients.manage"
+    ORDER_CREATE = "ordering.create"  # build/submit/withdraw customer-side orders
+    ORDER_VIEW = "ordering.view"
+    ORDER_HANDLE = "supply.handle_orders"  # confirm/delay/cancel/dispatch/deliver
+    WORK_ORDER_HANDLE = "supply.handle_work_orders"
+    TECHNICIAN_WORK = "supply.technician_work"
+    DRIVER_RUNS = "supply.driver_runs"
+    STOCK_VIEW = "stock.view"
+    STOCK_MANAGE = "stock.manage"
+    STORE_KEEP = "stock.store_keep"  # buffer store withdrawals
+    INVOICE_VIEW = "invoicing.view"
+    INVOICE_MANAGE = "invoicing.manage"
+    AUDIT_VIEW = "audit.view"
+    ACCESS_ADMIN = "access.admin"  # customer-side access administration
+    SYSTEM_ADMIN = "access.system_admin"
+    INBOX = "ordering.inbox"
+
+
+P = Perm
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.PRESCRIBER: {P.CATALOGUE_VIEW, P.PATIENT_VIEW, P.PATIENT_MANAGE, P.ORDER_CREATE, P.ORDER_VIEW, P.INBOX},
+    Role.ORDERER: {P.CATALOGUE_VIEW, P.PATIENT_VIEW, P.ORDER_CREATE, P.ORDER_VIEW, P.INBOX},
+    Role.STORE_KEEPER: {P.CATALOGUE_VIEW, P.STOCK_VIEW, P.STORE_KEEP, P.ORDER_VIEW, P.INBOX, P.PATIENT_VIEW},
+    Role.INVOICE_VIEWER: {P.INVOICE_VIEW},
+    Role.CUSTOMER_ACCESS_ADMIN: {P.ACCESS_ADMIN},
+    Role.SUPPLY_HANDLER: {
+        P.CATALOGUE_VIEW, P.PATIENT_VIEW, P.ORDER_VIEW, P.ORDER_HANDLE, P.WORK_ORDER_HANDLE, P.STOCK_VIEW,
+        P.STOCK_MANAGE, P.INBOX,
+    },
+    Role.TECHNICIAN: {P.CATALOGUE_VIEW, P.PATIENT_VIEW, P.TECHNICIAN_WORK, P.STOCK_VIEW},
+    Role.DRIVER: {P.PATIENT_VIEW, P.DRIVER_RUNS},
+    Role.ASSORTMENT_MANAGER: {P.CATALOGUE_VIEW, P.CATALOGUE_MANAGE, P.STOCK_VIEW},
+    Role.SUPPLY_ADMIN: {
+        P.CATALOGUE_VIEW, P.CATALOGUE_MANAGE, P.PATIENT_VIEW, P.ORDER_VIEW, P.ORDER_HANDLE, P.WORK_ORDER_HANDLE,
+        P.STOCK_VIEW, P.STOCK_MANAGE, P.INVOICE_VIEW, P.INVOICE_MANAGE, P.INBOX,
+    },
+    Role.AUDITOR: {P.AUDIT_VIEW},
+    Role.SYSTEM_ADMIN: {P.SYSTEM_ADMIN, P.AUDIT_VIEW, P.CATALOGUE_VIEW},
+}

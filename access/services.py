@@ -1,0 +1,260 @@
+"""Writes for organisations, users, roles, login and API clients. Each is atomic and audited."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from audit.services import audit_record
+from core.errors import Conflict, ValidationFailed
+
+from .models import ApiClient, CostCentre, DeliveryPoint, Organisation, RoleAssignment, Unit, User
+
+
+def _clean_or_raise(obj) -> None:
+    try:
+        obj.full_clean()
+    except DjangoValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        first = next(iter(errors.values()))[0]
+        raise ValidationFailed(first, errors=errors) from exc
+
+
+def _save_new(obj, actor, action: str):
+    _clean_or_raise(obj)
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        raise Conflict("Posten finns redan (dubblett).") from exc
+    audit_record(actor, action, obj)
+    return obj
+
+
+# --- organisations -----------------------------------------------------------------
+
+@transaction.atomic
+def organisation_create(*, actor, name: str, kind: str, org_number: str) -> Organisation:
+    from .validators import normalise_org_number
+
+    return _save_new(Organisation(name=name, kind=kind, org_number=normalise_org_number(org_number)), actor,
+                     "organisation.create")
+
+
+@transaction.atomic
+def cost_centre_create(*, actor, organisation: Organisation, code: str, name: str) -> CostCentre:
+    return _save_new(CostCentre(organisation=organisation, code=code, name=name), actor, "cost_centre.create")
+
+
+@transaction.atomic
+def unit_create(*, actor, organisation: Organisation, name: str, hsa_id: str, parent: Unit | None = None,
+                default_cost_centre: CostCentre | None = None) -> Unit:
+    if parent is not None and parent.organisation_id != organisation.pk:
+        raise ValidationFailed("Överordnad enhet måste tillhöra samma organisation.", errors={"parent": ["fel organisation"]})
+    return _save_new(Unit(organisation=organisation, name=name, hsa_id=hsa_id, parent=parent,
+                          default_cost_centre=default_cost_centre), actor, "unit.create")
+
+
+@transaction.atomic
+def delivery_point_create(*, actor, unit: Unit, name: str, street: str, postal_code: str, city: str,
+                          instructions: str = "") -> DeliveryPoint:
+    return _save_new(DeliveryPoint(unit=unit, name=name, street=street, postal_code=postal_code, city=city,
+                                   instructions=instructions), actor, "delivery_point.create")
+
+
+# --- users and roles ---------------------------------------------------------------
+
+@transaction.atomic
+def user_create(*, actor, username: str, password: str | None, first_name: str = "", last_name: str = "",
+                email: str = "", is_staff: bool = False) -> User:
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(f"Användarnamnet {username} används redan.")
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email, is_staff=is_staff)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.last_activity_at = timezone.now()
+    user.save()
+    audit_record(actor, "user.create", user)
+    return user
+
+
+@transaction.atomic
+def role_assign(*, actor, user: User, unit: Unit, role: str) -> RoleAssignment:
+    from .roles import CUSTOMER_ROLES, SUPPLY_ROLES, Role
+
+    org = unit.organisation
+    if role in CUSTOMER_ROLES and not org.is_customer:
+        raise ValidationFailed("Kundroller kan bara tilldelas vid en kunds enhet.", errors={"role": ["fel sida"]})
+    if role in SUPPLY_ROLES and org.is_customer:
+        raise ValidationFailed("HMC-roller kan bara tilldelas vid hjälpmedelscentralens enheter.",
+                               errors={"role": ["fel sida"]})
+    if role not in Role.values:
+        raise ValidationFailed("Okänd roll.", errors={"role": ["okänd"]})
+    ra, created = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
+    if created:
+        audit_record(actor, "role.assign", ra, {"user": user.pk, "unit": unit.pk, "role": role})
+    return ra
+
+
+@transaction.atomic
+def role_revoke(*, actor, assignment: RoleAssignment) -> None:
+    audit_record(actor, "role.revoke", assignment,
+                 {"user": assignment.user_id, "unit": assignment.unit_id, "role": assignment.role})
+    assignment.delete()
+
+
+# --- login -------------------------------------------------------------------------
+
+class LoginFailed(Exception):
+    def __init__(self, message: str, *, locked: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.locked = locked
+
+
+GENERIC_LOGIN_ERROR = "Fel användarnamn, lösenord eller engångskod."
+
+
+def confirmed_totp_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def _register_failure(user: User | None, username: str, reason: str) -> None:
+    data = {"username": username[:150], "reason": reason}
+    if user is not None:
+        with transaction.atomic():
+            locked_user = User.objects.select_for_update().get(pk=user.pk)
+            locked_user.failed_login_count += 1
+            if locked_user.failed_login_count >= settings.LYFTA_LOGIN_MAX_FAILURES:
+                locked_user.locked_until = timezone.now() + dt.timedelta(seconds=settings.LYFTA_LOGIN_LOCKOUT_SECONDS)
+                locked_user.failed_login_count = 0
+                data["locked_until"] = locked_user.locked_until.isoformat()
+                audit_record(None, "login.locked", locked_user, data)
+            locked_user.save(update_fields=["failed_login_count", "locked_until"])
+    audit_record(None, "login.failed", user, data, object_type="" if user else "access.user")
+
+
+def login_check(request, *, username: str, password: str, otp_token: str) -> tuple[User, TOTPDevice | None]:
+    """Check username, password and (for enrolled users) the TOTP code. Returns the user and
+    the verified device (None when the user must enrol). Raises LoginFailed."""
+    username = (username or "").strip()
+    user = User.objects.filter(username__iexact=username).first() if username else None
+    now = timezone.now()
+    if user is not None and user.locked_until and user.locked_until > now:
+        audit_record(None, "login.refused_locked", user, {"username": username})
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        raise LoginFailed(f"Kontot är tillfälligt låst efter för många misslyckade försök. Försök igen om {minutes} minuter.",
+                          locked=True)
+    if user is not None and user.is_demo and not settings.LYFTA_DEMO_MODE:
+        _register_failure(user, username, "demo_account_outside_demo")
+        raise LoginFailed(GENERIC_LOGIN_ERROR)
+    authed = authenticate(request, username=user.username if user else username, password=password)
+    if authed is None:
+        _register_failure(user, username, "password")
+        raise LoginFailed(GENERIC_LOGIN_ERROR)
+    device = confirmed_totp_device(authed)
+    if device is not None:
+        token = (otp_token or "").replace(" ", "")
+        if not token.isdigit() or not device.verify_token(token):
+            _register_failure(authed, username, "otp")
+            raise LoginFailed("Fel eller redan använd engångskod. Vänta på nästa kod i appen och försök igen.")
+    return authed, device
+
+
+@transaction.atomic
+def login_succeeded(user: User, *, second_factor: bool) -> None:
+    User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None, last_activity_at=timezone.now())
+    audit_record(user, "login.success" if second_factor else "login.password_ok_enrolment_required", user)
+
+
+def logout_recorded(user: User) -> None:
+    audit_record(user, "logout", user)
+
+
+def totp_device_for_enrolment(user: User) -> TOTPDevice:
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Autentiseringsapp", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_enrol_confirm(user: User, device: TOTPDevice, token: str) -> bool:
+    token = (token or "").replace(" ", "")
+    if device.user_id != user.pk or device.confirmed:
+        return False
+    if not token.isdigit() or not device.verify_token(token):
+        audit_record(user, "2fa.enrol_failed", user)
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
+    audit_record(user, "2fa.enrolled", user, {"device": device.pk})
+    return True
+
+
+def touch_activity(user: User) -> None:
+    User.objects.filter(pk=user.pk).update(last_activity_at=timezone.now())
+
+
+@transaction.atomic
+def deactivate_dormant_users(now: dt.datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.LYFTA_DORMANT_AFTER_DAYS)
+    from django.db.models.functions import Coalesce
+
+    dormant = list(
+        User.objects.filter(is_active=True, is_superuser=False)
+        .annotate(seen=Coalesce("last_activity_at", "last_login", "date_joined"))
+        .filter(seen__lt=cutoff)
+        .values_list("pk", flat=True)
+    )
+    if dormant:
+        User.objects.filter(pk__in=dormant).update(is_active=False, deactivated_reason="inaktivt konto")
+        for pk in dormant:
+            audit_record(None, "user.deactivated_dormant", object_type="access.user", object_id=str(pk),
+                         data={"cutoff": cutoff.isoformat()})
+    return dormant
+
+
+# --- API clients -------------------------------------------------------------------
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def api_client_create(*, actor, name: str, organisation: Organisation, token: str | None = None,
+                      is_demo: bool = False) -> tuple[ApiClient, str]:
+    """Create a client; returns it and the raw token (shown once, stored only hashed)."""
+    raw = token or f"lyf_{secrets.token_urlsafe(32)}"
+    if ApiClient.objects.filter(name=name).exists():
+        raise Conflict(f"API-klienten {name} finns redan.")
+    client = ApiClient.objects.create(name=name, organisation=organisation, token_hash=hash_token(raw),
+                                      token_prefix=raw[:8], is_demo=is_demo)
+    audit_record(actor, "api_client.create", client, {"organisation": organisation.pk})
+    return client, raw
+
+
+def api_client_authenticate(raw_token: str) -> ApiClient | None:
+    if not raw_token:
+        return None
+    client = (ApiClient.objects.select_related("organisation")
+              .filter(token_hash=hash_token(raw_token), is_active=True, organisation__is_active=True).first())
+    if client is None:
+        return None
+    if client.is_demo and not settings.LYFTA_DEMO_MODE:
+        return None
+    now = timezone.now()
+    if client.last_used_at is None or now - client.last_used_at > dt.timedelta(minutes=5):
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+    return client

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "access"
+urlpatterns = [
+    path("logga-in/", views.login_view, name="login"),
+    path("tvafaktor/", views.enrol_view, name="enrol"),
+    path("logga-ut/", views.logout_view, name="logout"),
+]

@@ -1,0 +1,92 @@
+import base64
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+
+from . import services
+from .forms import LoginForm, TotpConfirmForm
+
+SESSION_MARKER_COOKIE = "lyfta_had_session"
+
+
+def _safe_next(request, default="core:start"):
+    nxt = request.POST.get("next") or request.GET.get("next")
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+        return nxt
+    return default
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    if request.user.is_authenticated and request.user.is_verified():
+        return redirect(_safe_next(request))
+    form = LoginForm(request.POST or None)
+    error = None
+    if request.method == "GET" and request.COOKIES.get(SESSION_MARKER_COOKIE):
+        messages.info(request, "Din session har gått ut på grund av inaktivitet. Logga in igen.")
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, device = services.login_check(request, **form.cleaned_data)
+        except services.LoginFailed as exc:
+            error = exc.message
+        else:
+            login(request, user)
+            services.login_succeeded(user, second_factor=device is not None)
+            if device is None:
+                response = redirect("access:enrol")
+            else:
+                otp_login(request, device)
+                response = redirect(_safe_next(request))
+            response.set_cookie(SESSION_MARKER_COOKIE, "1", httponly=True, samesite="Lax",
+                                secure=settings.SESSION_COOKIE_SECURE)
+            return response
+    response = render(request, "access/login.html", {"form": form, "error": error,
+                                                     "next": _safe_next(request, "")}, status=400 if error else 200)
+    response.delete_cookie(SESSION_MARKER_COOKIE)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def enrol_view(request):
+    if not request.user.is_authenticated:
+        return redirect("access:login")
+    if request.user.is_verified():
+        return redirect("core:start")
+    if services.confirmed_totp_device(request.user) is not None:
+        # Enrolled already but not verified in this session: must log in with a code.
+        logout(request)
+        return redirect("access:login")
+    device = services.totp_device_for_enrolment(request.user)
+    form = TotpConfirmForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        if services.totp_enrol_confirm(request.user, device, form.cleaned_data["otp_token"]):
+            otp_login(request, device)
+            messages.success(request, "Tvåfaktorsinloggning är aktiverad.")
+            return redirect("core:start")
+        error = "Koden stämde inte. Kontrollera att klockan i telefonen går rätt och ange nästa kod."
+    secret = base64.b32encode(device.bin_key).decode("ascii")
+    qr = segno.make(device.config_url, error="m")
+    context = {
+        "form": form, "error": error, "qr_svg_data_uri": qr.svg_data_uri(scale=5, dark="#000", light="#fff"),
+        "secret_groups": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+    }
+    return render(request, "access/enrol.html", context, status=400 if error else 200)
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        services.logout_recorded(request.user)
+    logout(request)
+    messages.success(request, "Du är utloggad.")
+    response = redirect("access:login")
+    response.delete_cookie(SESSION_MARKER_COOKIE)
+    return response

@@ -1,0 +1,51 @@
+"""The only writers of audit rows. `actor` is an `access.principal.Principal`, a user, or
+None (system)."""
+from __future__ import annotations
+
+from typing import Any
+
+from core import context
+
+from .models import AuditEvent, PatientAccess
+
+
+def _actor_fields(actor: Any) -> dict:
+    if actor is None:
+        return {"actor_label": "system"}
+    # A Principal (user or API client) or a bare user.
+    user = getattr(actor, "user", None) if hasattr(actor, "client") else actor
+    client = getattr(actor, "client", None)
+    fields: dict[str, Any] = {}
+    if user is not None and getattr(user, "pk", None):
+        fields["actor_user_id"] = user.pk
+        fields["actor_label"] = user.get_username()
+    if client is not None:
+        fields["actor_client_id"] = client.pk
+        fields["actor_label"] = f"api:{client.name}"
+    fields.setdefault("actor_label", getattr(actor, "label", "") or "anonymous")
+    return fields
+
+
+def _request_fields() -> dict:
+    ctx = context.current()
+    if ctx is None:
+        return {}
+    return {"ip": ctx.ip, "request_id": ctx.request_id}
+
+
+def audit_record(actor: Any, action: str, obj: Any = None, data: dict | None = None, *,
+                 object_type: str = "", object_id: str = "", object_repr: str = "") -> AuditEvent:
+    if obj is not None:
+        object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:300]
+    return AuditEvent.objects.create(
+        action=action, object_type=object_type, object_id=str(object_id), object_repr=object_repr[:300],
+        data=data or {}, **_actor_fields(actor), **_request_fields(),
+    )
+
+
+def patient_access_record(actor: Any, patient_id: int, view: str, purpose: str = "") -> PatientAccess:
+    return PatientAccess.objects.create(
+        patient_id=patient_id, view=view, purpose=purpose[:200], **_actor_fields(actor), **_request_fields(),
+    )

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.urls import include, path
+
+from access.admin_site import site as admin_site
+from integration.api import api
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("konto/", include("access.urls")),
+    path("katalog/", include("catalogue.urls")),
+    path("patienter/", include("patients.urls")),
+    path("bestallningar/", include("ordering.urls")),
+    path("lager/", include("stock.urls")),
+    path("hmc/", include("supply.urls")),
+    path("fakturering/", include("invoicing.urls")),
+    path("drift/", include("operations.urls")),
+    path("revision/", include("audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin_site.urls),
+    path("api/v1/", api.urls),
+]
+
+if settings.DEBUG:  # pragma: no cover
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "core.views.handler404"
+handler500 = "core.views.handler500"

@@ -1,0 +1,117 @@
+"""Fixtures shared by all tests: a small world of one region, one municipality and the
+supply centre; users per role logged in with a verified second factor; API clients."""
+import os
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from access.roles import CUSTOMER_ROLES, Role
+from tests import factories as f
+
+
+@pytest.fixture
+def world(db):
+    """Two customers (a region and a municipality) and the supply centre, each with a unit."""
+    region = f.OrganisationFactory(name="Region Test", kind="region")
+    municipality = f.OrganisationFactory(name="Testby kommun", kind="municipality")
+    supply = f.SupplyCentreFactory(name="HMC Test")
+    return {
+        "region": region,
+        "municipality": municipality,
+        "supply": supply,
+        "region_unit": f.UnitFactory(organisation=region, name="Rehab Region"),
+        "municipality_unit": f.UnitFactory(organisation=municipality, name="Hemsjukvård Testby"),
+        "supply_unit": f.UnitFactory(organisation=supply, name="HMC Kundtjänst"),
+    }
+
+
+@pytest.fixture
+def make_user(world):
+    """make_user(role, customer="region"|"municipality") -> user holding that role at a unit."""
+
+    def _make(role: str, customer: str = "region", **kwargs):
+        if role in CUSTOMER_ROLES:
+            unit = world[f"{customer}_unit"]
+        else:
+            unit = world["supply_unit"]
+        user = f.UserFactory(**kwargs)
+        f.RoleAssignmentFactory(user=user, unit=unit, role=role)
+        return user
+
+    return _make
+
+
+def login_verified(client: Client, user) -> Client:
+    """Log `user` in with a confirmed TOTP device marked verified in the session."""
+    device = user.totpdevice_set.filter(confirmed=True).first() or f.totp_device(user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def client_for(make_user):
+    """client_for(role, customer="region") -> (Client logged in with 2FA, user)."""
+
+    def _client(role: str, customer: str = "region"):
+        user = make_user(role, customer)
+        return login_verified(Client(), user), user
+
+    return _client
+
+
+@pytest.fixture
+def api(world):
+    """Bearer-token clients: api.region, api.municipality, api.supply are django Clients whose
+    requests carry the token of a system client of that organisation."""
+
+    class _Api:
+        pass
+
+    holder = _Api()
+    for key in ("region", "municipality", "supply"):
+        token = f"test-{key}-token"
+        f.api_client(world[key], token)
+        setattr(holder, key, Client(HTTP_AUTHORIZATION=f"Bearer {token}"))
+    return holder
+
+
+@pytest.fixture(scope="session")
+def browser_launch_args():
+    return {
+        "executable_path": os.environ.get("LYFTA_CHROMIUM", "/usr/bin/chromium"),
+        "headless": True,
+        "args": [
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-dev-shm-usage",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser(browser_launch_args):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls that the test
+    # itself makes between page actions are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(**browser_launch_args)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="sv-SE")
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()
+
+
+__all__ = ["Role", "login_verified"]

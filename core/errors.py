@@ -1,0 +1,45 @@
+"""Domain errors. Services raise these; the UI shows `message` (Swedish) and the API turns
+them into RFC 9457 problem documents with `status`, `code` and `errors`."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+    code = "invalid"
+    title = "Felaktig begäran"
+
+    def __init__(self, message: str, *, code: str | None = None, errors: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.errors = errors or {}
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "validation"
+    title = "Ogiltiga uppgifter"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    title = "Hittades inte"
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "forbidden"
+    title = "Behörighet saknas"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    title = "Konflikt"
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+    title = "Otillåten statusändring"

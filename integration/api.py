@@ -1,0 +1,128 @@
+"""The JSON API, `/api/v1/`. Each context contributes a router from its own `api.py`;
+errors are RFC 9457 problem documents."""
+from __future__ import annotations
+
+import importlib
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI, Router, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError as NinjaValidationError
+
+from access.principal import principal_for_request
+from core.errors import DomainError
+from core.problem import problem_response
+
+from .auth import API_AUTH
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Lyfta API",
+    version="1",
+    description=(
+        "Lyfta's integration API: catalogue, patients and orders for customers' systems; the supply "
+        "centre's order handling for an external business system. Authenticate with a bearer token "
+        "(system clients) or a logged-in session. Errors are RFC 9457 problem documents. Every POST "
+        "honours an `Idempotency-Key` header."
+    ),
+    urls_namespace="api",
+    auth=API_AUTH,
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    return problem_response(exc.status, exc.title, exc.message, code=exc.code, errors=exc.errors)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request, exc: NinjaValidationError):
+    errors = [
+        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "message": e.get("msg"), "type": e.get("type")}
+        for e in exc.errors
+    ]
+    return problem_response(422, "Ogiltiga uppgifter", "Begäran innehåller ogiltiga eller saknade fält.",
+                            code="validation", errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return problem_response(401, "Inte autentiserad", "Giltig bearer-token eller inloggning krävs.",
+                            code="unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="lyfta"'})
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return problem_response(404, "Hittades inte", "Resursen finns inte.", code="not_found")
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def _forbidden(request, exc):
+    return problem_response(403, "Behörighet saknas", "Du saknar behörighet för detta.", code="forbidden")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    detail = str(exc) or "Fel"
+    if exc.status_code == 400 and "JSON" in detail.upper():
+        detail = "Begärans innehåll är inte giltig JSON."
+    return problem_response(exc.status_code, "Felaktig begäran" if exc.status_code < 500 else "Internt fel", detail,
+                            code="bad_request" if exc.status_code < 500 else "server_error")
+
+
+@api.exception_handler(Exception)
+def _unexpected(request, exc):
+    logger.exception("Unhandled API error")
+    return problem_response(500, "Internt fel", "Ett oväntat fel inträffade. Försök igen senare.",
+                            code="server_error")
+
+
+class MeOut(Schema):
+    kind: str
+    name: str
+    organisation_ids: list[int]
+    is_supply: bool
+    permissions: list[str]
+
+
+system = Router(tags=["system"])
+
+
+@system.get("/me", response=MeOut, summary="Who am I (the authenticated principal)")
+def me(request):
+    p = principal_for_request(request)
+    return {
+        "kind": "client" if p.client else "user",
+        "name": p.label,
+        "organisation_ids": sorted(p.customer_ids) if not p.is_supply or p.client is None
+        else [p.client.organisation_id],
+        "is_supply": p.is_supply,
+        "permissions": sorted(p.perms),
+    }
+
+
+api.add_router("/", system)
+
+# Routers of the contexts, mounted at the API root (each defines its own paths).
+for module_name, tag in [
+    ("catalogue.api", "catalogue"),
+    ("patients.api", "patients"),
+    ("ordering.api", "ordering"),
+    ("supply.api", "supply"),
+    ("stock.api", "stock"),
+    ("invoicing.api", "invoicing"),
+    ("operations.api", "operations"),
+]:
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        continue
+    router = getattr(module, "router", None)
+    if router is not None:
+        api.add_router("/", router, tags=[tag])
