@@ -1,0 +1,68 @@
+"""Promised delivery dates and the customer's estimated cost for a draft (DESIGN.md §8).
+
+Urgent delivery fee: `settings.LYFTA_URGENT_FEE` (SEK, default 450). Promised weekdays per
+article come from the catalogue (`promised_weekdays`: stocked 7, on demand 17, or the lead time
+if longer); an urgent order is promised the next weekday."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from core.calendar import add_weekdays
+
+DEFAULT_URGENT_FEE = Decimal("450.00")
+STOCKED_WEEKDAYS = 7
+ON_DEMAND_WEEKDAYS = 17
+
+
+def urgent_fee() -> Decimal:
+    return Decimal(str(getattr(settings, "LYFTA_URGENT_FEE", DEFAULT_URGENT_FEE)))
+
+
+def promised_weekdays(article) -> int:
+    try:
+        from catalogue.selectors import promised_weekdays as catalogue_promised
+    except ImportError:  # pragma: no cover - catalogue not merged yet
+        catalogue_promised = None
+    if catalogue_promised is not None:
+        return catalogue_promised(article)
+    base = STOCKED_WEEKDAYS if article.purchasing == "stocked" else ON_DEMAND_WEEKDAYS
+    return max(base, article.lead_time_days or 0)
+
+
+def promised_date(articles, *, urgent: bool, today: dt.date | None = None) -> dt.date | None:
+    today = today or timezone.localdate()
+    articles = list(articles)
+    if not articles:
+        return None
+    if urgent:
+        return add_weekdays(today, 1)
+    return add_weekdays(today, max(promised_weekdays(a) for a in articles))
+
+
+@dataclass
+class CostEstimate:
+    monthly_rent: Decimal
+    purchases: Decimal
+    urgent_fee: Decimal
+
+
+def cost_estimate(lines, *, urgent: bool) -> CostEstimate:
+    """`lines`: OrderLines (with copied prices) or (article, quantity) pairs."""
+    rent = Decimal("0")
+    purchases = Decimal("0")
+    for line in lines:
+        if isinstance(line, tuple):
+            article, qty = line
+            charging, monthly, price = article.charging, article.monthly_rent, article.purchase_price
+        else:
+            qty, charging, monthly, price = line.quantity, line.charging, line.monthly_rent, line.unit_price
+        if charging == "rent":
+            rent += (monthly or Decimal("0")) * qty
+        else:
+            purchases += (price or Decimal("0")) * qty
+    return CostEstimate(monthly_rent=rent, purchases=purchases, urgent_fee=urgent_fee() if urgent else Decimal("0"))

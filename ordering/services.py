@@ -1,0 +1,553 @@
+"""Writes for orders. Customer side: drafts, lines, submit, withdraw, templates. Supply-side
+status changes (`order_mark_*`) are called by `supply.services`, which wraps them with the stock
+work in one transaction. Every write is atomic and audited; messages and e-mail follow the
+transitions (DESIGN.md §4)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from access.models import DeliveryPoint, Unit
+from access.roles import Perm
+from audit.services import audit_record
+from core.errors import IllegalTransition, NotFound, ValidationFailed
+from core.numbering import next_number
+
+from . import pricing
+from .models import (
+    ORDER_PREFIX, CustomerOrderKind, DeliveryTo, Message, Order, OrderEvent, OrderLine, OrderStatus, OrderTemplate,
+    OrderTemplateLine, OrderType, Priority,
+)
+from .transitions import apply_transition, lock_order, record_event
+
+MAX_QUANTITY = 999
+MAX_LINES = 100
+NOTE_MAX = 2000
+REASON_MAX = 1000
+S = OrderStatus
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _fail(field_name: str, message: str):
+    raise ValidationFailed(message, errors={field_name: [message]})
+
+
+def clean_quantity(value, field_name: str = "quantity") -> int:
+    try:
+        qty = int(value)
+    except (TypeError, ValueError):
+        _fail(field_name, "Antal måste vara ett heltal.")
+    if isinstance(value, float) and value != int(value):
+        _fail(field_name, "Antal måste vara ett heltal.")
+    if qty < 1:
+        _fail(field_name, "Antal måste vara minst 1.")
+    if qty > MAX_QUANTITY:
+        _fail(field_name, f"Antal får vara högst {MAX_QUANTITY}.")
+    return qty
+
+
+def clean_text(value, field_name: str, max_len: int, label: str) -> str:
+    value = (value or "").strip()
+    if len(value) > max_len:
+        _fail(field_name, f"{label} får vara högst {max_len} tecken.")
+    return value
+
+
+def clean_future_date(value, field_name: str = "requested_date") -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            _fail(field_name, "Ogiltigt datum (ÅÅÅÅ-MM-DD).")
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if value < timezone.localdate():
+        _fail(field_name, "Datumet får inte ligga bakåt i tiden.")
+    if value > timezone.localdate() + dt.timedelta(days=3 * 365):
+        _fail(field_name, "Datumet ligger för långt fram.")
+    return value
+
+
+def get_orderable_article(article_number: str, field_name: str = "article_number"):
+    from catalogue.models import Article
+
+    number = (article_number or "").strip()
+    if not number or len(number) > 35:
+        _fail(field_name, "Ange ett giltigt artikelnummer.")
+    article = Article.objects.filter(article_number=number).first()
+    if article is None:
+        _fail(field_name, f"Artikeln {number} finns inte.")
+    if not article.is_orderable:
+        _fail(field_name, f"Artikeln {number} går inte att beställa.")
+    return article
+
+
+# --------------------------------------------------------------------------- who may order what
+
+
+def _require_orderer(principal) -> None:
+    principal.require(Perm.ORDER_CREATE)
+    if principal.is_supply or not principal.customer_ids:
+        raise ValidationFailed("Endast kundens användare kan beställa.", code="not_customer")
+
+
+def resolve_unit(principal, unit_id: int | None) -> Unit | None:
+    """The ordering unit: given (must be the principal's) or the principal's only/first unit."""
+    if unit_id:
+        unit = Unit.objects.select_related("default_cost_centre").filter(pk=unit_id, is_active=True).first()
+        ok = unit is not None and (
+            unit.pk in principal.unit_ids if principal.user is not None
+            else unit.organisation_id in principal.customer_ids
+        )
+        if not ok:
+            _fail("unit_id", "Enheten finns inte eller tillhör inte dig.")
+        return unit
+    if principal.unit_ids:
+        return Unit.objects.select_related("default_cost_centre").filter(pk__in=principal.unit_ids).order_by(
+            "pk").first()
+    return None
+
+
+def patient_for_order(principal, patient_id: int):
+    """The patient if the principal's customer may order for them; otherwise 404."""
+    from patients.models import Patient
+
+    patient = Patient.objects.filter(pk=patient_id).first()
+    if patient is None or not patient_visible(principal, patient):
+        raise NotFound("Patienten finns inte.")
+    return patient
+
+
+def patient_visible(principal, patient) -> bool:
+    if principal.is_supply or patient.customer_id in principal.customer_ids:
+        return True
+    try:
+        from patients.models import PatientCustomerLink
+    except ImportError:  # pragma: no cover
+        return False
+    return PatientCustomerLink.objects.filter(patient=patient, customer_id__in=principal.customer_ids).exists()
+
+
+def order_for_customer(principal, order_id: int, *, lock: bool = False) -> Order:
+    qs = Order.objects.select_for_update(of=("self",)) if lock else Order.objects
+    order = qs.filter(pk=order_id).first()
+    if order is None:
+        raise NotFound("Ordern finns inte.")
+    principal.require_customer(order.customer_id)
+    return order
+
+
+# --------------------------------------------------------------------------- addresses
+
+
+def _patient_address(patient, which: str) -> tuple[str, str, str]:
+    return (getattr(patient, f"{which}_street", ""), getattr(patient, f"{which}_postal_code", ""),
+            getattr(patient, f"{which}_city", ""))
+
+
+def _apply_delivery(order: Order, delivery_to: str, delivery_point_id) -> None:
+    patient = order.patient
+    if not delivery_to:
+        if patient is not None:
+            delivery_to = DeliveryTo.STAY_ADDRESS if patient.stay_street else DeliveryTo.REGISTERED_ADDRESS
+        else:
+            delivery_to = DeliveryTo.DELIVERY_POINT
+    if delivery_to not in DeliveryTo.values or delivery_to == "":
+        _fail("delivery_to", "Ogiltigt leveranssätt.")
+    order.delivery_to = delivery_to
+    order.delivery_point = None
+    order.delivery_protected = False
+    if delivery_to in (DeliveryTo.STAY_ADDRESS, DeliveryTo.REGISTERED_ADDRESS):
+        if patient is None:
+            _fail("delivery_to", "Leverans till patientens adress kräver en patient.")
+        which = "stay" if delivery_to == DeliveryTo.STAY_ADDRESS else "registered"
+        street, postal, city = _patient_address(patient, which)
+        if not street:
+            msg = ("Patienten saknar vistelseadress." if which == "stay"
+                   else "Patienten saknar folkbokföringsadress.")
+            _fail("delivery_to", msg)
+        order.delivery_street, order.delivery_postal_code, order.delivery_city = street, postal, city
+        order.delivery_protected = bool(patient.protected_identity)
+    else:
+        point = None
+        if delivery_point_id:
+            point = DeliveryPoint.objects.select_related("unit").filter(
+                pk=delivery_point_id, is_active=True, unit__organisation_id=order.customer_id).first()
+        if point is None:
+            _fail("delivery_point_id", "Välj en leveranspunkt som tillhör er enhet.")
+        order.delivery_point = point
+        order.delivery_street, order.delivery_postal_code, order.delivery_city = (
+            point.street, point.postal_code, point.city)
+
+
+# --------------------------------------------------------------------------- drafts
+
+
+@dataclass
+class LineInput:
+    article_number: str
+    quantity: int = 1
+    main_line_no: int | None = None
+
+
+@dataclass
+class DraftInput:
+    patient_id: int | None = None
+    unit_id: int | None = None
+    kind: str = CustomerOrderKind.TO_PATIENT
+    delivery_to: str = ""
+    delivery_point_id: int | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    priority: str = Priority.NORMAL
+    requested_date: dt.date | str | None = None
+    note: str = ""
+    lines: list[LineInput] = field(default_factory=list)
+    template_id: int | None = None
+
+
+def _clean_header(order: Order, data: DraftInput) -> None:
+    if data.priority not in Priority.values:
+        _fail("priority", "Ogiltig prioritet.")
+    order.priority = data.priority
+    order.urgent_fee = pricing.urgent_fee() if data.priority == Priority.URGENT else None
+    order.contact_name = clean_text(data.contact_name, "contact_name", 120, "Kontaktperson")
+    order.contact_phone = clean_text(data.contact_phone, "contact_phone", 30, "Telefon")
+    order.note = clean_text(data.note, "note", NOTE_MAX, "Meddelandet")
+    order.requested_date = clean_future_date(data.requested_date)
+    _apply_delivery(order, data.delivery_to, data.delivery_point_id)
+
+
+def _next_line_no(order: Order) -> int:
+    return (order.lines.aggregate(m=Max("line_no"))["m"] or 0) + 1
+
+
+def _add_lines(order: Order, article, quantity: int, *, main_line: OrderLine | None = None) -> list[OrderLine]:
+    """Tracked articles become one line per device (quantity 1 each)."""
+    if order.lines.count() + (quantity if article.is_tracked else 1) > MAX_LINES:
+        _fail("lines", f"En order får ha högst {MAX_LINES} rader.")
+    per_line = [1] * quantity if article.is_tracked else [quantity]
+    start = _next_line_no(order)
+    rows = [
+        OrderLine(order=order, line_no=start + i, article=article, quantity=q, main_line=main_line,
+                  charging=article.charging, monthly_rent=article.monthly_rent, unit_price=article.purchase_price)
+        for i, q in enumerate(per_line)
+    ]
+    for row in rows:
+        row.save()
+    return rows
+
+
+def _refresh_promise(order: Order) -> None:
+    articles = [ln.article for ln in order.lines.select_related("article")]
+    order.promised_date = pricing.promised_date(articles, urgent=order.priority == Priority.URGENT)
+
+
+@transaction.atomic
+def order_draft_create(principal, data: DraftInput) -> Order:
+    _require_orderer(principal)
+    if data.kind not in (CustomerOrderKind.TO_PATIENT, CustomerOrderKind.TO_UNIT, CustomerOrderKind.BUFFER_MANUAL):
+        _fail("kind", "Ogiltig ordertyp.")
+    unit = resolve_unit(principal, data.unit_id)
+    customer_id = unit.organisation_id if unit is not None else principal.primary_customer_id
+    patient = None
+    if data.kind == CustomerOrderKind.TO_PATIENT:
+        if not data.patient_id:
+            _fail("patient_id", "Välj en patient.")
+        patient = patient_for_order(principal, data.patient_id)
+    # Clean the lines before writing anything.
+    cleaned = []
+    for i, ln in enumerate(data.lines):
+        article = get_orderable_article(ln.article_number, f"lines.{i}.article_number")
+        cleaned.append((article, clean_quantity(ln.quantity, f"lines.{i}.quantity"), ln.main_line_no))
+    user = principal.user
+    order = Order(
+        number=next_number(ORDER_PREFIX[OrderType.CUSTOMER]), order_type=OrderType.CUSTOMER, kind=data.kind,
+        status=S.DRAFT, customer_id=customer_id, unit=unit,
+        cost_centre=unit.default_cost_centre if unit is not None else None,
+        orderer=user, prescriber=user if (user is not None and patient is not None and
+                                          "prescriber" in principal.roles) else None,
+        created_by_client=principal.client, patient=patient,
+    )
+    _clean_header(order, data)
+    order.save()
+    by_input_no: dict[int, OrderLine] = {}
+    for idx, (article, qty, main_no) in enumerate(cleaned, start=1):
+        main = by_input_no.get(main_no) if main_no else None
+        rows = _add_lines(order, article, qty, main_line=main)
+        by_input_no[idx] = rows[0]
+    if data.template_id:
+        _apply_template(principal, order, data.template_id)
+    _refresh_promise(order)
+    order.save(update_fields=["promised_date"])
+    record_event(order, principal, event_type=OrderEvent.Type.TRANSITION, to_status=S.DRAFT)
+    audit_record(principal, "order.draft_created", order)
+    return order
+
+
+def _draft_for_edit(principal, order_id: int) -> Order:
+    order = order_for_customer(principal, order_id, lock=True)
+    if order.status != S.DRAFT:
+        raise IllegalTransition("Ordern är redan skickad och kan inte ändras.")
+    return order
+
+
+@transaction.atomic
+def order_draft_update(principal, order_id: int, data: DraftInput) -> Order:
+    _require_orderer(principal)
+    order = _draft_for_edit(principal, order_id)
+    _clean_header(order, data)
+    _refresh_promise(order)
+    order.save()
+    audit_record(principal, "order.draft_updated", order)
+    return order
+
+
+@transaction.atomic
+def order_line_add(principal, order_id: int, article_number: str, quantity, *, main_line_id: int | None = None
+                   ) -> list[OrderLine]:
+    _require_orderer(principal)
+    order = _draft_for_edit(principal, order_id)
+    article = get_orderable_article(article_number)
+    qty = clean_quantity(quantity)
+    main = order.lines.filter(pk=main_line_id).first() if main_line_id else None
+    rows = _add_lines(order, article, qty, main_line=main)
+    _refresh_promise(order)
+    order.save(update_fields=["promised_date", "updated_at"])
+    audit_record(principal, "order.line_added", order, {"article": article.article_number, "quantity": qty})
+    return rows
+
+
+@transaction.atomic
+def order_line_remove(principal, order_id: int, line_id: int) -> None:
+    _require_orderer(principal)
+    order = _draft_for_edit(principal, order_id)
+    line = order.lines.filter(pk=line_id).first()
+    if line is None:
+        raise NotFound("Raden finns inte.")
+    line.accessory_lines.update(main_line=None)
+    line.delete()
+    _refresh_promise(order)
+    order.save(update_fields=["promised_date", "updated_at"])
+    audit_record(principal, "order.line_removed", order, {"line_id": line_id})
+
+
+def _apply_template(principal, order: Order, template_id: int) -> None:
+    template = OrderTemplate.objects.filter(pk=template_id, customer_id=order.customer_id).first()
+    if template is None:
+        _fail("template_id", "Mallen finns inte.")
+    for tl in template.lines.select_related("article"):
+        if tl.article.is_orderable:
+            _add_lines(order, tl.article, tl.quantity)
+
+
+@transaction.atomic
+def order_template_apply(principal, order_id: int, template_id: int) -> Order:
+    _require_orderer(principal)
+    order = _draft_for_edit(principal, order_id)
+    _apply_template(principal, order, template_id)
+    _refresh_promise(order)
+    order.save(update_fields=["promised_date", "updated_at"])
+    audit_record(principal, "order.template_applied", order, {"template_id": template_id})
+    return order
+
+
+@transaction.atomic
+def order_template_create(principal, *, name: str, lines: list[LineInput], unit_id: int | None = None,
+                          shared: bool = True) -> OrderTemplate:
+    _require_orderer(principal)
+    name = clean_text(name, "name", 120, "Namnet")
+    if not name:
+        _fail("name", "Ange ett namn.")
+    if not lines:
+        _fail("lines", "Mallen måste ha minst en rad.")
+    unit = resolve_unit(principal, unit_id)
+    cleaned = [(get_orderable_article(ln.article_number), clean_quantity(ln.quantity)) for ln in lines]
+    template = OrderTemplate.objects.create(
+        customer_id=unit.organisation_id if unit else principal.primary_customer_id, unit=unit,
+        owner=principal.user, name=name, shared=shared)
+    OrderTemplateLine.objects.bulk_create(
+        [OrderTemplateLine(template=template, article=a, quantity=q) for a, q in cleaned])
+    audit_record(principal, "order_template.created", template)
+    return template
+
+
+@transaction.atomic
+def order_template_from_order(principal, order_id: int, name: str) -> OrderTemplate:
+    order = order_for_customer(principal, order_id)
+    lines: dict[str, int] = {}
+    for ln in order.lines.select_related("article"):
+        lines[ln.article.article_number] = lines.get(ln.article.article_number, 0) + ln.quantity
+    return order_template_create(principal, name=name, unit_id=order.unit_id,
+                                 lines=[LineInput(k, v) for k, v in lines.items()])
+
+
+# --------------------------------------------------------------------------- customer transitions
+
+
+@transaction.atomic
+def order_submit(principal, order_id: int) -> Order:
+    """Submit a draft. Idempotent: submitting an order that is already submitted (a double
+    click, a retried call) is a no-op that returns the order."""
+    _require_orderer(principal)
+    order = order_for_customer(principal, order_id, lock=True)
+    if order.status == S.SUBMITTED:
+        return order  # already submitted (double click, retried call): nothing to do
+    if order.status != S.DRAFT:
+        apply_transition(order, S.SUBMITTED, principal)  # raises IllegalTransition
+    lines = list(order.lines.select_related("article"))
+    if not lines:
+        _fail("lines", "Ordern har inga rader.")
+    if order.patient_id:
+        order.patient = order.patient  # refresh delivery address from the patient as it is now
+        _apply_delivery(order, order.delivery_to, order.delivery_point_id)
+    order.promised_date = pricing.promised_date([ln.article for ln in lines],
+                                                urgent=order.priority == Priority.URGENT)
+    order.submitted_at = timezone.now()
+    apply_transition(order, S.SUBMITTED, principal, data={"promised_date": str(order.promised_date)},
+                     update_fields=["submitted_at", "promised_date", "delivery_street", "delivery_postal_code",
+                                    "delivery_city", "delivery_protected", "delivery_point"])
+    return order
+
+
+@transaction.atomic
+def order_withdraw(principal, order_id: int, reason: str = "") -> Order:
+    _require_orderer(principal)
+    order = order_for_customer(principal, order_id, lock=True)
+    if order.status == S.WITHDRAWN:
+        return order
+    reason = clean_text(reason, "reason", REASON_MAX, "Orsaken")
+    order.closed_reason = reason
+    apply_transition(order, S.WITHDRAWN, principal, reason=reason, update_fields=["closed_reason"])
+    return order
+
+
+# --------------------------------------------------------------------------- supply transitions
+# Called by supply.services inside its transaction, with the order already locked.
+
+
+def _fmt(day: dt.date | None) -> str:
+    return date_format(day, "Y-m-d") if day else "–"
+
+
+def order_mark_confirmed(order: Order, actor, *, planned_date: dt.date, backordered: bool = False) -> Order:
+    order.planned_date = planned_date
+    order.confirmed_at = timezone.now()
+    from .transitions import actor_fields
+    order.confirmed_by_label = actor_fields(actor)["actor_label"]
+    apply_transition(order, S.CONFIRMED, actor, data={"planned_date": str(planned_date), "backordered": backordered},
+                     update_fields=["planned_date", "confirmed_at", "confirmed_by_label"])
+    extra = " Någon artikel är restnoterad; datumet är beräknat efter inleveransen." if backordered else ""
+    notify(order, Message.Kind.CONFIRMED, f"Order {order.number} är bekräftad",
+           f"Order {order.number}{_patient_suffix(order)} är bekräftad av Hjälpmedelscentralen. "
+           f"Planerat leveransdatum: {_fmt(planned_date)}.{extra}")
+    return order
+
+
+def order_mark_delayed(order: Order, actor, *, new_date: dt.date, reason: str) -> Order:
+    if order.status != S.CONFIRMED:
+        raise IllegalTransition("Endast en bekräftad order kan försenas.", errors={"status": [order.status]})
+    old = order.planned_date
+    order.planned_date = new_date
+    order.save(update_fields=["planned_date", "updated_at"])
+    record_event(order, actor, event_type=OrderEvent.Type.DELAY, from_status=order.status, to_status=order.status,
+                 reason=reason, data={"old_date": str(old) if old else None, "new_date": str(new_date)})
+    audit_record(actor, "order.delayed", order, {"old_date": str(old), "new_date": str(new_date)})
+    notify(order, Message.Kind.DELAYED, f"Order {order.number} är försenad",
+           f"Leveransen av order {order.number}{_patient_suffix(order)} är försenad. "
+           f"Nytt planerat leveransdatum: {_fmt(new_date)} (tidigare {_fmt(old)}). Orsak: {reason}")
+    return order
+
+
+def order_mark_cancelled(order: Order, actor, *, reason: str) -> Order:
+    order.closed_reason = reason
+    apply_transition(order, S.CANCELLED, actor, reason=reason, update_fields=["closed_reason"])
+    notify(order, Message.Kind.CANCELLED, f"Order {order.number} är makulerad",
+           f"Order {order.number}{_patient_suffix(order)} kan inte genomföras och har makulerats. "
+           f"Orsak: {reason}. En ny beställning måste göras.")
+    return order
+
+
+def order_mark_dispatched(order: Order, actor) -> Order:
+    apply_transition(order, S.DISPATCHED, actor)
+    return order
+
+
+def order_mark_line_delivered(order: Order, actor, *, delivery, deliveries: list[tuple[OrderLine, int]],
+                              at_stay_address: bool) -> Order:
+    """Record delivered quantities; the order becomes delivered when every line is."""
+    for line, qty in deliveries:
+        line.delivered_quantity += qty
+        line.save(update_fields=["delivered_quantity", "updated_at"])
+    record_event(order, actor, event_type=OrderEvent.Type.DELIVERY, from_status=order.status,
+                 to_status=order.status, data={"delivery_id": delivery.pk, "receiver": delivery.receiver_name,
+                                               "place": delivery.place,
+                                               "lines": {str(ln.line_no): q for ln, q in deliveries}})
+    all_done = not order.lines.filter(delivered_quantity__lt=F("quantity")).exists()
+    if all_done:
+        order.delivered_at = timezone.now()
+        apply_transition(order, S.DELIVERED, actor, data={"delivery_id": delivery.pk},
+                         update_fields=["delivered_at"])
+    else:
+        audit_record(actor, "order.part_delivered", order, {"delivery_id": delivery.pk})
+    if at_stay_address:
+        what = "Ordern är levererad i sin helhet." if all_done else "Ordern är dellevererad."
+        notify(order, Message.Kind.DELIVERED, f"Leverans av order {order.number} är kvitterad",
+               f"Leveransen av order {order.number}{_patient_suffix(order)} till patientens vistelseadress "
+               f"kvitterades {_fmt(delivery.delivered_on)} av {delivery.receiver_name}. {what}")
+    return order
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def _patient_suffix(order: Order) -> str:
+    if order.patient_id is None:
+        return ""
+    return f" (patient {order.patient.first_name} {order.patient.last_name})"
+
+
+def notify(order: Order, kind: str, subject: str, text: str) -> list[Message]:
+    """Inbox messages to the order's orderer and prescriber (once each); e-mail after commit."""
+    recipients = []
+    for user in (order.orderer, order.prescriber):
+        if user is not None and user.pk not in {u.pk for u in recipients}:
+            recipients.append(user)
+    messages = [Message.objects.create(recipient=u, order=order, kind=kind, subject=subject[:200], text=text[:4000])
+                for u in recipients]
+    if messages:
+        ids = [m.pk for m in messages]
+
+        def _enqueue():
+            from .tasks import send_message_emails
+            send_message_emails.enqueue(ids)
+
+        transaction.on_commit(_enqueue)
+    return messages
+
+
+@transaction.atomic
+def message_mark_read(principal, message_id: int) -> Message:
+    msg = Message.objects.filter(pk=message_id, recipient=principal.user).first() if principal.user else None
+    if msg is None:
+        raise NotFound("Meddelandet finns inte.")
+    if msg.read_at is None:
+        msg.read_at = timezone.now()
+        msg.save(update_fields=["read_at"])
+    return msg
+
+
+@transaction.atomic
+def messages_mark_all_read(principal) -> int:
+    if principal.user is None:
+        return 0
+    return Message.objects.filter(recipient=principal.user, read_at__isnull=True).update(read_at=timezone.now())
