@@ -8,6 +8,9 @@ class AccessConfig(AppConfig):
     def ready(self):
         from core import nav
 
+        from .roles import Perm
+
         from . import tasks  # noqa: F401  (registers the dormant-account job)
 
         nav.register(nav.NavItem("start", "Start", "core:start", "", order=0))
+        nav.register(nav.NavItem("admin", "Administration", "admin:index", Perm.SYSTEM_ADMIN, order=95))

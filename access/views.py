@@ -9,7 +9,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
+from core import nav
+
 from . import services
+from .principal import principal_for_request
 from .forms import LoginForm, TotpConfirmForm
 
 SESSION_MARKER_COOKIE = "lyfta_had_session"
@@ -90,3 +93,11 @@ def logout_view(request):
     response = redirect("access:login")
     response.delete_cookie(SESSION_MARKER_COOKIE)
     return response
+
+
+def start(request):
+    principal = principal_for_request(request)
+    if not principal.is_authenticated:
+        return redirect("access:login")
+    tiles = [i for i in nav.items() if i.key != "start" and principal.has_perm(i.permission)]
+    return render(request, "core/start.html", {"tiles": tiles})

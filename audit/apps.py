@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class AuditConfig(AppConfig):
     name = "audit"
     verbose_name = "Loggning"
+
+    def ready(self):
+        from access.roles import Perm
+        from core import nav
+
+        nav.register(nav.NavItem("audit", "Logguttag", "audit:events", Perm.AUDIT_VIEW, order=90))
