@@ -298,3 +298,6 @@ class OrderTemplateLine(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+from .service_models import *  # noqa: E402,F401,F403  (work orders, pickups, fault reports)
