@@ -25,9 +25,9 @@ def allocate(*, article, quantity: int, ref: str, actor) -> Reserved:
         reserved = getattr(result, "quantity_reserved", None)
     if reserved is None:
         reserved = len(devices) if article.is_tracked else quantity
-    backordered = getattr(result, "backordered", None)
+    backordered = getattr(result, "back_ordered", None)
     if backordered is None:
-        backordered = getattr(result, "quantity_backordered", None)
+        backordered = getattr(result, "backordered", None)
     if backordered is None:
         backordered = quantity - int(reserved)
     return Reserved(devices=devices, quantity=int(reserved), backordered=int(backordered))
@@ -51,5 +51,7 @@ def deliver(*, line, quantity: int, patient, customer, cost_centre, ref: str, ac
         return stock_services.deliver_to_patient(device=line.device, patient=patient, customer=customer,
                                                  cost_centre=cost_centre, ref=ref, actor=actor, on=on)
     if line.device_id:
-        return stock_services.issue(article=line.article, quantity=1, ref=ref, actor=actor, device=line.device)
+        from core.errors import Conflict
+
+        raise Conflict("Individmärkta artiklar kan bara levereras till en patient.", code="tracked_needs_patient")
     return stock_services.issue(article=line.article, quantity=quantity, ref=ref, actor=actor)
