@@ -3,3 +3,13 @@ from django.apps import AppConfig
 
 class OrderingConfig(AppConfig):
     name = "ordering"
+    verbose_name = "Beställningar"
+
+    def ready(self):
+        from access.roles import Perm
+        from core import nav
+
+        from . import tasks  # noqa: F401  (registers the e-mail task)
+
+        nav.register(nav.NavItem("orders", "Beställningar", "ordering:order_search", Perm.ORDER_VIEW, order=30))
+        nav.register(nav.NavItem("inbox", "Meddelanden", "ordering:inbox", Perm.INBOX, order=90))

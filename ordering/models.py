@@ -216,6 +216,21 @@ class OrderEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.order_id} {self.from_status}→{self.to_status}"
 
+    @staticmethod
+    def _label(status: str) -> str:
+        try:
+            return str(OrderStatus(status).label)
+        except ValueError:
+            return status
+
+    @property
+    def from_label(self) -> str:
+        return self._label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.to_status)
+
 
 class Delivery(TimeStampedModel):
     """One delivery (all or part of an order's lines) acknowledged by a receiver. A delivery

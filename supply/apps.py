@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class SupplyConfig(AppConfig):
     name = "supply"
+    verbose_name = "Hjälpmedelscentralen"
+
+    def ready(self):
+        from access.roles import Perm
+        from core import nav
+
+        nav.register(nav.NavItem("supply_inbox", "Orderinkorg", "supply:inbox", Perm.ORDER_HANDLE, order=40))

@@ -1,0 +1,187 @@
+"""Reads for orders, the patient view (hjälpmedelsbilden) and the inbox. Customer-side
+principals see only their own customers' orders; other customers' orders answer 404."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from audit.services import patient_access_record
+from core.errors import NotFound
+
+from . import pricing
+from .models import (
+    OPEN_CUSTOMER_STATUSES, Message, Order, OrderEvent, OrderLine, OrderStatus, OrderTemplate, OrderType, Priority,
+)
+
+SEARCH_LIMIT = 50
+
+
+def visible_orders(principal) -> QuerySet[Order]:
+    qs = Order.objects.all()
+    if principal.is_supply:
+        return qs.exclude(status=OrderStatus.DRAFT)
+    return qs.filter(customer_id__in=principal.customer_ids)
+
+
+@dataclass
+class OrderFilter:
+    number: str = ""
+    patient_id: int | None = None
+    status: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    unit_id: int | None = None
+    order_type: str = OrderType.CUSTOMER
+
+
+def order_search(principal, flt: OrderFilter, *, limit: int = SEARCH_LIMIT) -> list[Order]:
+    qs = visible_orders(principal).filter(order_type=flt.order_type)
+    if flt.number:
+        qs = qs.filter(number__iexact=flt.number.strip()) if len(flt.number.strip()) >= 9 else qs.filter(
+            number__istartswith=flt.number.strip())
+    if flt.patient_id:
+        qs = qs.filter(patient_id=flt.patient_id)
+    if flt.status:
+        qs = qs.filter(status=flt.status)
+    if flt.date_from:
+        qs = qs.filter(created_at__date__gte=flt.date_from)
+    if flt.date_to:
+        qs = qs.filter(created_at__date__lte=flt.date_to)
+    if flt.unit_id:
+        qs = qs.filter(unit_id=flt.unit_id)
+    return list(qs.select_related("patient", "unit").order_by("-created_at", "-id")[:limit])
+
+
+def order_get(principal, order_id: int, *, with_patient_access: str = "") -> Order:
+    """One order with its lines, events and deliveries. Writes one patient-access row when the
+    order is for a patient and `with_patient_access` names the view."""
+    qs = visible_orders(principal).select_related(
+        "patient", "unit", "customer", "cost_centre", "orderer", "prescriber", "delivery_point",
+    ).prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("article", "device").order_by("line_no")),
+        Prefetch("events", queryset=OrderEvent.objects.order_by("at", "id")),
+        "deliveries__lines__order_line__article", "deliveries__lines__device",
+    )
+    order = qs.filter(pk=order_id).first()
+    if order is None:
+        raise NotFound("Ordern finns inte.")
+    principal.require_customer(order.customer_id)
+    if order.patient_id and with_patient_access:
+        patient_access_record(principal, order.patient_id, with_patient_access)
+    return order
+
+
+def order_totals(order: Order) -> pricing.CostEstimate:
+    return pricing.cost_estimate(list(order.lines.all()), urgent=order.priority == Priority.URGENT)
+
+
+def delivery_address_for(order: Order, principal) -> list[str]:
+    """Address lines to show; a protected patient address is hidden from customer-side readers."""
+    if order.delivery_protected and not principal.is_supply:
+        return ["Skyddad adress"]
+    lines = []
+    if order.delivery_point_id:
+        lines.append(order.delivery_point.name)
+    lines += [order.delivery_street, f"{order.delivery_postal_code} {order.delivery_city}".strip()]
+    return [ln for ln in lines if ln]
+
+
+def orders_for_patient(principal, patient_id: int) -> tuple[list[Order], list[Order]]:
+    """(open, past) customer orders for a patient, as the principal may see them."""
+    rows = list(visible_orders(principal).filter(patient_id=patient_id, order_type=OrderType.CUSTOMER)
+                .select_related("unit").order_by("-created_at", "-id")[:200])
+    open_ = [o for o in rows if o.status in OPEN_CUSTOMER_STATUSES]
+    past = [o for o in rows if o.status not in OPEN_CUSTOMER_STATUSES]
+    return open_, past
+
+
+def patient_for_view(principal, patient_id: int, view: str):
+    """The patient (404 if not visible) and exactly one patient-access row."""
+    try:
+        from patients.selectors import patient_get_for_view
+    except ImportError:  # pragma: no cover - patients selectors not merged yet
+        patient_get_for_view = None
+    if patient_get_for_view is not None:
+        return patient_get_for_view(principal, patient_id, view)
+    from .services import patient_for_order
+
+    patient = patient_for_order(principal, patient_id)
+    patient_access_record(principal, patient.pk, view)
+    return patient
+
+
+def loans_for_patient(patient) -> list:
+    try:
+        from stock.selectors import loans_for_patient as stock_loans
+    except ImportError:  # pragma: no cover
+        stock_loans = None
+    if stock_loans is not None:
+        return list(stock_loans(patient))
+    from stock.models import Loan
+
+    return list(Loan.objects.filter(patient=patient, ended_on__isnull=True)
+                .select_related("device__article", "customer", "cost_centre").order_by("-started_on"))
+
+
+def templates_for(principal) -> list[OrderTemplate]:
+    user_id = principal.user.pk if principal.user is not None else None
+    return list(OrderTemplate.objects.filter(customer_id__in=principal.customer_ids)
+                .filter(Q(shared=True) | Q(owner_id=user_id)).order_by("name")[:100])
+
+
+def accessories_for(lines: list[OrderLine]) -> dict[int, list]:
+    """Accessories (catalogue ArticleFit) offered per main-device line."""
+    from catalogue.models import ArticleFit
+
+    mains = {ln.article_id for ln in lines if ln.article.kind == "H"}
+    if not mains:
+        return {}
+    fits = ArticleFit.objects.filter(main_id__in=mains, part__is_orderable=True).select_related("part")
+    by_main: dict[int, list] = {}
+    for fit in fits:
+        by_main.setdefault(fit.main_id, []).append(fit.part)
+    return {ln.pk: by_main.get(ln.article_id, []) for ln in lines if ln.article_id in by_main}
+
+
+def article_choices(q: str, limit: int = 20) -> list:
+    q = (q or "").strip()
+    if not q:
+        return []
+    from catalogue.models import Article
+
+    qs = Article.objects.filter(is_orderable=True, is_published=True)
+    exact = list(qs.filter(article_number=q)[:1])
+    if exact:
+        return exact
+    return list(qs.filter(Q(name__icontains=q) | Q(article_number__istartswith=q)).order_by("name")[:limit])
+
+
+# --------------------------------------------------------------------------- inbox
+
+
+def inbox(user, *, limit: int = 100) -> list[Message]:
+    return list(Message.objects.filter(recipient=user).select_related("order").order_by("-created_at", "-id")[:limit])
+
+
+def unread_count(user) -> int:
+    return Message.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+# --------------------------------------------------------------------------- supply side
+
+
+def supply_inbox(*, status: str = OrderStatus.SUBMITTED, priority: str = "", customer_id: int | None = None,
+                 number: str = "", limit: int = 100) -> list[Order]:
+    qs = Order.objects.filter(order_type=OrderType.CUSTOMER).exclude(status=OrderStatus.DRAFT)
+    if status:
+        qs = qs.filter(status=status)
+    if priority:
+        qs = qs.filter(priority=priority)
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    if number:
+        qs = qs.filter(number__istartswith=number.strip())
+    # Urgent first ('urgent' > 'normal' alphabetically), then oldest submitted first.
+    return list(qs.select_related("customer", "unit").order_by("-priority", "submitted_at", "id")[:limit])

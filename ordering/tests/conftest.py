@@ -1,0 +1,49 @@
+import pytest
+from django.db import connection
+
+from access.principal import principal_for_client, principal_for_user
+from access.roles import Role
+from ordering import services
+from ordering.tests import factories as of
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request):
+    """Tests marked postgres_only need real concurrent transactions: skip elsewhere."""
+    if request.node.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (real concurrent transactions)")
+
+
+@pytest.fixture
+def shop(world, make_user):
+    """A prescriber and a supply handler, a patient of the region, a wheelchair (tracked, rent)
+    with a fitting cushion (purchase) in stock."""
+    prescriber = make_user(Role.PRESCRIBER, "region")
+    handler = make_user(Role.SUPPLY_HANDLER)
+    chair = of.wheelchair()
+    cushion = of.cushion(chair)
+    of.stock_devices(chair, new=1, refurbished=1)
+    of.stock_units(cushion, 10)
+    patient = of.patient(world["region"])
+
+    class Shop:
+        pass
+
+    s = Shop()
+    s.world, s.prescriber, s.handler, s.chair, s.cushion, s.patient = world, prescriber, handler, chair, cushion, patient
+    s.p = principal_for_user(prescriber)
+    s.h = principal_for_user(handler)
+    return s
+
+
+def make_order(shop, *, submit=True, lines=None, **kw):
+    lines = lines or [services.LineInput(shop.chair.article_number, 1), services.LineInput(shop.cushion.article_number, 1, 1)]
+    data = services.DraftInput(patient_id=shop.patient.pk, lines=lines, **kw)
+    order = services.order_draft_create(shop.p, data)
+    if submit:
+        services.order_submit(shop.p, order.pk)
+    order.refresh_from_db()
+    return order
+
+
+__all__ = ["make_order", "principal_for_client"]

@@ -1,0 +1,201 @@
+"""The supply centre's handling of customer orders: confirm (allocating stock), delay, cancel
+(releasing it), dispatch and deliver per line (the loan starts). Each service locks the order,
+checks the move and calls the ordering transition and the stock services in ONE transaction."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from access.roles import Perm
+from core.calendar import add_weekdays, next_weekday
+from core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
+from ordering import pricing
+from ordering import services as ordering
+from ordering.models import Delivery, DeliveryLine, Order, OrderStatus, OrderType
+from ordering.transitions import check_move, lock_order
+
+from . import stockport
+
+S = OrderStatus
+
+
+def _fail(field_name: str, message: str):
+    raise ValidationFailed(message, errors={field_name: [message]})
+
+
+def _require_handler(principal) -> None:
+    principal.require(Perm.ORDER_HANDLE)
+    if not principal.is_supply:
+        raise NotFound("Ordern finns inte.")
+
+
+def _lock(order_id: int) -> Order:
+    order = lock_order(order_id, order_type=OrderType.CUSTOMER)
+    if order.status == S.DRAFT:  # drafts are the customer's own business
+        raise NotFound("Ordern finns inte.")
+    return order
+
+
+def _clean_date(value, field_name: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            _fail(field_name, "Ogiltigt datum (ÅÅÅÅ-MM-DD).")
+    if value < timezone.localdate():
+        _fail(field_name, "Datumet får inte ligga bakåt i tiden.")
+    if value > timezone.localdate() + dt.timedelta(days=2 * 365):
+        _fail(field_name, "Datumet ligger för långt fram.")
+    return value
+
+
+def _clean_reason(reason, field_name: str = "reason") -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        _fail(field_name, "Ange en orsak.")
+    if len(reason) > ordering.REASON_MAX:
+        _fail(field_name, f"Orsaken får vara högst {ordering.REASON_MAX} tecken.")
+    return reason
+
+
+def _line_ref(order: Order, line) -> str:
+    return f"{order.number}:{line.line_no}"
+
+
+@transaction.atomic
+def order_confirm(principal, order_id: int, *, planned_date=None) -> Order:
+    """Confirm a submitted order with a planned delivery date, allocating stock per line:
+    tracked articles get a device (refurbished first, then new), otherwise back-ordered."""
+    _require_handler(principal)
+    planned = _clean_date(planned_date, "planned_date")
+    order = _lock(order_id)
+    if order.status == S.CONFIRMED or (order.confirmed_at and order.status in (S.DISPATCHED, S.DELIVERED)):
+        raise IllegalTransition(f"Ordern har redan bekräftats av {order.confirmed_by_label or 'någon annan'}.",
+                                code="already_confirmed")
+    check_move(order, S.CONFIRMED)
+    backordered = False
+    lead_days = 0
+    for line in order.lines.select_related("article").order_by("line_no"):
+        need = line.quantity - line.allocated_quantity
+        if need <= 0:
+            continue
+        res = stockport.allocate(article=line.article, quantity=need, ref=_line_ref(order, line), actor=principal)
+        fields = ["allocated_quantity", "backordered_quantity", "updated_at"]
+        if res.devices:
+            line.device = res.devices[0]
+            fields.append("device")
+        line.allocated_quantity += res.quantity
+        line.backordered_quantity = res.backordered
+        line.save(update_fields=fields)
+        if res.backordered:
+            backordered = True
+            lead_days = max(lead_days, pricing.ON_DEMAND_WEEKDAYS, line.article.lead_time_days or 0)
+    today = timezone.localdate()
+    if planned is None:
+        candidates = [order.promised_date or add_weekdays(today, 1), add_weekdays(today, 1)]
+        if order.requested_date:
+            candidates.append(order.requested_date)
+        if backordered:
+            candidates.append(add_weekdays(today, lead_days))
+        planned = next_weekday(max(candidates))
+    ordering.order_mark_confirmed(order, principal, planned_date=planned, backordered=backordered)
+    return order
+
+
+@transaction.atomic
+def order_delay(principal, order_id: int, *, new_date, reason: str) -> Order:
+    _require_handler(principal)
+    new = _clean_date(new_date, "new_date")
+    if new is None:
+        _fail("new_date", "Ange ett nytt planerat datum.")
+    reason = _clean_reason(reason)
+    order = _lock(order_id)
+    return ordering.order_mark_delayed(order, principal, new_date=new, reason=reason)
+
+
+@transaction.atomic
+def order_cancel(principal, order_id: int, *, reason: str) -> Order:
+    _require_handler(principal)
+    reason = _clean_reason(reason)
+    order = _lock(order_id)
+    check_move(order, S.CANCELLED)
+    for line in order.lines.select_related("article", "device"):
+        if line.allocated_quantity > line.delivered_quantity:
+            stockport.release(line=line, ref=_line_ref(order, line), actor=principal)
+            line.allocated_quantity = line.delivered_quantity
+            line.save(update_fields=["allocated_quantity", "updated_at"])
+    return ordering.order_mark_cancelled(order, principal, reason=reason)
+
+
+@transaction.atomic
+def order_dispatch(principal, order_id: int) -> Order:
+    """Send the order out. Back-ordered lines are allocated again first; if stock is still
+    missing the dispatch is refused."""
+    _require_handler(principal)
+    order = _lock(order_id)
+    check_move(order, S.DISPATCHED)
+    for line in order.lines.select_related("article").filter(backordered_quantity__gt=0):
+        res = stockport.allocate(article=line.article, quantity=line.backordered_quantity,
+                                 ref=_line_ref(order, line), actor=principal)
+        if res.devices:
+            line.device = res.devices[0]
+        line.allocated_quantity += res.quantity
+        line.backordered_quantity = res.backordered
+        line.save(update_fields=["device", "allocated_quantity", "backordered_quantity", "updated_at"])
+        if res.backordered:
+            raise Conflict(f"Rad {line.line_no} ({line.article.name}) är restnoterad och kan inte skickas ännu.",
+                           code="backordered")
+    return ordering.order_mark_dispatched(order, principal)
+
+
+@transaction.atomic
+def order_deliver(principal, order_id: int, *, receiver_name: str, place: str,
+                  quantities: dict[int, int] | None = None, delivered_on: dt.date | None = None) -> Delivery:
+    """Deliver lines (all remaining, or `quantities` {line_id: qty}) acknowledged by the receiver.
+    `place`: patient's stay address or a hospital/unit. Tracked articles start the loan."""
+    _require_handler(principal)
+    receiver_name = (receiver_name or "").strip()
+    if not receiver_name:
+        _fail("receiver_name", "Ange mottagarens namn (kvittens).")
+    if len(receiver_name) > 120:
+        _fail("receiver_name", "Mottagarens namn får vara högst 120 tecken.")
+    if place not in Delivery.Place.values:
+        _fail("place", "Ange var leveransen skedde.")
+    today = timezone.localdate()
+    delivered_on = delivered_on or today
+    if delivered_on > today:
+        _fail("delivered_on", "Leveransdatum kan inte ligga i framtiden.")
+    order = _lock(order_id)
+    if order.status == S.DELIVERED:
+        raise IllegalTransition("Ordern är redan levererad.")
+    check_move(order, S.DELIVERED)
+    lines = {ln.pk: ln for ln in order.lines.select_related("article", "device")}
+    if quantities is None:
+        wanted = {pk: ln.remaining_quantity for pk, ln in lines.items() if ln.remaining_quantity > 0}
+    else:
+        wanted = {}
+        for pk, qty in quantities.items():
+            if int(pk) not in lines:
+                _fail("lines", f"Raden {pk} hör inte till ordern.")
+            qty = ordering.clean_quantity(qty, "lines")
+            if qty > lines[int(pk)].remaining_quantity:
+                _fail("lines", f"Rad {lines[int(pk)].line_no}: högst {lines[int(pk)].remaining_quantity} kvar att leverera.")
+            wanted[int(pk)] = qty
+    if not wanted:
+        _fail("lines", "Inget att leverera.")
+    delivery = Delivery.objects.create(order=order, delivered_on=delivered_on, receiver_name=receiver_name,
+                                       place=place, actor_label=principal.label)
+    done = []
+    for pk, qty in sorted(wanted.items(), key=lambda kv: lines[kv[0]].line_no):
+        line = lines[pk]
+        stockport.deliver(line=line, quantity=qty, patient=order.patient, customer=order.customer,
+                          cost_centre=order.cost_centre, ref=_line_ref(order, line), actor=principal, on=delivered_on)
+        DeliveryLine.objects.create(delivery=delivery, order_line=line, quantity=qty, device=line.device)
+        done.append((line, qty))
+    ordering.order_mark_line_delivered(order, principal, delivery=delivery, deliveries=done,
+                                       at_stay_address=place == Delivery.Place.STAY_ADDRESS)
+    return delivery

@@ -1,0 +1,57 @@
+"""Thin adapter from supply's order handling to `stock.services` (contracts.md): normalises the
+allocation result so order handling does not depend on its exact shape."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Reserved:
+    devices: list = field(default_factory=list)  # tracked: Device rows reserved
+    quantity: int = 0  # units reserved (tracked: len(devices))
+    backordered: int = 0
+
+
+def allocate(*, article, quantity: int, ref: str, actor) -> Reserved:
+    from stock import services as stock_services
+
+    result = stock_services.allocate(article=article, quantity=quantity, ref=ref, actor=actor)
+    devices = list(getattr(result, "devices", None) or [])
+    device = getattr(result, "device", None)
+    if device is not None and device not in devices:
+        devices.append(device)
+    reserved = getattr(result, "reserved", None)
+    if reserved is None:
+        reserved = getattr(result, "quantity_reserved", None)
+    if reserved is None:
+        reserved = len(devices) if article.is_tracked else quantity
+    backordered = getattr(result, "back_ordered", None)
+    if backordered is None:
+        backordered = getattr(result, "backordered", None)
+    if backordered is None:
+        backordered = quantity - int(reserved)
+    return Reserved(devices=devices, quantity=int(reserved), backordered=int(backordered))
+
+
+def release(*, line, ref: str, actor) -> None:
+    from stock import services as stock_services
+
+    if line.device_id:
+        stock_services.release(device=line.device, ref=ref, actor=actor)
+    elif line.allocated_quantity:
+        stock_services.release(article=line.article, quantity=line.allocated_quantity - line.delivered_quantity,
+                               ref=ref, actor=actor)
+
+
+def deliver(*, line, quantity: int, patient, customer, cost_centre, ref: str, actor, on):
+    """Tracked article to a patient: the loan starts. Otherwise the quantity is issued."""
+    from stock import services as stock_services
+
+    if line.device_id and patient is not None:
+        return stock_services.deliver_to_patient(device=line.device, patient=patient, customer=customer,
+                                                 cost_centre=cost_centre, ref=ref, actor=actor, on=on)
+    if line.device_id:
+        from core.errors import Conflict
+
+        raise Conflict("Individmärkta artiklar kan bara levereras till en patient.", code="tracked_needs_patient")
+    return stock_services.issue(article=line.article, quantity=quantity, ref=ref, actor=actor)
