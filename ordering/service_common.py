@@ -62,6 +62,15 @@ TEXT_MAX = 4000
 REASON_MAX = 1000
 
 
+def kind_label(order) -> str:
+    from .service_models import FaultKind, WorkKind
+
+    for choices in (WorkKind, FaultKind):
+        if order.kind in choices.values:
+            return str(choices(order.kind).label)
+    return "Hämtorder" if order.order_type == OrderType.PICKUP else order.kind
+
+
 # --------------------------------------------------------------------------- validation
 
 

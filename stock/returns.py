@@ -78,3 +78,20 @@ def parts_issue(*, parts: list[tuple[object, int]], ref: str, actor=None) -> Non
     """Spare parts used on a work order leave central stock through the ledger."""
     for article, quantity in parts:
         services.issue(article=article, quantity=quantity, ref=ref, actor=actor)
+
+
+@transaction.atomic
+def inspection_done(*, device: Device, on: datetime.date, actor=None) -> Device:
+    """A preventive-maintenance inspection was carried out: the next one is due after the
+    article's inspection interval (none if the article has no interval)."""
+    from dateutil.relativedelta import relativedelta
+
+    from audit.services import audit_record
+
+    device = Device.objects.select_for_update().select_related("article").get(pk=device.pk)
+    months = device.article.inspection_interval_months
+    device.next_inspection_date = on + relativedelta(months=months) if months else None
+    device.save(update_fields=["next_inspection_date", "updated_at"])
+    audit_record(actor, "stock.inspection_done", device, {"on": on.isoformat(),
+                                                          "next": str(device.next_inspection_date)})
+    return device

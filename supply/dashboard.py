@@ -1,0 +1,59 @@
+"""Supply dashboard figures (DESIGN.md §5): the reuse rate — the share of tracked deliveries
+served from refurbished stock — plus the service workload."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.utils import timezone
+
+
+@dataclass
+class ReuseRate:
+    since: dt.date | None
+    refurbished: int
+    new: int
+
+    @property
+    def total(self) -> int:
+        return self.refurbished + self.new
+
+    @property
+    def percent(self) -> float | None:
+        return round(100.0 * self.refurbished / self.total, 1) if self.total else None
+
+
+def reuse_rate(*, since: dt.date | None = None) -> ReuseRate:
+    """Tracked deliveries = issue movements of devices (out to patients); split by the
+    condition the device had when it left stock."""
+    from stock.models import StockMovement
+
+    qs = StockMovement.objects.filter(kind=StockMovement.Kind.ISSUE, device__isnull=False)
+    if since is not None:
+        qs = qs.filter(at__gte=timezone.make_aware(dt.datetime.combine(since, dt.time())))
+    rows = dict(qs.values_list("condition").annotate(n=Count("pk")).values_list("condition", "n"))
+    return ReuseRate(since, rows.get("refurbished", 0), rows.get("new", 0))
+
+
+def dashboard() -> dict:
+    from stock.models import Device
+
+    from .selectors import open_service_counts
+
+    today = timezone.localdate()
+    year_ago = today - dt.timedelta(days=365)
+    month_start = today.replace(day=1)
+    statuses = dict(Device.objects.filter(status__in=(Device.Status.IN_TRANSIT,
+                                                      Device.Status.AWAITING_REFURBISHMENT,
+                                                      Device.Status.IN_REPAIR))
+                    .values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    return {
+        "reuse_all": reuse_rate(),
+        "reuse_year": reuse_rate(since=year_ago),
+        "reuse_month": reuse_rate(since=month_start),
+        "open": open_service_counts(),
+        "in_transit": statuses.get(Device.Status.IN_TRANSIT, 0),
+        "awaiting_refurbishment": statuses.get(Device.Status.AWAITING_REFURBISHMENT, 0)
+        + statuses.get(Device.Status.IN_REPAIR, 0),
+    }
