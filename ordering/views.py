@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages as flash
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import select_template
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -90,8 +89,6 @@ def patient_view(request, patient_id: int):
     loans = selectors.loans_for_patient(patient)
     open_orders, past_orders = selectors.orders_for_patient(principal, patient.pk)
     return render(request, "ordering/patient_view.html", {
-        "header_template": select_template(["patients/_patient_header.html",
-                                            "ordering/_patient_header_fallback.html"]),
         "patient": patient, "loans": loans, "open_orders": open_orders, "past_orders": past_orders,
         "can_order": principal.has_perm(Perm.ORDER_CREATE) and not principal.is_supply,
     })
