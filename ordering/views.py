@@ -55,15 +55,23 @@ def order_search(request):
         if ident:
             from patients.identity import parse_identity_number
 
-            try:
-                number = parse_identity_number(ident, allow_reserve=True).number
-            except ValidationFailed as exc:
-                form.add_error("identity", exc.message)
-                number = None
-                search = False
-            if number:
-                from patients.models import Patient
+            from patients.models import Patient
 
+            try:
+                number = parse_identity_number(ident).number
+            except ValidationFailed as exc:
+                # A reservnummer fails the checks; accept it only if a patient has it.
+                number = None
+                try:
+                    reserve = parse_identity_number(ident, allow_reserve=True).number
+                except ValidationFailed:
+                    reserve = None
+                if reserve and Patient.objects.filter(identity_number=reserve).exists():
+                    number = reserve
+                else:
+                    form.add_error("identity", exc.message)
+                    search = False
+            if number:
                 found = Patient.objects.filter(identity_number=number).only("pk", "customer_id").first()
                 if found is None or not services.patient_visible(principal, found):
                     search = False
