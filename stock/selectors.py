@@ -49,12 +49,12 @@ def availability(article: Article) -> Availability:
     return Availability(article.pk, new, refurb)
 
 
-def stock_overview(*, q: str = "", location: Location | None = None, only_in_stock: bool = True,
+def stock_overview(*, q: str = "", location_ids: list[int] | None = None, only_in_stock: bool = True,
                    limit: int = 200) -> QuerySet[StockLevel]:
-    """Stock levels per article and location for the supply centre's overview."""
+    """Stock levels per article and location (`location_ids` None = all locations)."""
     qs = StockLevel.objects.select_related("article", "location")
-    if location is not None:
-        qs = qs.filter(location=location)
+    if location_ids is not None:
+        qs = qs.filter(location_id__in=location_ids)
     if only_in_stock:
         qs = qs.filter(Q(on_hand__gt=0) | Q(reserved__gt=0))
     q = (q or "").strip()
