@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
 from access.roles import Perm
 from core.errors import NotFound, ValidationFailed
@@ -153,8 +154,8 @@ def idempotent(request, work):
     """Run `work() -> (status, body)` once per Idempotency-Key; replays answer the stored result."""
     key = request.headers.get("Idempotency-Key")
     req_hash = request_hash(request.method, request.path, request.body)
-    status, body, _ = run_idempotent(request.auth, key, req_hash, work)
-    return status, body
+    status, body, replayed = run_idempotent(request.auth, key, req_hash, work)
+    return Status(status, body)
 
 
 def _patient_id_from(principal, payload: OrderCreateIn) -> int | None:

@@ -15,14 +15,9 @@ from .models import Delivery
 from .selectors import delivery_address_for
 
 
-def render_delivery_note(delivery: Delivery, principal) -> bytes:
+def delivery_note_content(delivery: Delivery, principal) -> dict:
+    """What the delivery note says, as plain data (also used by tests)."""
     order = delivery.order
-    styles = getSampleStyleSheet()
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm,
-                            bottomMargin=18 * mm, title=f"Följesedel {order.number}", author="Lyfta")
-    p = lambda text, style="BodyText": Paragraph(escape(str(text)), styles[style])  # noqa: E731
-    story = [p(f"Följesedel – order {order.number}", "Title")]
     meta = [
         ["Ordernummer", order.number],
         ["Leveransdatum", delivery.delivered_on.isoformat()],
@@ -39,17 +34,32 @@ def render_delivery_note(delivery: Delivery, principal) -> bytes:
     meta.append(["Leveransadress", ", ".join(delivery_address_for(order, principal)) or "–"])
     meta.append(["Leveransplats", str(Delivery.Place(delivery.place).label)])
     meta.append(["Kontaktperson", f"{order.contact_name} {order.contact_phone}".strip() or "–"])
-    story.append(_table([[p(a), p(b)] for a, b in meta], header=False))
+    lines = []
+    for dl in delivery.lines.select_related("order_line__article", "device").order_by("order_line__line_no"):
+        ln = dl.order_line
+        lines.append([str(ln.line_no), ln.article.article_number, ln.article.name, str(dl.quantity),
+                      dl.device.serial if dl.device_id else "–"])
+    return {"title": f"Följesedel – order {order.number}", "meta": meta, "lines": lines,
+            "receiver": delivery.receiver_name, "date": delivery.delivered_on.isoformat()}
+
+
+def render_delivery_note(delivery: Delivery, principal) -> bytes:
+    content = delivery_note_content(delivery, principal)
+    styles = getSampleStyleSheet()
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm,
+                            bottomMargin=18 * mm, title=content["title"], author="Lyfta")
+    p = lambda text, style="BodyText": Paragraph(escape(str(text)), styles[style])  # noqa: E731
+    story = [p(content["title"], "Title")]
+    story.append(_table([[p(a), p(b)] for a, b in content["meta"]], header=False))
     story.append(Spacer(1, 6 * mm))
     rows = [[p("Rad"), p("Artikelnr"), p("Benämning"), p("Antal"), p("Individnummer")]]
-    for dl in delivery.lines.all():
-        ln = dl.order_line
-        rows.append([p(ln.line_no), p(ln.article.article_number), p(ln.article.name), p(dl.quantity),
-                     p(dl.device.serial if dl.device_id else "–")])
+    rows += [[p(c) for c in row] for row in content["lines"]]
     story.append(_table(rows, header=True, widths=[14 * mm, 32 * mm, 70 * mm, 16 * mm, 42 * mm]))
     story.append(Spacer(1, 8 * mm))
-    story.append(p(f"Mottaget och kvitterat av: {delivery.receiver_name}"))
-    story.append(p(f"Datum: {delivery.delivered_on.isoformat()}"))
+    story.append(p(f"Mottaget och kvitterat av: {content['receiver']}"))
+    story.append(p(f"Datum: {content['date']}"))
+    story.append(p("Signatur: ______________________________"))
     doc.build(story)
     return buf.getvalue()
 

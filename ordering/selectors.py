@@ -99,30 +99,22 @@ def orders_for_patient(principal, patient_id: int) -> tuple[list[Order], list[Or
 
 def patient_for_view(principal, patient_id: int, view: str):
     """The patient (404 if not visible) and exactly one patient-access row."""
-    try:
-        from patients.selectors import patient_get_for_view
-    except ImportError:  # pragma: no cover - patients selectors not merged yet
-        patient_get_for_view = None
-    if patient_get_for_view is not None:
-        return patient_get_for_view(principal, patient_id, view)
-    from .services import patient_for_order
+    from patients.selectors import patient_get_for_view
 
-    patient = patient_for_order(principal, patient_id)
-    patient_access_record(principal, patient.pk, view)
-    return patient
+    return patient_get_for_view(principal, patient_id, view)
 
 
 def loans_for_patient(patient) -> list:
+    """Devices on loan now (open loans), from stock. Stock selectors are merged later; until
+    then the same query is made here."""
     try:
-        from stock.selectors import loans_for_patient as stock_loans
-    except ImportError:  # pragma: no cover
-        stock_loans = None
-    if stock_loans is not None:
-        return list(stock_loans(patient))
-    from stock.models import Loan
+        from stock.selectors import open_loans_for_patient
+    except ImportError:  # pragma: no cover - stock selectors not merged yet
+        from stock.models import Loan
 
-    return list(Loan.objects.filter(patient=patient, ended_on__isnull=True)
-                .select_related("device__article", "customer", "cost_centre").order_by("-started_on"))
+        return list(Loan.objects.filter(patient=patient, ended_on__isnull=True)
+                    .select_related("device__article", "customer", "cost_centre").order_by("-started_on"))
+    return list(open_loans_for_patient(patient))
 
 
 def templates_for(principal) -> list[OrderTemplate]:

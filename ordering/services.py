@@ -128,13 +128,9 @@ def patient_for_order(principal, patient_id: int):
 
 
 def patient_visible(principal, patient) -> bool:
-    if principal.is_supply or patient.customer_id in principal.customer_ids:
-        return True
-    try:
-        from patients.models import PatientCustomerLink
-    except ImportError:  # pragma: no cover
-        return False
-    return PatientCustomerLink.objects.filter(patient=patient, customer_id__in=principal.customer_ids).exists()
+    from patients.selectors import can_view_patient
+
+    return can_view_patient(principal, patient)
 
 
 def order_for_customer(principal, order_id: int, *, lock: bool = False) -> Order:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages as flash
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import select_template
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -56,15 +55,23 @@ def order_search(request):
         if ident:
             from patients.identity import parse_identity_number
 
-            try:
-                number = parse_identity_number(ident, allow_reserve=True).number
-            except ValidationFailed as exc:
-                form.add_error("identity", exc.message)
-                number = None
-                search = False
-            if number:
-                from patients.models import Patient
+            from patients.models import Patient
 
+            try:
+                number = parse_identity_number(ident).number
+            except ValidationFailed as exc:
+                # A reservnummer fails the checks; accept it only if a patient has it.
+                number = None
+                try:
+                    reserve = parse_identity_number(ident, allow_reserve=True).number
+                except ValidationFailed:
+                    reserve = None
+                if reserve and Patient.objects.filter(identity_number=reserve).exists():
+                    number = reserve
+                else:
+                    form.add_error("identity", exc.message)
+                    search = False
+            if number:
                 found = Patient.objects.filter(identity_number=number).only("pk", "customer_id").first()
                 if found is None or not services.patient_visible(principal, found):
                     search = False
@@ -90,8 +97,6 @@ def patient_view(request, patient_id: int):
     loans = selectors.loans_for_patient(patient)
     open_orders, past_orders = selectors.orders_for_patient(principal, patient.pk)
     return render(request, "ordering/patient_view.html", {
-        "header_template": select_template(["patients/_patient_header.html",
-                                            "ordering/_patient_header_fallback.html"]),
         "patient": patient, "loans": loans, "open_orders": open_orders, "past_orders": past_orders,
         "can_order": principal.has_perm(Perm.ORDER_CREATE) and not principal.is_supply,
     })

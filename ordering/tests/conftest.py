@@ -17,13 +17,11 @@ def _postgres_only(request):
 @pytest.fixture
 def shop(world, make_user):
     """A prescriber and a supply handler, a patient of the region, a wheelchair (tracked, rent)
-    with a fitting cushion (purchase) in stock."""
+    with a fitting cushion (purchase)."""
     prescriber = make_user(Role.PRESCRIBER, "region")
     handler = make_user(Role.SUPPLY_HANDLER)
     chair = of.wheelchair()
     cushion = of.cushion(chair)
-    of.stock_devices(chair, new=1, refurbished=1)
-    of.stock_units(cushion, 10)
     patient = of.patient(world["region"])
 
     class Shop:
@@ -34,6 +32,14 @@ def shop(world, make_user):
     s.p = principal_for_user(prescriber)
     s.h = principal_for_user(handler)
     return s
+
+
+@pytest.fixture
+def stocked(shop):
+    """The shop with one new and one refurbished wheelchair and ten cushions in central stock."""
+    shop.devices = of.stock_devices(shop.chair, new=1, refurbished=1)
+    of.stock_units(shop.cushion, 10)
+    return shop
 
 
 def make_order(shop, *, submit=True, lines=None, **kw):

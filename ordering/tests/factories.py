@@ -57,8 +57,17 @@ def patient(customer, *, stay=True, protected=False, **kw) -> Patient:
     return p
 
 
+def central():
+    from stock.models import Location
+
+    loc = Location.objects.filter(kind="central").first()
+    return loc or Location.objects.create(code="CENTRAL", name="Centrallager", kind="central")
+
+
 def stock_devices(art: Article, *, new=0, refurbished=0) -> list:
     from stock import services as stock_services
+
+    central()
     from stock.services import DeviceIn
 
     devices = [DeviceIn(serial=f"SN{next(_n):07d}", condition="new") for _ in range(new)]
@@ -71,4 +80,5 @@ def stock_devices(art: Article, *, new=0, refurbished=0) -> list:
 def stock_units(art: Article, quantity: int) -> None:
     from stock import services as stock_services
 
+    central()
     stock_services.receive(article=art, quantity=quantity, ref="test")

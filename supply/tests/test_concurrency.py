@@ -1,0 +1,80 @@
+"""Real concurrent transactions (PostgreSQL): two handlers confirming the same order, two
+orders racing for the last refurbished device."""
+import threading
+
+import pytest
+from django.db import connection
+
+from core.errors import DomainError
+from ordering import services as osvc
+from ordering.models import Order, OrderEvent
+from ordering.tests import factories as of
+from ordering.tests.conftest import make_order
+from stock.models import Device, StockLevel, StockMovement
+from supply import services
+
+pytestmark = [pytest.mark.postgres_only]
+
+
+def run_concurrently(*calls):
+    """Run the callables in threads released together; → list of (result | exception)."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def worker(i, fn):
+        try:
+            barrier.wait(timeout=10)
+            results[i] = fn()
+        except Exception as exc:  # noqa: BLE001 - collected for the assertions
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, fn)) for i, fn in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_handlers_confirm_the_same_order(stocked, make_user):
+    from access.principal import principal_for_user
+    from access.roles import Role
+
+    order = make_order(stocked)
+    other = principal_for_user(make_user(Role.SUPPLY_HANDLER, first_name="Bo", last_name="Berg"))
+    results = run_concurrently(lambda: services.order_confirm(stocked.h, order.pk),
+                               lambda: services.order_confirm(other, order.pk))
+    wins = [r for r in results if isinstance(r, Order)]
+    losses = [r for r in results if isinstance(r, DomainError)]
+    assert len(wins) == 1 and len(losses) == 1, results
+    assert losses[0].status == 409 and "Ordern har redan bekräftats av" in losses[0].message
+    assert OrderEvent.objects.filter(order=order, to_status="confirmed").count() == 1
+    assert Device.objects.filter(status="reserved").count() == 1
+    assert StockMovement.objects.filter(kind="reservation", device__isnull=False).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_orders_race_for_the_last_refurbished_device(shop, make_user):
+    from access.principal import principal_for_user
+    from access.roles import Role
+    from stock.services import rebuild_levels
+
+    of.stock_devices(shop.chair, refurbished=1)
+    lines = [osvc.LineInput(shop.chair.article_number, 1)]
+    a, b = make_order(shop, lines=lines), make_order(shop, lines=lines)
+    other = principal_for_user(make_user(Role.SUPPLY_HANDLER))
+    results = run_concurrently(lambda: services.order_confirm(shop.h, a.pk),
+                               lambda: services.order_confirm(other, b.pk))
+    assert all(isinstance(r, Order) for r in results), results
+    la, lb = (Order.objects.get(pk=o.pk).lines.get() for o in (a, b))
+    assert sorted([la.device_id is not None, lb.device_id is not None]) == [False, True]
+    assert sorted([la.backordered_quantity, lb.backordered_quantity]) == [0, 1]
+    device = Device.objects.get()
+    assert device.status == "reserved" and device.condition == "refurbished"
+    assert StockMovement.objects.filter(kind="reservation", device=device).count() == 1
+    level = StockLevel.objects.get(article=shop.chair)
+    assert (level.on_hand, level.reserved) == (1, 1)
+    assert rebuild_levels(fix=False) == []
