@@ -34,6 +34,7 @@ class FaultReportInput:
     article_number: str = ""
     device_serial: str = ""
     related_order_id: int | None = None
+    related_order_number: str = ""
     injury: bool = False
     remedy: str = FaultRemedy.NONE
     return_method: str = FaultReturnMethod.NONE
@@ -142,8 +143,14 @@ def fault_report_create(principal, data: FaultReportInput) -> Order:
         device = _device_for(principal, data.device_serial)
         article = device.article
     else:
-        if not data.related_order_id:
+        if not data.related_order_id and not (data.related_order_number or "").strip():
             c.fail("related_order_id", "Ange vilken arbetsorder eller leverans rapporten gäller.")
+    if not data.related_order_id and (data.related_order_number or "").strip():
+        number = data.related_order_number.strip().upper()
+        found = Order.objects.filter(number=number).values_list("pk", flat=True).first()
+        if found is None:
+            c.fail("related_order_id", f"Ordern {number} finns inte.")
+        data.related_order_id = found
     if data.related_order_id:
         related = _related_order(principal, data.related_order_id)
     if kind == FaultKind.COMPLAINT:

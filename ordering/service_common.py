@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from access.roles import Perm
-from audit.services import audit_record, patient_access_record
+from audit.services import audit_record
 from core.errors import IllegalTransition, NotFound, ValidationFailed
 from core.numbering import next_number
 
@@ -159,9 +159,9 @@ def patient_for_order(principal, patient_id):
 
 def patient_for_view(principal, patient_id, view: str):
     """The patient (404 if not visible) and exactly one patient-access row."""
-    patient = patient_for_order(principal, patient_id)
-    patient_access_record(principal, patient.pk, view)
-    return patient
+    from patients.selectors import patient_get_for_view
+
+    return patient_get_for_view(principal, patient_id, view)
 
 
 def resolve_unit(principal, unit_id=None):

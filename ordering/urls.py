@@ -20,3 +20,7 @@ urlpatterns = [
     path("meddelanden/<int:message_id>/last/", views.message_read, name="message_read"),
     path("meddelanden/alla-lasta/", views.messages_read_all, name="messages_read_all"),
 ]
+
+from . import urls_service  # noqa: E402  (work orders, pickups, fault reports, return receipts)
+
+urlpatterns += urls_service.urlpatterns

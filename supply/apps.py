@@ -10,3 +10,4 @@ class SupplyConfig(AppConfig):
         from core import nav
 
         nav.register(nav.NavItem("supply_inbox", "Orderinkorg", "supply:inbox", Perm.ORDER_HANDLE, order=40))
+        from . import service_setup  # noqa: F401  (work orders, pickups, fault reports: nav, card, tasks)

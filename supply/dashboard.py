@@ -37,6 +37,7 @@ def reuse_rate(*, since: dt.date | None = None) -> ReuseRate:
 
 
 def dashboard() -> dict:
+    from ordering.models import OrderStatus
     from stock.models import Device
 
     from .selectors import open_service_counts
@@ -52,7 +53,8 @@ def dashboard() -> dict:
         "reuse_all": reuse_rate(),
         "reuse_year": reuse_rate(since=year_ago),
         "reuse_month": reuse_rate(since=month_start),
-        "open": open_service_counts(),
+        "open": {t: {str(OrderStatus(k).label): v for k, v in rows.items()}
+                 for t, rows in open_service_counts().items()},
         "in_transit": statuses.get(Device.Status.IN_TRANSIT, 0),
         "awaiting_refurbishment": statuses.get(Device.Status.AWAITING_REFURBISHMENT, 0)
         + statuses.get(Device.Status.IN_REPAIR, 0),

@@ -12,3 +12,7 @@ urlpatterns = [
     path("ordrar/<int:order_id>/skicka/", views.order_dispatch, name="order_dispatch"),
     path("ordrar/<int:order_id>/leverera/", views.order_deliver, name="order_deliver"),
 ]
+
+from . import urls_service  # noqa: E402  (work orders, pickups, refurbishment, fault reports, dashboard)
+
+urlpatterns += urls_service.urlpatterns
