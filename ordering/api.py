@@ -253,3 +253,8 @@ def list_orders(request, q: Query[OrderListQuery]):
     flt = selectors.OrderFilter(number=q.number, patient_id=q.patient_id, status=q.status, unit_id=q.unit_id,
                                 date_from=q.date_from, date_to=q.date_to)
     return selectors.order_search(principal, flt, limit=q.limit)
+
+
+from .api_service import router as service_router  # noqa: E402  (work orders, pickups, fault reports)
+
+router.add_router("", service_router)

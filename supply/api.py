@@ -131,3 +131,8 @@ def deliver(request, order_id: int, payload: DeliverIn):
         return 200, {"delivery_id": delivery.pk, "order": load_order_out(principal, order_id)}
 
     return idempotent(request, work)
+
+
+from .api_service import router as service_router  # noqa: E402  (supply side of service orders)
+
+router.add_router("", service_router)
