@@ -4,6 +4,7 @@ render. Every page that shows patient data writes one patient-access row."""
 from __future__ import annotations
 
 from django.contrib import messages as flash
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +35,10 @@ NEW_LABEL = {OrderType.WORK: "Ny arbetsorder", OrderType.PICKUP: "Ny hämtorder"
              OrderType.FAULT: "Rapportera avvikelse"}
 DETAIL_URL = {OrderType.WORK: "ordering:wo_detail", OrderType.PICKUP: "ordering:pickup_detail",
               OrderType.FAULT: "ordering:fault_detail"}
+
+
+def _post(request):
+    return request.POST if request.method == "POST" else None
 
 
 def _404(exc):
@@ -101,7 +106,8 @@ def wo_new(request):
     devices = service_selectors.devices_on_patient(patient)
     initial = {"device": request.GET.get("device", ""), "contact_name": patient.contact_name or patient.full_name,
                "contact_phone": patient.contact_phone or patient.phone}
-    form = WorkOrderForm(request.POST or None, request.FILES or None, devices=devices, initial=initial)
+    files = request.FILES if request.method == "POST" else None
+    form = WorkOrderForm(_post(request), files, devices=devices, initial=initial)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         data = work_orders.WorkOrderInput(
@@ -110,9 +116,10 @@ def wo_new(request):
             contact_phone=cd["contact_phone"],
             order_line_id=int(request.GET["line"]) if request.GET.get("line", "").isdigit() else None)
         try:
-            order = work_orders.work_order_create(principal, data, submit=True)
-            if cd.get("attachment"):
-                service_common.attachment_add(principal, order.pk, cd["attachment"])
+            with transaction.atomic():  # the order and its attachment, or nothing
+                order = work_orders.work_order_create(principal, data, submit=True)
+                if cd.get("attachment"):
+                    service_common.attachment_add(principal, order.pk, cd["attachment"])
         except ValidationFailed as exc:
             apply_domain_errors(form, exc)
         except DomainError as exc:
@@ -203,7 +210,7 @@ def pickup_new(request):
     if patient is None:
         return render(request, "ordering/service/patient_lookup.html", {"form": lookup, "title": "Ny hämtorder"})
     devices = service_selectors.devices_on_patient(patient)
-    form = PickupForm(request.POST or None, devices=devices,
+    form = PickupForm(_post(request), devices=devices,
                       initial={"contact_name": patient.contact_name or patient.full_name,
                                "contact_phone": patient.contact_phone or patient.phone})
     if request.method == "POST" and form.is_valid():
@@ -242,7 +249,7 @@ def receipt_new(request, patient_id: int):
     except NotFound as exc:
         _404(exc)
     devices = service_selectors.devices_on_patient(patient)
-    form = ReturnReceiptForm(request.POST or None, devices=devices)
+    form = ReturnReceiptForm(_post(request), devices=devices)
     if request.method == "POST" and form.is_valid():
         try:
             receipt = pickups.return_receipt_create(principal, patient.pk, form.cleaned_data["devices"])
@@ -291,7 +298,7 @@ def fault_new(request):
     initial = {"device_serial": request.GET.get("device", ""), "related_order_number": request.GET.get("order", ""),
                "concerns": "device" if request.GET.get("device") else ("service" if request.GET.get("order")
                                                                         else "article")}
-    form = FaultReportForm(request.POST or None, initial=initial)
+    form = FaultReportForm(_post(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         data = fault_reports.FaultReportInput(
