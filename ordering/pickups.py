@@ -60,10 +60,12 @@ class PickupInput:
 
 
 def _open_loans_by_serial(patient) -> dict[str, object]:
+    """The patient's open loans by serial, row-locked for the rest of the transaction, so two
+    concurrent pickups/receipts for one device are serialised (the second sees the first)."""
     from stock.models import Loan
 
-    return {loan.device.serial: loan for loan in Loan.objects.filter(patient=patient, ended_on__isnull=True)
-            .select_related("device", "device__article")}
+    return {loan.device.serial: loan for loan in Loan.objects.select_for_update(of=("self",))
+            .filter(patient=patient, ended_on__isnull=True).select_related("device", "device__article")}
 
 
 @transaction.atomic
