@@ -177,3 +177,12 @@ def supply_inbox(*, status: str = OrderStatus.SUBMITTED, priority: str = "", cus
         qs = qs.filter(number__istartswith=number.strip())
     # Urgent first ('urgent' > 'normal' alphabetically), then oldest submitted first.
     return list(qs.select_related("customer", "unit").order_by("-priority", "submitted_at", "id")[:limit])
+
+
+def orders_for_device(device, principal) -> dict:
+    """Device card section (stock.card): the customer orders that allocated/delivered this device.
+    Shows order numbers and statuses only (no patient data)."""
+    lines = (OrderLine.objects.filter(device=device).select_related("order", "article")
+             .order_by("-order__created_at")[:50])
+    rows = [ln for ln in lines if principal is None or principal.can_see_customer(ln.order.customer_id)]
+    return {"device_order_lines": rows}
