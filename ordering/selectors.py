@@ -138,16 +138,13 @@ def accessories_for(lines: list[OrderLine]) -> dict[int, list]:
 
 
 def article_choices(q: str, limit: int = 20) -> list:
-    q = (q or "").strip()
+    """Orderable articles matching the query (catalogue search: article number, words, typos)."""
+    q = (q or "").strip()[:100]
     if not q:
         return []
-    from catalogue.models import Article
+    from catalogue.selectors import article_search
 
-    qs = Article.objects.filter(is_orderable=True, is_published=True)
-    exact = list(qs.filter(article_number=q)[:1])
-    if exact:
-        return exact
-    return list(qs.filter(Q(name__icontains=q) | Q(article_number__istartswith=q)).order_by("name")[:limit])
+    return list(article_search(q, page_size=limit, orderable=True).articles)
 
 
 # --------------------------------------------------------------------------- inbox
