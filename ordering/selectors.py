@@ -38,9 +38,10 @@ class OrderFilter:
 
 def order_search(principal, flt: OrderFilter, *, limit: int = SEARCH_LIMIT) -> list[Order]:
     qs = visible_orders(principal).filter(order_type=flt.order_type)
-    if flt.number:
-        qs = qs.filter(number__iexact=flt.number.strip()) if len(flt.number.strip()) >= 9 else qs.filter(
-            number__istartswith=flt.number.strip())
+    number = flt.number.strip().upper()
+    if number:
+        # Exact when complete, else a prefix (PostgreSQL: varchar_pattern_ops index, migration 0003).
+        qs = qs.filter(number=number) if len(number) >= 9 else qs.filter(number__startswith=number)
     if flt.patient_id:
         qs = qs.filter(patient_id=flt.patient_id)
     if flt.status:
@@ -171,7 +172,7 @@ def supply_inbox(*, status: str = OrderStatus.SUBMITTED, priority: str = "", cus
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
     if number:
-        qs = qs.filter(number__istartswith=number.strip())
+        qs = qs.filter(number__startswith=number.strip().upper())
     # Urgent first ('urgent' > 'normal' alphabetically), then oldest submitted first.
     return list(qs.select_related("customer", "unit").order_by("-priority", "submitted_at", "id")[:limit])
 
