@@ -134,9 +134,10 @@ class Order(TimeStampedModel):
         verbose_name_plural = _("ordrar")
         indexes = [
             models.Index(fields=["customer", "order_type", "status", "created_at"], name="ord_cust_status_idx"),
-            models.Index(fields=["order_type", "status", "priority", "submitted_at"], name="ord_inbox_idx"),
-            models.Index(fields=["patient", "created_at"], name="ord_patient_idx"),
-            models.Index(fields=["unit", "created_at"], name="ord_unit_idx"),
+            models.Index(fields=["customer", "-created_at", "-id"], name="ord_cust_created_idx"),
+            models.Index(fields=["order_type", "status", "-priority", "submitted_at"], name="ord_inbox_idx"),
+            models.Index(fields=["patient", "-created_at", "-id"], name="ord_patient_idx"),
+            models.Index(fields=["unit", "-created_at"], name="ord_unit_idx"),
         ]
 
     def __str__(self) -> str:

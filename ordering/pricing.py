@@ -24,14 +24,9 @@ def urgent_fee() -> Decimal:
 
 
 def promised_weekdays(article) -> int:
-    try:
-        from catalogue.selectors import promised_weekdays as catalogue_promised
-    except ImportError:  # pragma: no cover - catalogue not merged yet
-        catalogue_promised = None
-    if catalogue_promised is not None:
-        return catalogue_promised(article)
-    base = STOCKED_WEEKDAYS if article.purchasing == "stocked" else ON_DEMAND_WEEKDAYS
-    return max(base, article.lead_time_days or 0)
+    from catalogue.selectors import promised_weekdays as catalogue_promised
+
+    return catalogue_promised(article)
 
 
 def promised_date(articles, *, urgent: bool, today: dt.date | None = None) -> dt.date | None:

@@ -38,9 +38,10 @@ class OrderFilter:
 
 def order_search(principal, flt: OrderFilter, *, limit: int = SEARCH_LIMIT) -> list[Order]:
     qs = visible_orders(principal).filter(order_type=flt.order_type)
-    if flt.number:
-        qs = qs.filter(number__iexact=flt.number.strip()) if len(flt.number.strip()) >= 9 else qs.filter(
-            number__istartswith=flt.number.strip())
+    number = flt.number.strip().upper()
+    if number:
+        # Exact when complete, else a prefix (PostgreSQL: varchar_pattern_ops index, migration 0003).
+        qs = qs.filter(number=number) if len(number) >= 9 else qs.filter(number__startswith=number)
     if flt.patient_id:
         qs = qs.filter(patient_id=flt.patient_id)
     if flt.status:
@@ -138,16 +139,13 @@ def accessories_for(lines: list[OrderLine]) -> dict[int, list]:
 
 
 def article_choices(q: str, limit: int = 20) -> list:
-    q = (q or "").strip()
+    """Orderable articles matching the query (catalogue search: article number, words, typos)."""
+    q = (q or "").strip()[:100]
     if not q:
         return []
-    from catalogue.models import Article
+    from catalogue.selectors import article_search
 
-    qs = Article.objects.filter(is_orderable=True, is_published=True)
-    exact = list(qs.filter(article_number=q)[:1])
-    if exact:
-        return exact
-    return list(qs.filter(Q(name__icontains=q) | Q(article_number__istartswith=q)).order_by("name")[:limit])
+    return list(article_search(q, page_size=limit, orderable=True).articles)
 
 
 # --------------------------------------------------------------------------- inbox
@@ -174,6 +172,15 @@ def supply_inbox(*, status: str = OrderStatus.SUBMITTED, priority: str = "", cus
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
     if number:
-        qs = qs.filter(number__istartswith=number.strip())
+        qs = qs.filter(number__startswith=number.strip().upper())
     # Urgent first ('urgent' > 'normal' alphabetically), then oldest submitted first.
     return list(qs.select_related("customer", "unit").order_by("-priority", "submitted_at", "id")[:limit])
+
+
+def orders_for_device(device, principal) -> dict:
+    """Device card section (stock.card): the customer orders that allocated/delivered this device.
+    Shows order numbers and statuses only (no patient data)."""
+    lines = (OrderLine.objects.filter(device=device).select_related("order", "article")
+             .order_by("-order__created_at")[:50])
+    rows = [ln for ln in lines if principal is None or principal.can_see_customer(ln.order.customer_id)]
+    return {"device_order_lines": rows}

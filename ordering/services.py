@@ -227,19 +227,25 @@ def _next_line_no(order: Order) -> int:
     return (order.lines.aggregate(m=Max("line_no"))["m"] or 0) + 1
 
 
-def _add_lines(order: Order, article, quantity: int, *, main_line: OrderLine | None = None) -> list[OrderLine]:
-    """Tracked articles become one line per device (quantity 1 each)."""
-    if order.lines.count() + (quantity if article.is_tracked else 1) > MAX_LINES:
+def _add_lines(order: Order, article, quantity: int, *, main_line: OrderLine | None = None,
+               start: int | None = None, existing: int | None = None) -> list[OrderLine]:
+    """Tracked articles become one line per device (quantity 1 each). `start`/`existing`
+    (next line number, lines so far) spare two queries when the caller knows them."""
+    existing = order.lines.count() if existing is None else existing
+    if existing + (quantity if article.is_tracked else 1) > MAX_LINES:
         _fail("lines", f"En order får ha högst {MAX_LINES} rader.")
     per_line = [1] * quantity if article.is_tracked else [quantity]
-    start = _next_line_no(order)
+    start = _next_line_no(order) if start is None else start
     rows = [
         OrderLine(order=order, line_no=start + i, article=article, quantity=q, main_line=main_line,
                   charging=article.charging, monthly_rent=article.monthly_rent, unit_price=article.purchase_price)
         for i, q in enumerate(per_line)
     ]
-    for row in rows:
-        row.save()
+    if main_line is None and len(rows) > 1:
+        OrderLine.objects.bulk_create(rows)
+    else:
+        for row in rows:
+            row.save()
     return rows
 
 
@@ -275,16 +281,19 @@ def order_draft_create(principal, data: DraftInput) -> Order:
         created_by_client=principal.client, patient=patient,
     )
     _clean_header(order, data)
+    order.promised_date = pricing.promised_date([a for a, _, _ in cleaned], urgent=order.is_urgent)
     order.save()
     by_input_no: dict[int, OrderLine] = {}
+    next_no = 1
     for idx, (article, qty, main_no) in enumerate(cleaned, start=1):
         main = by_input_no.get(main_no) if main_no else None
-        rows = _add_lines(order, article, qty, main_line=main)
+        rows = _add_lines(order, article, qty, main_line=main, start=next_no, existing=next_no - 1)
         by_input_no[idx] = rows[0]
+        next_no += len(rows)
     if data.template_id:
         _apply_template(principal, order, data.template_id)
-    _refresh_promise(order)
-    order.save(update_fields=["promised_date"])
+        _refresh_promise(order)
+        order.save(update_fields=["promised_date"])
     record_event(order, principal, event_type=OrderEvent.Type.TRANSITION, to_status=S.DRAFT)
     audit_record(principal, "order.draft_created", order)
     return order

@@ -16,6 +16,8 @@ urlpatterns = [
     path("<int:order_id>/aterkalla/", views.order_withdraw, name="order_withdraw"),
     path("leverans/<int:delivery_id>/foljesedel.pdf", views.delivery_note, name="delivery_note"),
     path("patient/<int:patient_id>/", views.patient_view, name="patient_view"),
+    # Name used by patients.views.patient_url (patient search opens the patient view).
+    path("patient/<int:patient_id>/", views.patient_view, name="patient"),
     path("meddelanden/", views.inbox, name="inbox"),
     path("meddelanden/<int:message_id>/last/", views.message_read, name="message_read"),
     path("meddelanden/alla-lasta/", views.messages_read_all, name="messages_read_all"),

@@ -53,6 +53,7 @@ def patient(customer, *, stay=True, protected=False, **kw) -> Patient:
         stay_city="Mellanstad" if stay else "", protected_identity=protected, customer=customer,
     )
     defaults.update(kw)
+    defaults["name_search"] = f"{defaults['first_name']} {defaults['last_name']}".lower()
     p = Patient.objects.create(**defaults)
     return p
 

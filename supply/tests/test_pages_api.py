@@ -109,3 +109,11 @@ def test_supply_api_cancel(stocked, api):
     assert r.status_code == 409 and r.json()["code"] == "illegal_transition"
     r = post(api.supply, "/api/v1/supply/orders/999999/confirm", {})
     assert r.status_code == 404
+
+
+def test_device_card_lists_the_order(stocked, handler_client):
+    order = make_order(stocked)
+    services.order_confirm(stocked.h, order.pk)
+    serial = order.lines.get(line_no=1).device.serial
+    r = handler_client.get(reverse("stock:device", args=[serial]))
+    assert r.status_code == 200 and order.number in r.content.decode()
