@@ -202,6 +202,8 @@ class ArticlePrice(TimeStampedModel):
     valid_from = models.DateField(_("giltig från"))
     valid_to = models.DateField(_("giltig till"), null=True, blank=True)
     source = models.CharField(max_length=40, blank=True)  # "import", "admin", "demo"
+    # A correction of the same period replaces the row instead of rewriting it (history is kept).
+    replaced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["article_id", "-valid_from"]
