@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('access', '0001_initial'),
         ('catalogue', '0002_search_indexes'),
-        ('ordering', '0001_initial'),
+        ('ordering', '0003_number_prefix_index'),
         ('patients', '0001_initial'),
         ('stock', '0002_ledger_append_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
