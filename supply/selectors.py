@@ -85,6 +85,22 @@ def device_history(device, *, principal=None, view: str = "", movement_limit: in
     return h
 
 
+def device_orders(device, *, limit: int = 200) -> list[HistoryItem]:
+    """Every order that concerns the device (customer-order lines, work orders, pickups, fault
+    reports), newest first, in one query (the orders whose id is in a UNION of the four id lists)."""
+    from ordering.models import Order
+
+    ids = (OrderLine.objects.filter(device=device).order_by().values("order_id")
+           .union(WorkOrderDetail.objects.filter(device=device).order_by().values("order_id"),
+                  PickupLine.objects.filter(device=device).order_by().values("order_id"),
+                  FaultReportDetail.objects.filter(device=device).order_by().values("order_id")))
+    labels = {OrderType.CUSTOMER: ("order", "Kundorder"), OrderType.WORK: ("work_order", "Arbetsorder"),
+              OrderType.PICKUP: ("pickup", "Hämtorder"), OrderType.FAULT: ("fault_report", "Avvikelse")}
+    orders = Order.objects.filter(pk__in=ids).order_by("-created_at", "-id")[:limit]
+    return [HistoryItem(o.created_at, labels[o.order_type][0], labels[o.order_type][1],
+                        f"{o.number} ({o.get_status_display()})", order=o) for o in orders]
+
+
 def open_service_counts() -> dict[str, dict[str, int]]:
     from django.db.models import Count
 
