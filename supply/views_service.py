@@ -151,6 +151,11 @@ def wo_cancel(request, order_id: int):
 def technician(request):
     user = request.principal.user
     rows = service_selectors.technician_work(user) if user is not None else []
+    if rows:  # addresses and devices of patients are shown: one access row per patient
+        from audit.services import patient_access_record
+
+        for pid in sorted({o.patient_id for o in rows if o.patient_id}):
+            patient_access_record(request.principal, pid, "technician_list")
     return render(request, "supply/service/technician.html", {"rows": rows})
 
 

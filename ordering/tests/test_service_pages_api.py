@@ -270,8 +270,10 @@ def test_work_order_page_flow_with_attachment(svc, pc, hc):
     hc.post(reverse("supply:wo_accept", args=[order.pk]), {"planned_date": tomorrow,
                                                             "technician": svc.technician.pk})
     tc = login_verified(__import__("django.test").test.Client(), svc.technician)
+    before = PatientAccess.objects.filter(view="technician_list").count()
     html = tc.get(reverse("supply:technician")).content.decode()
     assert order.number in html
+    assert PatientAccess.objects.filter(view="technician_list", patient_id=svc.patient.pk).count() == before + 1
     tc.post(reverse("supply:technician_start", args=[order.pk]))
     r = tc.post(reverse("supply:technician_complete", args=[order.pk]),
                 {"report": "Smort", "hours": "0,5", "parts": f"{svc.part.article_number} 1"})
