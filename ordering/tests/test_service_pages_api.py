@@ -353,3 +353,32 @@ def test_fault_page_complaint_outside_window(svc, pc):
 def test_patient_lookup_redirects(svc, pc):
     r = pc.get(reverse("ordering:wo_new"), {"identity": svc.patient.identity_number})
     assert r.status_code == 302 and f"patient={svc.patient.pk}" in r.url
+
+
+SERVICE_GETS = [
+    ("/api/v1/work-orders", "ordering.view"), ("/api/v1/pickup-orders", "ordering.view"),
+    ("/api/v1/fault-reports", "ordering.view"), ("/api/v1/supply/work-orders", "supply.handle_work_orders"),
+    ("/api/v1/supply/pickup-orders", "supply.handle_orders"),
+    ("/api/v1/supply/fault-reports", "supply.handle_work_orders"), ("/api/v1/supply/reuse-rate", "supply.handle_orders"),
+]
+
+
+@pytest.mark.parametrize("role", ["prescriber", "store_keeper", "invoice_viewer", "supply_handler", "technician",
+                                  "driver", "auditor"])
+def test_service_api_by_role(role, client_for):
+    from access.roles import ROLE_PERMISSIONS
+
+    c, _ = client_for(role)
+    for path, perm in SERVICE_GETS:
+        status = c.get(path).status_code
+        assert status == (200 if perm in ROLE_PERMISSIONS[role] else 403), (role, path, status)
+
+
+def test_every_service_operation_declares_a_permission():
+    from ordering.api_service import router as customer_router
+    from supply.api_service import router as supply_router
+
+    for r in (customer_router, supply_router):
+        for path_view in r.path_operations.values():
+            for op in path_view.operations:
+                assert hasattr(op.view_func, "lyfta_permission"), op.view_func.__name__
