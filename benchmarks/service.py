@@ -104,19 +104,19 @@ def generate(n: dict) -> None:
             INSERT INTO stock_location (created_at, updated_at, code, name, kind, is_active)
             VALUES (now(), now(), 'CENTRAL', 'Centrallager', 'central', true),
                    (now(), now(), 'REKOND', 'Rekonditionering', 'refurbishment', true);
-            CREATE TEMP TABLE tracked AS SELECT row_number() OVER (ORDER BY id) - 1 AS k, id FROM catalogue_article
-                WHERE is_tracked;
             INSERT INTO stock_device (created_at, updated_at, serial, article_id, condition, status, location_id,
                 holder_patient_id, available_since, purchase_date, purchase_price, next_inspection_date,
                 reserved_ref, scrapped_reason)
-            SELECT now(), now(), 'S' || lpad(i::text, 9, '0'),
-                   (SELECT id FROM tracked WHERE k = i % (SELECT count(*) FROM tracked)),
+            SELECT now(), now(), 'S' || lpad(i::text, 9, '0'), t.a[1 + i % array_length(t.a, 1)],
                    CASE WHEN i % 3 = 0 THEN 'refurbished' ELSE 'new' END,
                    CASE WHEN i <= {n['on_loan']} THEN 'on_loan' ELSE 'in_stock' END,
-                   CASE WHEN i <= {n['on_loan']} THEN NULL ELSE (SELECT id FROM stock_location WHERE code = 'CENTRAL') END,
-                   CASE WHEN i <= {n['on_loan']} THEN (SELECT min(id) FROM patients_patient) + (i % {n['patients']}) END,
+                   CASE WHEN i <= {n['on_loan']} THEN NULL ELSE c.id END,
+                   CASE WHEN i <= {n['on_loan']} THEN p.first_id + (i % {n['patients']}) END,
                    now() - (i % 700) * interval '1 day', current_date - (i % 2000)::int, 5000, NULL, '', ''
-            FROM generate_series(1, {n['devices']}) i;
+            FROM generate_series(1, {n['devices']}) i,
+                 (SELECT array_agg(id ORDER BY id) AS a FROM catalogue_article WHERE is_tracked) t,
+                 (SELECT id FROM stock_location WHERE code = 'CENTRAL') c,
+                 (SELECT min(id) AS first_id FROM patients_patient) p;
             INSERT INTO stock_loan (created_at, updated_at, device_id, patient_id, customer_id, cost_centre_id,
                                     started_on, ended_on, source_ref, ended_reason)
             SELECT now(), now(), d.id, d.holder_patient_id, p.customer_id, NULL, current_date - (d.id % 900)::int, NULL,
