@@ -53,6 +53,10 @@ def cached_reuse_rate(*, since: dt.date | None = None) -> ReuseRate:
 
 
 def dashboard() -> dict:
+    """The dashboard figures. Scans (reuse rate over all/12 months, open counts, devices in the
+    refurbishment flow) are cached for 5 min / 60 s; the month's reuse rate is always fresh."""
+    from django.core.cache import cache
+
     from ordering.models import OrderStatus
     from stock.models import Device
 
@@ -61,16 +65,23 @@ def dashboard() -> dict:
     today = timezone.localdate()
     year_ago = today - dt.timedelta(days=365)
     month_start = today.replace(day=1)
-    statuses = dict(Device.objects.filter(status__in=(Device.Status.IN_TRANSIT,
-                                                      Device.Status.AWAITING_REFURBISHMENT,
-                                                      Device.Status.IN_REPAIR))
-                    .values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    statuses = cache.get("lyfta:refurb_counts")
+    if statuses is None:  # a scan of the devices: cached like the reuse figures
+        statuses = dict(Device.objects.filter(status__in=(Device.Status.IN_TRANSIT,
+                                                          Device.Status.AWAITING_REFURBISHMENT,
+                                                          Device.Status.IN_REPAIR))
+                        .values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+        cache.set("lyfta:refurb_counts", statuses, 60)
+    open_counts = cache.get("lyfta:open_service_counts")
+    if open_counts is None:
+        open_counts = open_service_counts()
+        cache.set("lyfta:open_service_counts", open_counts, 60)
     return {
         "reuse_all": cached_reuse_rate(),
         "reuse_year": cached_reuse_rate(since=year_ago),
         "reuse_month": reuse_rate(since=month_start),
         "open": {t: {str(OrderStatus(k).label): v for k, v in rows.items()}
-                 for t, rows in open_service_counts().items()},
+                 for t, rows in open_counts.items()},
         "in_transit": statuses.get(Device.Status.IN_TRANSIT, 0),
         "awaiting_refurbishment": statuses.get(Device.Status.AWAITING_REFURBISHMENT, 0)
         + statuses.get(Device.Status.IN_REPAIR, 0),
