@@ -234,7 +234,8 @@ def client_for(user):
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(user=user, name="bench",
+                                                                                       confirmed=True)
     c = Client()
     c.force_login(user)
     s = c.session
@@ -259,12 +260,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="benchmarks service", description=__doc__.split("\n")[0])
     ap.add_argument("--scale", type=float, default=0.1, help="fraction of planning scale (1.0 = full)")
     ap.add_argument("--requests", type=int, default=200, help="requests per page")
+    ap.add_argument("--reuse", action="store_true", help="measure the existing lyfta_bench_svc (no generation)")
     ap.add_argument("--db", default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
     args = ap.parse_args(argv)
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     n = {k: max(2, int(v * args.scale)) for k, v in FULL.items()}
     n["on_loan"] = min(n["on_loan"], n["devices"])
-    os.environ["DATABASE_URL"] = recreate(args.db)
+    os.environ["DATABASE_URL"] = (args.db.rsplit("/", 1)[0] + f"/{DB_NAME}") if args.reuse else recreate(args.db)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     os.environ["DEBUG"] = "0"
     import django
@@ -272,11 +274,20 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.core.management import call_command
 
-    log(f"database {DB_NAME}: migrate")
-    call_command("migrate", verbosity=0)
-    log(f"generate at scale {args.scale}: " + ", ".join(f"{k}={v:,}" for k, v in n.items()))
-    generate(n)
-    region, prescriber, handler = users()
+    if args.reuse:
+        from django.contrib.auth import get_user_model
+
+        from access.models import Organisation
+
+        region = Organisation.objects.get(org_number="0000000001")
+        prescriber = get_user_model().objects.get(username="bench-prescriber")
+        handler = get_user_model().objects.get(username="bench-handler")
+    else:
+        log(f"database {DB_NAME}: migrate")
+        call_command("migrate", verbosity=0)
+        log(f"generate at scale {args.scale}: " + ", ".join(f"{k}={v:,}" for k, v in n.items()))
+        generate(n)
+        region, prescriber, handler = users()
     from patients.models import Patient
     from stock.models import Device
 
