@@ -39,9 +39,14 @@ class OrderFilter:
 def order_search(principal, flt: OrderFilter, *, limit: int = SEARCH_LIMIT) -> list[Order]:
     qs = visible_orders(principal).filter(order_type=flt.order_type)
     number = flt.number.strip().upper()
-    if number:
-        # Exact when complete, else a prefix (PostgreSQL: varchar_pattern_ops index, migration 0003).
-        qs = qs.filter(number=number) if len(number) >= 9 else qs.filter(number__startswith=number)
+    ordering = ("-created_at", "-id")
+    if len(number) >= 9:
+        qs = qs.filter(number=number)
+    elif len(number) > 2:
+        # Prefix: a range on the unique index as well, newest number first (fast at millions of rows).
+        upper = number[:-1] + chr(ord(number[-1]) + 1)
+        qs = qs.filter(number__gte=number, number__lt=upper, number__startswith=number)
+        ordering = ("-number",)
     if flt.patient_id:
         qs = qs.filter(patient_id=flt.patient_id)
     if flt.status:
@@ -52,7 +57,7 @@ def order_search(principal, flt: OrderFilter, *, limit: int = SEARCH_LIMIT) -> l
         qs = qs.filter(created_at__date__lte=flt.date_to)
     if flt.unit_id:
         qs = qs.filter(unit_id=flt.unit_id)
-    return list(qs.select_related("patient", "unit").order_by("-created_at", "-id")[:limit])
+    return list(qs.select_related("patient", "unit").order_by(*ordering)[:limit])
 
 
 def order_get(principal, order_id: int, *, with_patient_access: str = "") -> Order:
