@@ -63,7 +63,18 @@ def order_search(principal, flt: OrderFilter, *, limit: int = SEARCH_LIMIT) -> l
         qs = qs.filter(created_at__lt=_day_start(flt.date_to + dt.timedelta(days=1)))
     if flt.unit_id:
         qs = qs.filter(unit_id=flt.unit_id)
-    return list(qs.select_related("patient", "unit").order_by(*ordering)[:limit])
+    rows = list(qs.select_related("patient", "unit").order_by(*ordering)[:limit])
+    _with_urls(rows)
+    return rows
+
+
+def _with_urls(orders: list[Order]) -> None:
+    """`order.url` for list pages (one reverse() instead of one per row)."""
+    from django.urls import reverse
+
+    pattern = reverse("ordering:order_detail", args=[0])
+    for o in orders:
+        o.url = pattern.replace("/0/", f"/{o.pk}/")
 
 
 def order_get(principal, order_id: int, *, with_patient_access: str = "") -> Order:
@@ -104,6 +115,7 @@ def orders_for_patient(principal, patient_id: int) -> tuple[list[Order], list[Or
     """(open, past) customer orders for a patient, as the principal may see them."""
     rows = list(visible_orders(principal).filter(patient_id=patient_id, order_type=OrderType.CUSTOMER)
                 .select_related("unit").order_by("-created_at", "-id")[:200])
+    _with_urls(rows)
     open_ = [o for o in rows if o.status in OPEN_CUSTOMER_STATUSES]
     past = [o for o in rows if o.status not in OPEN_CUSTOMER_STATUSES]
     return open_, past
