@@ -540,9 +540,9 @@ def order_mark_line_delivered(order: Order, actor, *, delivery, deliveries: list
 
 
 def _patient_suffix(order: Order) -> str:
-    if order.patient_id is None:
-        return ""
-    return f" (patient {order.patient.first_name} {order.patient.last_name})"
+    """Messages name the order only: the inbox is not a patient view (no patient data, so no
+    access-log row); the order page shows the patient and logs the access."""
+    return ""
 
 
 def notify(order: Order, kind: str, subject: str, text: str) -> list[Message]:
