@@ -63,7 +63,8 @@ class PatientDetailsForm(forms.ModelForm):
         data = super().clean()
         stay = [data.get("stay_street"), data.get("stay_postal_code"), data.get("stay_city")]
         if any(stay) and not all(stay):
-            raise forms.ValidationError(_("Fyll i hela vistelseadressen (gata, postnummer och ort) eller lämna den tom."))
+            raise forms.ValidationError(
+                _("Fyll i hela vistelseadressen (gata, postnummer och ort) eller lämna den tom."))
         return data
 
     def add_domain_errors(self, exc: ValidationFailed) -> None:

@@ -63,6 +63,11 @@ def stock_overview(*, q: str = "", location_ids: list[int] | None = None, only_i
     return qs.order_by("article__name", "article__article_number", "location__kind", "location__name")[:limit]
 
 
+def levels_for_article(article: Article) -> QuerySet[StockLevel]:
+    return StockLevel.objects.filter(article=article).select_related("location").order_by("location__kind",
+                                                                                            "location__name")
+
+
 def active_locations() -> list[Location]:
     return list(Location.objects.filter(is_active=True).order_by("kind", "name"))
 

@@ -597,8 +597,8 @@ def rebuild_levels(*, fix: bool = False, actor=None) -> list[LevelDifference]:
     for (loc_id, art_id), t in totals.items():
         if loc_id in central:
             n, r = avail.get(art_id, (0, 0))
-            avail[art_id] = (n + (t["on_hand"] - t["on_hand_refurbished"]) - (t["reserved"] - t["reserved_refurbished"]),
-                             r + t["on_hand_refurbished"] - t["reserved_refurbished"])
+            new_free = (t["on_hand"] - t["on_hand_refurbished"]) - (t["reserved"] - t["reserved_refurbished"])
+            avail[art_id] = (n + new_free, r + t["on_hand_refurbished"] - t["reserved_refurbished"])
     existing = {a.article_id: a for a in ArticleAvailability.objects.select_for_update()}
     for art_id in sorted(set(avail) | set(existing)):
         n, r = avail.get(art_id, (0, 0))

@@ -6,4 +6,5 @@ app_name = "stock"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("individ/<str:serial>/", views.device_card, name="device"),
+    path("artikel/<str:article_number>/", views.article_stock, name="article"),
 ]

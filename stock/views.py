@@ -6,6 +6,8 @@ from access.roles import Perm
 from audit.services import patient_access_record
 
 from . import card, selectors
+from catalogue.models import Article
+
 from .models import Device, Location
 
 
@@ -63,4 +65,21 @@ def device_card(request, serial: str):
     return render(request, "stock/device_card.html", {
         "device": device, "card": data, "show_holder": show_holder, "show_loans": principal.is_supply,
         "extra_sections": card.render_sections(device, principal, request),
+    })
+
+
+@require_perm(Perm.STOCK_VIEW)
+def article_stock(request, article_number: str):
+    """One article: levels per location and (tracked) its devices, longest waiting first."""
+    principal = request.principal
+    if not principal.is_supply:
+        raise Http404
+    article = Article.objects.filter(article_number=article_number).first()
+    if article is None:
+        raise Http404
+    levels = list(selectors.levels_for_article(article))
+    devices = list(selectors.devices_for_article(article).exclude(status=Device.Status.SCRAPPED)[:500]) \
+        if article.is_tracked else []
+    return render(request, "stock/article.html", {
+        "article": article, "levels": levels, "devices": devices, "availability": selectors.availability(article),
     })

@@ -78,3 +78,19 @@ def test_device_card_extension_sections(client_for, stocked, settings):
         assert "extra-historik " + stocked["device"].serial in body
     finally:
         card._sections.pop("test")
+
+
+def test_article_page_lists_devices_with_constant_queries(client_for, stocked, article, django_assert_num_queries):
+    client, _ = client_for("supply_handler")
+    url = reverse("stock:article", args=[article.article_number])
+    client.get(url)
+    # session, user, OTP device, roles, article, levels, devices, availability, session save (3)
+    with django_assert_num_queries(11) as ctx:
+        r = client.get(url)
+    body = r.content.decode()
+    assert r.status_code == 200 and "RS-1" in body and "RS-2" in body
+    services.receive(article=article, devices=[DeviceIn(f"MORE-{i}") for i in range(10)])
+    with django_assert_num_queries(len(ctx.captured_queries)):
+        assert "MORE-9" in client.get(url).content.decode()
+    store_keeper, _ = client_for("store_keeper", "municipality")
+    assert store_keeper.get(url).status_code == 404

@@ -14,7 +14,8 @@ class Command(BaseCommand):
         diffs = rebuild_levels(fix=fix)
         for d in diffs:
             where = f"lagerplats {d.location_id}" if d.location_id else "centrallager (tillgänglighet)"
-            self.stdout.write(f"artikel {d.article_id}, {where}: {d.field} bokfört {d.booked}, enligt huvudbok {d.ledger}")
+            self.stdout.write(
+                f"artikel {d.article_id}, {where}: {d.field} bokfört {d.booked}, enligt huvudbok {d.ledger}")
         if not diffs:
             self.stdout.write("Inga skillnader: lagersaldona stämmer med huvudboken.")
             return
