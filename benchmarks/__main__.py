@@ -11,6 +11,7 @@ import sys
 # name -> (module, one-line description)
 REGISTRY: dict[str, tuple[str, str]] = {
     "catalogue": ("benchmarks.catalogue", "import 60,000 articles; search latency via selector, HTTP API and raw SQL"),
+    "ordering": ("benchmarks.ordering", "3M orders: submission over HTTP vs raw SQL; order search and patient view"),
 }
 
 

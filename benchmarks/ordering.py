@@ -38,7 +38,7 @@ FULL = {"customers": 50, "units": 3000, "products": 12000, "articles": 60000, "p
 
 
 def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())} UTC] {msg}", flush=True)
 
 
 def pct(values: list[float], p: float) -> float:
