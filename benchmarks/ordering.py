@@ -171,6 +171,7 @@ SELECT %(orders)s + o, now(), now(), 2, 1, 1, 1, 0, 'purchase', NULL, 1200, '', 
 FROM generate_series(1, %(orders)s / 3) o;
 INSERT INTO core_numbersequence (prefix, last_value) VALUES ('KO', %(orders)s)
   ON CONFLICT (prefix) DO UPDATE SET last_value = EXCLUDED.last_value;
+CREATE SEQUENCE IF NOT EXISTS ordering_number_ko;
 SELECT setval('ordering_number_ko', %(orders)s);
 """
 
