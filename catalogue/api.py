@@ -72,7 +72,8 @@ class ArticleDetailOut(ArticleOut):
 
 
 class ArticlePageOut(Schema):
-    count: int
+    count: int = Field(description="Antal träffar, räknat upp till 1 000 (se count_capped)")
+    count_capped: bool = Field(description="Fler träffar än count finns; förfina sökningen")
     page: int
     page_size: int
     items: list[ArticleOut]
@@ -116,7 +117,7 @@ def articles_list(request, params: Query[SearchParams]):
         params.q, iso=params.iso, kind=params.kind, available=params.available,
         in_assortment=params.in_assortment, orderable=params.orderable,
         published_only=not principal.has_perm(Perm.CATALOGUE_MANAGE), page=params.page, page_size=params.page_size)
-    return {"count": result.total, "page": result.page, "page_size": result.page_size,
+    return {"count": result.total, "count_capped": result.total_capped, "page": result.page, "page_size": result.page_size,
             "items": [_article_out(a) for a in result.articles]}
 
 

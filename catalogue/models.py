@@ -10,6 +10,7 @@ A missing row means nothing in stock.
 """
 from __future__ import annotations
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +78,9 @@ class Product(TimeStampedModel):
 
 
 class Article(TimeStampedModel):
+    """An orderable article. NB (SQLite): a migration that rebuilds this table drops the FTS
+    triggers; end it with `catalogue.search_sql.sqlite_restore_article_triggers`."""
+
     class Kind(models.TextChoices):
         MAIN = "H", _("Huvudhjälpmedel")
         ACCESSORY = "T", _("Tillbehör")
@@ -128,6 +132,11 @@ class Article(TimeStampedModel):
     # Normalised words for search (lowercase letters/digits separated by single spaces), kept by services.
     search_text = models.TextField(editable=False, default="")
     name_norm = models.CharField(max_length=200, editable=False, default="", db_index=True)
+    # is_published and the product's is_published, kept by services (search filters on one column).
+    is_listed = models.BooleanField(default=True, editable=False)
+    # PostgreSQL only: to_tsvector('simple', search_text), kept by a database trigger (migration 0006),
+    # GIN-indexed. Unused (NULL) on SQLite, which searches through its FTS5 table instead.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["name", "article_number"]

@@ -14,9 +14,10 @@ Search (`article_search`) is one selector for both databases:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
@@ -25,11 +26,13 @@ from core.errors import NotFound
 
 from .models import Article, ArticleAvailability, ArticlePrice, IsoClass, Media, SearchTerm
 from .text import is_vocabulary_word, normalise, similarity
+from .writer import iso_filter_token
 
 TYPO_THRESHOLD = 0.4
 MAX_CORRECTIONS = 5
 MAX_QUERY_WORDS = 8
 MAX_PAGE_SIZE = 100
+MAX_COUNT = 1000  # hits are counted up to this; beyond it the count says "more than 1 000"
 STOCKED_WEEKDAYS = 7
 ON_DEMAND_WEEKDAYS = 17
 
@@ -69,6 +72,7 @@ class SearchResult:
     page_size: int
     exact: Article | None = None
     corrections: dict[str, list[str]] = field(default_factory=dict)
+    total_capped: bool = False  # True when there are more than MAX_COUNT hits (total == MAX_COUNT)
 
     @property
     def pages(self) -> int:
@@ -99,27 +103,42 @@ def corrections_for(token: str) -> list[str]:
     return [w for s, w in scored if s >= TYPO_THRESHOLD][:MAX_CORRECTIONS]
 
 
-def _match_filter(alternatives: list[list[str]]) -> Q:
+def _match_filter(alternatives: list[list[str]], exact: list[str]) -> Q:
+    """Every group of `alternatives` must match a word prefix; every `exact` token a whole word."""
     if connection.vendor == "postgresql":
-        expr = " & ".join("(" + " | ".join(f"{w}:*" for w in alts) + ")" for alts in alternatives)
-        return Q(search_vector=SearchQuery(expr, config="simple", search_type="raw"))
-    expr = " AND ".join("(" + " OR ".join(f'"{w}"*' for w in alts) + ")" for alts in alternatives)
-    return Q(id__in=RawSQL("SELECT rowid FROM catalogue_article_fts WHERE catalogue_article_fts MATCH %s", [expr]))
+        terms = ["(" + " | ".join(f"{w}:*" for w in alts) + ")" for alts in alternatives] + exact
+        return Q(search_vector=SearchQuery(" & ".join(terms), config="simple", search_type="raw"))
+    terms = ["(" + " OR ".join(f'"{w}"*' for w in alts) + ")" for alts in alternatives] + [f'"{w}"' for w in exact]
+    return Q(id__in=RawSQL("SELECT rowid FROM catalogue_article_fts WHERE catalogue_article_fts MATCH %s",
+                           [" AND ".join(terms)]))
+
+
+_ISO_QUERY = re.compile(r"\d{2}(?:[ .]?\d{2}){0,2}")
+
+
+def _as_iso_code(raw: str) -> str | None:
+    """The ISO code a query consists of, if it is one that exists (and is not an article number)."""
+    if not _ISO_QUERY.fullmatch(raw):
+        return None
+    code = re.sub(r"\D", "", raw)
+    if not IsoClass.objects.filter(code=code).exists() or Article.objects.filter(article_number=raw).exists():
+        return None
+    return code
 
 
 def search_queryset(q: str = "", *, iso: str | None = None, kind: str | None = None,
                     in_assortment: bool | None = None, orderable: bool | None = None, available: bool = False,
                     published_only: bool = True) -> tuple:
-    """The filtered, ranked queryset (no paging) and the typo corrections used."""
-    qs = Article.objects.select_related("product__iso_class", "availability")
-    if connection.vendor == "postgresql":
-        qs = qs.alias(search_vector=SearchVector("search_text", config="simple"))
+    """The filtered, ranked queryset of articles (no related objects, no paging) and the typo
+    corrections used. The ISO filter is an exact token in the text index (`iso1222`)."""
+    qs = Article.objects.all()
     if published_only:
-        qs = qs.filter(is_published=True, product__is_published=True)
+        qs = qs.filter(is_listed=True)
+    exact_tokens = []
     if iso:
         code = "".join(ch for ch in iso if ch.isdigit())
         if code:
-            qs = qs.filter(product__iso_class__code__startswith=code)
+            exact_tokens.append(iso_filter_token(code))
     if kind:
         qs = qs.filter(kind=kind)
     if in_assortment is not None:
@@ -131,15 +150,21 @@ def search_queryset(q: str = "", *, iso: str | None = None, kind: str | None = N
     raw = (q or "").strip()
     qn = normalise(raw)
     tokens = qn.split()[:MAX_QUERY_WORDS]
+    iso_code = _as_iso_code(raw)
+    if iso_code:
+        # "12 22" / "1222" typed in the box: the ISO class filter, not a prefix search on numbers.
+        exact_tokens.append(iso_filter_token(iso_code))
+        tokens = []
     corrections: dict[str, list[str]] = {}
+    alternatives = []
+    for token in tokens:
+        fixes = corrections_for(token)
+        if fixes:
+            corrections[token] = fixes
+        alternatives.append([token] + fixes)
+    if alternatives or exact_tokens:
+        qs = qs.filter(_match_filter(alternatives, exact_tokens))
     if tokens:
-        alternatives = []
-        for token in tokens:
-            fixes = corrections_for(token)
-            if fixes:
-                corrections[token] = fixes
-            alternatives.append([token] + fixes)
-        qs = qs.filter(_match_filter(alternatives))
         name_prefix = Q(name_norm__startswith=qn)
         if corrections:
             fixed = " ".join(corrections[t][0] if t in corrections else t for t in tokens)
@@ -158,15 +183,22 @@ def article_search(q: str = "", *, page: int = 1, page_size: int = 25, **filters
     page_size = max(1, min(int(page_size), MAX_PAGE_SIZE))
     page = max(1, int(page))
     qs, corrections = search_queryset(q, **filters)
-    total = qs.count()
+    # Count up to MAX_COUNT + 1 only: a broad query ("rullstol") need not count every hit.
+    total = qs.order_by()[:MAX_COUNT + 1].count()
+    capped = total > MAX_COUNT
+    total = min(total, MAX_COUNT)
     offset = (page - 1) * page_size
-    articles = list(qs[offset:offset + page_size])
+    # Sort and cut the page on the article table alone, then load the page with its relations.
+    ids = list(qs.values_list("pk", flat=True)[offset:offset + page_size]) if offset < total else []
+    by_id = (Article.objects.select_related("product__iso_class", "availability")
+             .defer("search_text", "search_vector").in_bulk(ids))
+    articles = [by_id[pk] for pk in ids]
     exact = None
     raw = (q or "").strip()
     if raw and articles and page == 1 and articles[0].article_number == raw:
         exact = articles[0]
     return SearchResult(articles=articles, total=total, page=page, page_size=page_size, exact=exact,
-                        corrections=corrections)
+                        corrections=corrections, total_capped=capped)
 
 
 def exact_article(q: str, *, published_only: bool = True) -> Article | None:

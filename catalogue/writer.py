@@ -23,9 +23,14 @@ ARTICLE_FIELDS = [
 ]
 
 
+def iso_filter_token(code: str) -> str:
+    """Exact-match token for the ISO filter ('iso1222'): keeps the filter inside the text index."""
+    return f"iso{code}"
+
+
 def iso_search_parts(code: str, titles_by_code: dict[str, str]) -> tuple[list[str], list[str]]:
     codes = [code[:n] for n in (2, 4, 6) if len(code) >= n]
-    parts = codes + format_iso_code(code).split()
+    parts = codes + format_iso_code(code).split() + [iso_filter_token(c) for c in codes]
     titles = [titles_by_code[c] for c in codes if c in titles_by_code]
     return parts, titles
 
@@ -70,15 +75,16 @@ def reindex_articles(queryset) -> int:
             article, product_name=article.product.name, product_number=article.product.product_number,
             iso_code=article.product.iso_class.code, iso_titles=titles,
             supplier_name=supplier.name if supplier else "")
-        if text != article.search_text or name_norm != article.name_norm:
-            article.search_text, article.name_norm = text, name_norm
+        listed = article.is_published and article.product.is_published
+        if (text, name_norm, listed) != (article.search_text, article.name_norm, article.is_listed):
+            article.search_text, article.name_norm, article.is_listed = text, name_norm, listed
             changed.append(article)
             vocab |= vocabulary_of(text)
         if len(changed) >= 1000:
-            Article.objects.bulk_update(changed, ["search_text", "name_norm"])
+            Article.objects.bulk_update(changed, ["search_text", "name_norm", "is_listed"])
             changed = []
     if changed:
-        Article.objects.bulk_update(changed, ["search_text", "name_norm"])
+        Article.objects.bulk_update(changed, ["search_text", "name_norm", "is_listed"])
     add_vocabulary(vocab)
     return total
 
@@ -94,8 +100,8 @@ class CatalogueWriter:
         self.suppliers = {c: (pk, n) for pk, c, n in Supplier.objects.values_list("pk", "code", "name")}
         self.price_lists = dict(PriceList.objects.values_list("code", "pk"))
         self.products = {
-            num: (pk, name, iso_id, sup_id) for pk, num, name, iso_id, sup_id in
-            Product.objects.values_list("pk", "product_number", "name", "iso_class_id", "supplier_id")
+            num: (pk, name, iso_id, sup_id, pub) for pk, num, name, iso_id, sup_id, pub in
+            Product.objects.values_list("pk", "product_number", "name", "iso_class_id", "supplier_id", "is_published")
         }
         self.iso_code_by_id = {pk: c for c, (pk, _t) in self.iso.items()}
         self._titles = {c: t for c, (_pk, t) in self.iso.items()}
@@ -170,7 +176,7 @@ class CatalogueWriter:
                 new.append(Product(product_number=d["product_number"], **values))
             elif any(getattr(obj, f) != v for f, v in values.items()):
                 if obj.name != values["name"] or obj.iso_class_id != values["iso_class_id"] \
-                        or obj.supplier_id != values["supplier_id"]:
+                        or obj.supplier_id != values["supplier_id"] or obj.is_published != values["is_published"]:
                     self.reindex_product_ids.add(obj.pk)
                 for f, v in values.items():
                     setattr(obj, f, v)
@@ -187,7 +193,7 @@ class CatalogueWriter:
             for p in new:
                 p.pk = ids[p.product_number]
         for p in new + changed:
-            self.products[p.product_number] = (p.pk, p.name, p.iso_class_id, p.supplier_id)
+            self.products[p.product_number] = (p.pk, p.name, p.iso_class_id, p.supplier_id, p.is_published)
         self._count("product", "created", len(new))
         self._count("product", "updated", len(changed))
 
@@ -204,7 +210,8 @@ class CatalogueWriter:
         }
 
     def _fill_search(self, article: Article, product_number: str) -> None:
-        _pk, product_name, iso_id, product_supplier_id = self.products[product_number]
+        _pk, product_name, iso_id, product_supplier_id, product_published = self.products[product_number]
+        article.is_listed = article.is_published and product_published
         supplier_id = article.supplier_id or product_supplier_id
         article.search_text, article.name_norm = search_fields(
             article, product_name=product_name, product_number=product_number,
@@ -224,12 +231,12 @@ class CatalogueWriter:
                 self._fill_search(obj, d["product_number"])
                 new.append(obj)
             else:
-                old_search = (obj.search_text, obj.name_norm)
+                old_search = (obj.search_text, obj.name_norm, obj.is_listed)
                 differs = any(getattr(obj, f) != v for f, v in values.items())
                 for f, v in values.items():
                     setattr(obj, f, v)
                 self._fill_search(obj, d["product_number"])
-                if differs or old_search != (obj.search_text, obj.name_norm):
+                if differs or old_search != (obj.search_text, obj.name_norm, obj.is_listed):
                     obj.updated_at = self.now
                     changed.append(obj)
             if d["replaced_by"]:
@@ -237,7 +244,8 @@ class CatalogueWriter:
         Article.objects.bulk_create(new, batch_size=BATCH_SIZE)
         if changed:
             Article.objects.bulk_update(
-                changed, [f.removesuffix("_id") for f in ARTICLE_FIELDS] + ["search_text", "name_norm", "updated_at"],
+                changed, [f.removesuffix("_id") for f in ARTICLE_FIELDS] + ["search_text", "name_norm", "is_listed",
+                                                              "updated_at"],
                 batch_size=BATCH_SIZE)
         if new and new[0].pk is None:
             ids = dict(Article.objects.filter(article_number__in=[a.article_number for a in new])

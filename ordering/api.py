@@ -12,7 +12,7 @@ from access.roles import Perm
 from core.errors import NotFound, ValidationFailed
 from core.idempotency import request_hash, run_idempotent
 
-from . import selectors, services
+from . import pricing, selectors, services
 from .models import Order
 
 router = Router()
@@ -119,8 +119,8 @@ class OrderSummaryOut(Schema):
 
 
 def order_out(order: Order, *, events: bool = True) -> dict:
-    lines = list(order.lines.all())
-    totals = selectors.order_totals(order)
+    lines = getattr(order, "_created_lines", None) or list(order.lines.all())
+    totals = pricing.cost_estimate(lines, urgent=order.priority == "urgent")
     return {
         "id": order.pk, "number": order.number, "order_type": order.order_type, "kind": order.kind,
         "status": order.status, "customer_id": order.customer_id, "unit_id": order.unit_id,
@@ -144,6 +144,18 @@ def order_out(order: Order, *, events: bool = True) -> dict:
             "to_status": e.to_status, "reason": e.reason, "data": e.data,
         } for e in order.events.all()] if events else [],
     }
+
+
+def created_order_out(order: Order) -> dict:
+    """The response for an order just created in this request, from the objects in memory
+    (no patient data in it, so no patient-access row; GET /orders/{id} writes one)."""
+    out = order_out(order, events=False)
+    out["events"] = [{"at": order.updated_at, "event_type": "transition", "actor": "", "from_status": "",
+                      "to_status": "draft", "reason": "", "data": {}}]
+    if order.status != "draft":
+        out["events"].append({"at": order.updated_at, "event_type": "transition", "actor": "",
+                              "from_status": "draft", "to_status": order.status, "reason": "", "data": {}})
+    return out
 
 
 def load_order_out(principal, order_id: int) -> dict:
@@ -193,10 +205,8 @@ def create_order(request, payload: OrderCreateIn):
             requested_date=payload.requested_date, note=payload.note, template_id=payload.template_id,
             lines=[services.LineInput(ln.article_number, ln.quantity, ln.main_line_no) for ln in payload.lines],
         )
-        order = services.order_draft_create(principal, data)
-        if payload.submit:
-            services.order_submit(principal, order.pk)
-        return 201, load_order_out(principal, order.pk)
+        order = services.order_draft_create(principal, data, submit=payload.submit)
+        return 201, created_order_out(order)
 
     return idempotent(request, work)
 

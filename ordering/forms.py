@@ -84,8 +84,9 @@ class OrderSearchForm(forms.Form):
 
     def __init__(self, *args, principal=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if principal is not None and not principal.is_supply:
-            self.fields["unit"].queryset = Unit.objects.filter(organisation_id__in=principal.customer_ids,
+        if principal is not None and not principal.is_supply and principal.unit_ids:
+            # The principal's own units (a customer can have thousands of units).
+            self.fields["unit"].queryset = Unit.objects.filter(pk__in=principal.unit_ids,
                                                                is_active=True).order_by("name")
         else:
             del self.fields["unit"]

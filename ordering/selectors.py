@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from audit.services import patient_access_record
 from core.errors import NotFound
@@ -36,23 +37,44 @@ class OrderFilter:
     order_type: str = OrderType.CUSTOMER
 
 
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def order_search(principal, flt: OrderFilter, *, limit: int = SEARCH_LIMIT) -> list[Order]:
     qs = visible_orders(principal).filter(order_type=flt.order_type)
     number = flt.number.strip().upper()
-    if number:
-        # Exact when complete, else a prefix (PostgreSQL: varchar_pattern_ops index, migration 0003).
-        qs = qs.filter(number=number) if len(number) >= 9 else qs.filter(number__startswith=number)
+    ordering = ("-created_at", "-id")
+    if len(number) >= 9:
+        qs = qs.filter(number=number)
+    elif len(number) > 2:
+        # Prefix: a range on the unique index as well, newest number first (fast at millions of rows).
+        upper = number[:-1] + chr(ord(number[-1]) + 1)
+        qs = qs.filter(number__gte=number, number__lt=upper, number__startswith=number)
+        ordering = ("-number",)
     if flt.patient_id:
         qs = qs.filter(patient_id=flt.patient_id)
     if flt.status:
         qs = qs.filter(status=flt.status)
+    # Local-day bounds as timestamps, so the (customer, status, created_at) index serves the range.
     if flt.date_from:
-        qs = qs.filter(created_at__date__gte=flt.date_from)
+        qs = qs.filter(created_at__gte=_day_start(flt.date_from))
     if flt.date_to:
-        qs = qs.filter(created_at__date__lte=flt.date_to)
+        qs = qs.filter(created_at__lt=_day_start(flt.date_to + dt.timedelta(days=1)))
     if flt.unit_id:
         qs = qs.filter(unit_id=flt.unit_id)
-    return list(qs.select_related("patient", "unit").order_by("-created_at", "-id")[:limit])
+    rows = list(qs.select_related("patient", "unit").order_by(*ordering)[:limit])
+    _with_urls(rows)
+    return rows
+
+
+def _with_urls(orders: list[Order]) -> None:
+    """`order.url` for list pages (one reverse() instead of one per row)."""
+    from django.urls import reverse
+
+    pattern = reverse("ordering:order_detail", args=[0])
+    for o in orders:
+        o.url = pattern.replace("/0/", f"/{o.pk}/")
 
 
 def order_get(principal, order_id: int, *, with_patient_access: str = "") -> Order:
@@ -93,6 +115,7 @@ def orders_for_patient(principal, patient_id: int) -> tuple[list[Order], list[Or
     """(open, past) customer orders for a patient, as the principal may see them."""
     rows = list(visible_orders(principal).filter(patient_id=patient_id, order_type=OrderType.CUSTOMER)
                 .select_related("unit").order_by("-created_at", "-id")[:200])
+    _with_urls(rows)
     open_ = [o for o in rows if o.status in OPEN_CUSTOMER_STATUSES]
     past = [o for o in rows if o.status not in OPEN_CUSTOMER_STATUSES]
     return open_, past

@@ -1,21 +1,17 @@
-"""PostgreSQL: an index for prefix search on order numbers (LIKE 'KO00012%'), which the
-unique index cannot serve under a non-C collation. SQLite needs nothing."""
+"""Kept as a no-op so later migrations (service orders' 0004) keep their dependency.
+
+It first created an extra `varchar_pattern_ops` index on the order number; Django already
+creates one for a unique CharField on PostgreSQL (`…_number_…_like`), and order-number prefix
+search now uses a range on the unique index (ordering.selectors.order_search). Order-number
+sequences are created on first use (ordering.numbering)."""
 from django.db import migrations
 
 
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        "CREATE INDEX IF NOT EXISTS ord_number_pattern_idx ON ordering_order (number varchar_pattern_ops)")
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("DROP INDEX IF EXISTS ord_number_pattern_idx")
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS ord_number_pattern_idx")
 
 
 class Migration(migrations.Migration):
     dependencies = [("ordering", "0002_order_indexes")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

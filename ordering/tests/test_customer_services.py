@@ -178,3 +178,20 @@ def test_supply_users_cannot_order(shop):
     with pytest.raises(Exception):
         services.order_draft_create(shop.h, services.DraftInput(patient_id=shop.patient.pk))
     assert OrderTemplate.objects.count() == 0 and Order.objects.count() == 0
+
+
+def test_search_filters(shop):
+    import datetime as dt
+
+    a = make_order(shop)
+    b = make_order(shop, submit=False)
+    today = timezone.localdate()
+    yesterday = today - dt.timedelta(days=1)
+    flt = selectors.OrderFilter
+    assert {o.pk for o in selectors.order_search(shop.p, flt(date_from=today, date_to=today))} == {a.pk, b.pk}
+    assert selectors.order_search(shop.p, flt(date_to=yesterday)) == []
+    assert [o.pk for o in selectors.order_search(shop.p, flt(status="draft"))] == [b.pk]
+    assert [o.pk for o in selectors.order_search(shop.p, flt(number=a.number.lower()))] == [a.pk]
+    assert {o.pk for o in selectors.order_search(shop.p, flt(number=a.number[:5]))} == {a.pk, b.pk}
+    assert [o.pk for o in selectors.order_search(shop.p, flt(patient_id=shop.patient.pk, status="submitted"))] == [a.pk]
+    assert selectors.order_search(shop.p, flt(unit_id=shop.world["municipality_unit"].pk)) == []

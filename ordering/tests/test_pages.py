@@ -210,3 +210,12 @@ def test_delivery_note_pdf_for_customer_and_protected_address(stocked, prescribe
     assert content["lines"][0][4] == serial and content["receiver"] == "Astrid"
     supply_view = dict(delivery_note_content(delivery, principal_for_user(stocked.handler))["meta"])
     assert protected.stay_street in supply_view["Leveransadress"]
+
+
+def test_inbox_shows_no_patient_data(stocked, prescriber_client):
+    order = make_order(stocked)
+    supply.order_confirm(stocked.h, order.pk)
+    before = access_rows(stocked.patient)
+    html = prescriber_client.get(reverse("ordering:inbox")).content.decode()
+    assert order.number in html and stocked.patient.last_name not in html
+    assert access_rows(stocked.patient) == before
