@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import F, Q
-from django.db.models.functions import Collate
+from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Collate, Concat
 from django.db.models.expressions import RawSQL
 
 from core.errors import NotFound
@@ -173,6 +173,12 @@ def search_queryset(q: str = "", *, iso: str | None = None, kind: str | None = N
         qs = qs.alias(name_key=F("name_norm"))
     order = ("name_key", "article_number")
     if not tokens:
+        if connection.vendor == "postgresql":
+            # Only filters (e.g. an ISO class): the hits are clustered by name (a class's articles
+            # share a name), so reading the name index until 25 hits turn up can take most of the
+            # table. Sort the filter's hits instead: same order, a key no index offers.
+            qs = qs.alias(name_sort=Concat("name_key", Value(""), output_field=CharField()))
+            return SearchPlan(qs, [qs.order_by("name_sort", "article_number")], corrections)
         return SearchPlan(qs, [qs.order_by(*order)], corrections)
     # Ranks: 0 the exact article number, 1 names starting with the query (or its correction),
     # 2 the other matches; each rank by name. Separate queries let each read an index in order
