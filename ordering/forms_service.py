@@ -27,8 +27,8 @@ class PatientLookupForm(forms.Form):
 class ServiceSearchForm(forms.Form):
     number = forms.CharField(label=_("Ordernummer"), max_length=16, required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
-    planned_from = forms.DateField(label=_("Planerat från"), required=False, widget=DateInput())
-    planned_to = forms.DateField(label=_("Planerat till"), required=False, widget=DateInput())
+    planned_from = forms.DateField(label=_("Hämtdatum från"), required=False, widget=DateInput())
+    planned_to = forms.DateField(label=_("Hämtdatum till"), required=False, widget=DateInput())
 
     def __init__(self, *args, statuses=(), with_dates=False, **kw):
         super().__init__(*args, **kw)

@@ -56,7 +56,12 @@ def pickup_picked_up(principal, order_id, *, picked_up_on=None) -> Order:
         line.loan, line.loan_ended_on = loan, end
         line.save(update_fields=["loan", "loan_ended_on"])
         ends[line.device.serial] = str(end)
-    apply_transition(order, S.PICKED_UP, principal, data={"picked_up_on": str(picked), "loan_ended_on": ends})
+    # The pickup date customers search by ("hämtdatum") is the day it was actually collected.
+    planned = order.planned_date
+    order.planned_date = picked
+    order.extra = {**(order.extra or {}), "picked_up_on": str(picked)}
+    apply_transition(order, S.PICKED_UP, principal, update_fields=["planned_date", "extra"],
+                     data={"picked_up_on": str(picked), "planned_date": str(planned), "loan_ended_on": ends})
     return order
 
 

@@ -204,3 +204,15 @@ def test_device_handed_back_then_pickup_skips_it(svc):
     assert Loan.objects.filter(device=svc.device, ended_on__isnull=False).count() == 1
     assert Loan.objects.filter(device=svc.walker_device).count() == 1
     assert Device.objects.get(pk=svc.walker_device.pk).status == "in_transit"
+
+
+def test_search_by_pickup_date_after_pickup(svc):
+    from ordering.service_selectors import ServiceFilter, service_order_search
+
+    order = create(svc)
+    sp.pickup_plan(svc.h, order.pk, planned_date=timezone.localdate() + dt.timedelta(days=5))
+    sp.pickup_picked_up(svc.h, order.pk)
+    today = timezone.localdate()
+    found = service_order_search(svc.p, "pickup", ServiceFilter(planned_from=today, planned_to=today))
+    assert [o.pk for o in found] == [order.pk]
+    assert service_order_search(svc.p, "pickup", ServiceFilter(planned_from=today + dt.timedelta(days=1))) == []
