@@ -154,6 +154,10 @@ LYFTA_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LYFTA_LOGIN_LOCKOUT_SECONDS", 
 LYFTA_DORMANT_AFTER_DAYS = int(os.environ.get("LYFTA_DORMANT_AFTER_DAYS", 365))
 OTP_TOTP_ISSUER = "Lyfta"
 
+# Service orders: rent ends N weekdays after a pickup order (DESIGN.md §4); attachment size limit.
+LYFTA_PICKUP_RENT_END_WEEKDAYS = int(os.environ.get("LYFTA_PICKUP_RENT_END_WEEKDAYS", 3))
+LYFTA_ATTACHMENT_MAX_BYTES = int(os.environ.get("LYFTA_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024))
+
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
