@@ -3,7 +3,6 @@ receipts and fault reports. Same style as customer orders: POSTs honour `Idempot
 other customers' orders answer 404, errors are problem documents."""
 
 import datetime as dt
-from decimal import Decimal
 
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -320,4 +319,4 @@ def fault_report_list(request, q: Query[ListQuery]):
     return _list(request, OrderType.FAULT, q)
 
 
-__all__ = ["router", "Decimal"]
+__all__ = ["router"]

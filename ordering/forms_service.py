@@ -41,6 +41,7 @@ class ServiceSearchForm(forms.Form):
 class WorkOrderForm(forms.Form):
     kind = forms.ChoiceField(label=_("Typ av arbetsorder"), choices=[(k.value, k.label) for k in CUSTOMER_WORK_KINDS])
     device = forms.ChoiceField(label=_("Gäller hjälpmedel"), required=False)
+    order_line = forms.TypedChoiceField(label=_("Gäller orderrad"), required=False, coerce=int, empty_value=None)
     description = forms.CharField(label=_("Beskrivning"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
                                   help_text=_("Vad ska göras? Beskriv felet eller behovet."))
     priority = forms.ChoiceField(label=_("Prioritet"), choices=Priority.choices, initial=Priority.NORMAL)
@@ -49,10 +50,12 @@ class WorkOrderForm(forms.Form):
     contact_phone = forms.CharField(label=_("Telefon"), max_length=30, required=False)
     attachment = forms.FileField(label=_("Bifoga dokument (PDF, PNG, JPEG, högst 5 MB)"), required=False)
 
-    def __init__(self, *args, devices=(), **kw):
+    def __init__(self, *args, devices=(), lines=(), **kw):
         super().__init__(*args, **kw)
         self.fields["device"].choices = [("", _("Inget särskilt"))] + [
             (d.serial, f"{d.serial} – {d.article.name}") for d in devices]
+        self.fields["order_line"].choices = [("", _("Ingen"))] + [
+            (ln.pk, f"{ln.order.number}:{ln.line_no} – {ln.article.name}") for ln in lines]
 
 
 class AttachmentForm(forms.Form):

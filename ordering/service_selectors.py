@@ -135,6 +135,17 @@ def devices_on_patient(patient) -> list:
             .select_related("device", "device__article").order_by("device__serial")]
 
 
+def order_lines_for_patient(principal, patient, *, limit: int = 50) -> list:
+    """The patient's customer-order lines (newest first) that a work order may name."""
+    from .models import OrderLine
+
+    qs = OrderLine.objects.filter(order__patient=patient, order__order_type=OrderType.CUSTOMER).exclude(
+        order__status__in=(S.DRAFT, S.WITHDRAWN, S.CANCELLED))
+    if not principal.is_supply:
+        qs = qs.filter(order__customer_id__in=principal.customer_ids)
+    return list(qs.select_related("order", "article").order_by("-order__created_at", "line_no")[:limit])
+
+
 def open_statuses(order_type: str) -> tuple:
     return {OrderType.WORK: OPEN_WORK, OrderType.PICKUP: OPEN_PICKUP, OrderType.FAULT: OPEN_FAULT}[order_type]
 

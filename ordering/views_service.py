@@ -104,17 +104,18 @@ def wo_new(request):
     if patient is None:
         return render(request, "ordering/service/patient_lookup.html", {"form": lookup, "title": "Ny arbetsorder"})
     devices = service_selectors.devices_on_patient(patient)
-    initial = {"device": request.GET.get("device", ""), "contact_name": patient.contact_name or patient.full_name,
+    lines = service_selectors.order_lines_for_patient(principal, patient)
+    initial = {"device": request.GET.get("device", ""), "order_line": request.GET.get("line", ""),
+               "contact_name": patient.contact_name or patient.full_name,
                "contact_phone": patient.contact_phone or patient.phone}
     files = request.FILES if request.method == "POST" else None
-    form = WorkOrderForm(_post(request), files, devices=devices, initial=initial)
+    form = WorkOrderForm(_post(request), files, devices=devices, lines=lines, initial=initial)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         data = work_orders.WorkOrderInput(
             patient_id=patient.pk, kind=cd["kind"], description=cd["description"], device_serial=cd["device"],
             priority=cd["priority"], requested_date=cd["requested_date"], contact_name=cd["contact_name"],
-            contact_phone=cd["contact_phone"],
-            order_line_id=int(request.GET["line"]) if request.GET.get("line", "").isdigit() else None)
+            contact_phone=cd["contact_phone"], order_line_id=cd.get("order_line"))
         try:
             with transaction.atomic():  # the order and its attachment, or nothing
                 order = work_orders.work_order_create(principal, data, submit=True)

@@ -359,7 +359,8 @@ SERVICE_GETS = [
     ("/api/v1/work-orders", "ordering.view"), ("/api/v1/pickup-orders", "ordering.view"),
     ("/api/v1/fault-reports", "ordering.view"), ("/api/v1/supply/work-orders", "supply.handle_work_orders"),
     ("/api/v1/supply/pickup-orders", "supply.handle_orders"),
-    ("/api/v1/supply/fault-reports", "supply.handle_work_orders"), ("/api/v1/supply/reuse-rate", "supply.handle_orders"),
+    ("/api/v1/supply/fault-reports", "supply.handle_work_orders"),
+    ("/api/v1/supply/reuse-rate", "supply.handle_orders"),
 ]
 
 
@@ -382,3 +383,17 @@ def test_every_service_operation_declares_a_permission():
         for path_view in r.path_operations.values():
             for op in path_view.operations:
                 assert hasattr(op.view_func, "lyfta_permission"), op.view_func.__name__
+
+
+def test_work_order_page_names_an_order_line(svc, pc):
+    from ordering import services as osvc
+
+    draft = osvc.order_draft_create(svc.p, osvc.DraftInput(patient_id=svc.patient.pk, lines=[
+        osvc.LineInput(svc.part.article_number, 1)]))
+    osvc.order_submit(svc.p, draft.pk)
+    line = draft.lines.get()
+    url = reverse("ordering:wo_new") + f"?patient={svc.patient.pk}"
+    assert draft.number in pc.get(url).content.decode()
+    r = pc.post(url, {"kind": "mounting", "order_line": line.pk, "description": "Montera", "priority": "normal"})
+    assert r.status_code == 302
+    assert Order.objects.get(order_type="work").work_detail.order_line == line
