@@ -463,6 +463,9 @@ def main(argv: list[str] | None = None) -> int:
         log(f"Generated in {gen_seconds:.0f} s")
     else:
         setup_django(args.db)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)  # code may have moved on since the data was generated
     from django.db import connection
 
     with connection.cursor() as cur:
@@ -477,6 +480,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         log(f"(a) order submission over HTTP: {args.requests} orders, {args.clients} clients, "
             f"gunicorn {args.workers} workers × {args.threads} threads")
+        load_before = os.getloadavg()
+        single = bench_submission_http(args.port, who["patients"], max(100, args.requests // 10), 1)
         http_res = bench_submission_http(args.port, who["patients"], args.requests, args.clients)
         log(f"(a) the same inserts as raw SQL: {args.requests} orders, {args.clients} connections")
         sql_res = bench_submission_sql(args.db, who["patients"], args.requests, args.clients)
@@ -488,7 +493,10 @@ def main(argv: list[str] | None = None) -> int:
         proc.wait(timeout=30)
 
     ratio = http_res["throughput"] / sql_res["throughput"] if sql_res["throughput"] else float("nan")
-    rows = [("order submission, HTTP (create+submit)", http_res), ("same inserts, raw SQL", sql_res),
+    load_after = os.getloadavg()
+    rows = [("order submission, HTTP, 1 client (no queueing)", single),
+            (f"order submission, HTTP, {args.clients} clients", http_res),
+            (f"same inserts, raw SQL, {args.clients} connections", sql_res),
             *[(k, v) for k, v in pages.items()]]
     print()
     print(f"Ordering benchmark — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} — "
@@ -496,6 +504,10 @@ def main(argv: list[str] | None = None) -> int:
     if gen_seconds is not None:
         print(f"Generation: {gen_seconds:.0f} s")
     print(f"Data: {n_orders:,} orders, {n_patients:,} patients, {n_devices:,} devices, {n_loans:,} open loans")
+    print(f"Load average (1/5/15 min) before: {load_before[0]:.1f}/{load_before[1]:.1f}/{load_before[2]:.1f}, "
+          f"after: {load_after[0]:.1f}/{load_after[1]:.1f}/{load_after[2]:.1f} (other work on the machine "
+          f"competes for the {os.cpu_count()} CPUs)")
+    print(f"gunicorn: {args.workers} workers × {args.threads} threads; pages measured with {args.page_clients} client(s)")
     print()
     print("| measurement | requests | p50 ms | p95 ms | per second | errors |")
     print("|---|---:|---:|---:|---:|---:|")

@@ -80,13 +80,15 @@ class OrderSearchForm(forms.Form):
                                    "withdrawn")])
     date_from = forms.DateField(label=_("Skapad från"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("Skapad till"), required=False, widget=DateInput())
-    unit = forms.ModelChoiceField(label=_("Enhet"), queryset=Unit.objects.none(), required=False)
+    unit = forms.TypedChoiceField(label=_("Enhet"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, principal=None, **kwargs):
         super().__init__(*args, **kwargs)
         if principal is not None and not principal.is_supply and principal.unit_ids:
-            # The principal's own units (a customer can have thousands of units).
-            self.fields["unit"].queryset = Unit.objects.filter(pk__in=principal.unit_ids,
-                                                               is_active=True).order_by("name")
+            # The principal's own units (a customer can have thousands of units); a plain list,
+            # not a queryset iterator (one query, no server-side cursor).
+            units = list(Unit.objects.filter(pk__in=principal.unit_ids, is_active=True)
+                         .order_by("name").values_list("pk", "name"))
+            self.fields["unit"].choices = [("", _("Alla"))] + units
         else:
             del self.fields["unit"]

@@ -49,7 +49,7 @@ def order_search(request):
         cd = form.cleaned_data if request.GET else {}
         flt = selectors.OrderFilter(number=cd.get("number") or "", status=cd.get("status") or "",
                                     date_from=cd.get("date_from"), date_to=cd.get("date_to"),
-                                    unit_id=cd["unit"].pk if cd.get("unit") else None)
+                                    unit_id=cd.get("unit") or None)
         ident = (cd.get("identity") or "").strip()
         search = True
         if ident:

@@ -43,7 +43,8 @@ class DeliverForm(forms.Form):
                 continue
             name = f"qty_{ln.pk}"
             self.fields[name] = forms.IntegerField(
-                label=_("Rad %(no)s: %(article)s – antal att leverera") % {"no": ln.line_no, "article": ln.article.name},
+                label=_("Rad %(no)s: %(article)s – antal att leverera") % {"no": ln.line_no,
+                                                                            "article": ln.article.name},
                 min_value=0, max_value=ln.remaining_quantity, initial=ln.remaining_quantity)
             self.line_fields.append((ln.pk, name))
 

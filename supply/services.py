@@ -183,7 +183,8 @@ def order_deliver(principal, order_id: int, *, receiver_name: str, place: str,
                 _fail("lines", f"Raden {pk} hör inte till ordern.")
             qty = ordering.clean_quantity(qty, "lines")
             if qty > lines[int(pk)].remaining_quantity:
-                _fail("lines", f"Rad {lines[int(pk)].line_no}: högst {lines[int(pk)].remaining_quantity} kvar att leverera.")
+                line = lines[int(pk)]
+                _fail("lines", f"Rad {line.line_no}: högst {line.remaining_quantity} kvar att leverera.")
             wanted[int(pk)] = qty
     if not wanted:
         _fail("lines", "Inget att leverera.")

@@ -28,7 +28,8 @@ def shop(world, make_user):
         pass
 
     s = Shop()
-    s.world, s.prescriber, s.handler, s.chair, s.cushion, s.patient = world, prescriber, handler, chair, cushion, patient
+    s.world, s.prescriber, s.handler = world, prescriber, handler
+    s.chair, s.cushion, s.patient = chair, cushion, patient
     s.p = principal_for_user(prescriber)
     s.h = principal_for_user(handler)
     return s
@@ -43,7 +44,8 @@ def stocked(shop):
 
 
 def make_order(shop, *, submit=True, lines=None, **kw):
-    lines = lines or [services.LineInput(shop.chair.article_number, 1), services.LineInput(shop.cushion.article_number, 1, 1)]
+    lines = lines or [services.LineInput(shop.chair.article_number, 1),
+                      services.LineInput(shop.cushion.article_number, 1, 1)]
     data = services.DraftInput(patient_id=shop.patient.pk, lines=lines, **kw)
     order = services.order_draft_create(shop.p, data)
     if submit:

@@ -219,3 +219,19 @@ def test_inbox_shows_no_patient_data(stocked, prescriber_client):
     html = prescriber_client.get(reverse("ordering:inbox")).content.decode()
     assert order.number in html and stocked.patient.last_name not in html
     assert access_rows(stocked.patient) == before
+
+
+def test_order_pages_write_exactly_one_access_row(stocked, prescriber_client, client_for):
+    order = make_order(stocked)
+    for client, url in [
+        (prescriber_client, reverse("ordering:order_detail", args=[order.pk])),
+        (client_for(Role.SUPPLY_HANDLER)[0], reverse("supply:order_handle", args=[order.pk])),
+        (prescriber_client, reverse("ordering:draft_new") + f"?patient={stocked.patient.pk}"),
+    ]:
+        before = access_rows(stocked.patient)
+        assert client.get(url).status_code == 200
+        assert access_rows(stocked.patient) == before + 1, url
+    unit_order = Order.objects.create(number="KO9999999", status="submitted", customer=stocked.world["region"])
+    before = PatientAccess.objects.count()
+    assert prescriber_client.get(reverse("ordering:order_detail", args=[unit_order.pk])).status_code == 200
+    assert PatientAccess.objects.count() == before  # no patient, no access row

@@ -1,4 +1,5 @@
 """HMC pages and the supply-side API."""
+import datetime as dt
 import json
 
 import pytest
@@ -78,7 +79,8 @@ def test_supply_api_confirm_delay_dispatch_deliver(stocked, api):
     assert conflict.status_code == 409 and "redan bekräftats" in conflict.json()["detail"]
     r = post(api.supply, base + "/delay", {"new_date": "2099-01-01", "reason": "Sen leverantör"})
     assert r.status_code == 422  # too far ahead
-    r = post(api.supply, base + "/delay", {"new_date": str(order.promised_date.replace(year=order.promised_date.year + 1)),
+    next_year = order.promised_date + dt.timedelta(days=365)
+    r = post(api.supply, base + "/delay", {"new_date": str(next_year),
                                            "reason": "Sen leverantör"})
     assert r.status_code == 200 and r.json()["events"][-1]["event_type"] == "delay"
     assert post(api.supply, base + "/dispatch", {}).status_code == 200
