@@ -1,5 +1,15 @@
+import datetime as dt
+
 from django.apps import AppConfig
 
 
 class CatalogueConfig(AppConfig):
     name = "catalogue"
+    verbose_name = "Katalog"
+
+    def ready(self):
+        from access.roles import Perm
+        from core import nav, scheduler
+
+        nav.register(nav.NavItem("catalogue", "Hjälpmedel", "catalogue:search", Perm.CATALOGUE_VIEW, order=10))
+        scheduler.register("catalogue.prices_refresh", "catalogue.tasks.prices_refresh", dt.timedelta(hours=6))

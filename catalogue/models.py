@@ -1,1 +1,247 @@
-from django.db import models  # noqa: F401
+"""The catalogue: ISO 9999 classes, suppliers, products, articles, prices, media, fits.
+
+Prices: the `ArticlePrice` row valid today is the truth. `Article.monthly_rent` and
+`Article.purchase_price` are a denormalised copy of the current price, written only by
+`catalogue.services.price_set` (used by the import and by the admin), so lists and the
+ordering/invoicing contexts can read the price without a join.
+
+Availability: `ArticleAvailability` is written only by the stock context; the catalogue reads it.
+A missing row means nothing in stock.
+"""
+from __future__ import annotations
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+
+def format_iso_code(code: str) -> str:
+    """'122206' -> '12 22 06'."""
+    return " ".join(code[i:i + 2] for i in range(0, len(code), 2))
+
+
+class IsoClass(TimeStampedModel):
+    """ISO 9999 class: level 1 (class, 2 digits), 2 (subclass, 4), 3 (division, 6)."""
+
+    code = models.CharField(_("kod"), max_length=6, unique=True)  # digits only, e.g. "122206"
+    title = models.CharField(_("benämning"), max_length=200)
+    level = models.PositiveSmallIntegerField(_("nivå"))
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("ISO-klass")
+        verbose_name_plural = _("ISO-klasser")
+
+    def __str__(self) -> str:
+        return f"{self.display_code} {self.title}"
+
+    @property
+    def display_code(self) -> str:
+        return format_iso_code(self.code)
+
+
+class Supplier(TimeStampedModel):
+    code = models.CharField(_("leverantörskod"), max_length=40, unique=True)
+    name = models.CharField(_("namn"), max_length=200)
+    org_number = models.CharField(_("organisationsnummer"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("leverantör")
+        verbose_name_plural = _("leverantörer")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(TimeStampedModel):
+    product_number = models.CharField(_("produktnummer"), max_length=35, unique=True)
+    name = models.CharField(_("namn"), max_length=200)
+    iso_class = models.ForeignKey(IsoClass, on_delete=models.PROTECT, related_name="products",
+                                  verbose_name=_("ISO-klass"))
+    supplier = models.ForeignKey(Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="products",
+                                 verbose_name=_("leverantör"))
+    description = models.TextField(_("beskrivning"), blank=True)
+    is_published = models.BooleanField(_("publicerad"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("produkt")
+        verbose_name_plural = _("produkter")
+
+    def __str__(self) -> str:
+        return f"{self.product_number} {self.name}"
+
+
+class Article(TimeStampedModel):
+    class Kind(models.TextChoices):
+        MAIN = "H", _("Huvudhjälpmedel")
+        ACCESSORY = "T", _("Tillbehör")
+        SPARE_PART = "R", _("Reservdel")
+        SERVICE = "Tj", _("Tjänst")
+
+    class Charging(models.TextChoices):
+        RENT = "rent", _("Hyra per månad")
+        PURCHASE = "purchase", _("Köp")
+
+    class Purchasing(models.TextChoices):
+        STOCKED = "stocked", _("Lagerförd")
+        ON_DEMAND = "on_demand", _("Beställningsvara")
+
+    article_number = models.CharField(_("artikelnummer"), max_length=35, unique=True)
+    name = models.CharField(_("benämning"), max_length=200)
+    kind = models.CharField(_("artikeltyp"), max_length=2, choices=Kind.choices)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="articles",
+                                verbose_name=_("produkt"))
+    supplier = models.ForeignKey(Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="articles",
+                                 verbose_name=_("leverantör"))
+    supplier_article_number = models.CharField(_("leverantörens artikelnummer"), max_length=60, blank=True)
+    gtin = models.CharField(_("GTIN"), max_length=14, blank=True)
+    unit = models.CharField(_("enhet"), max_length=10, default="st")
+    charging = models.CharField(_("debiteringsform"), max_length=10, choices=Charging.choices,
+                                default=Charging.PURCHASE)
+    # Denormalised current price (see module docstring); written by services.price_set only.
+    monthly_rent = models.DecimalField(_("hyra per månad"), max_digits=12, decimal_places=2, null=True, blank=True,
+                                       validators=[MinValueValidator(0)])
+    purchase_price = models.DecimalField(_("pris"), max_digits=12, decimal_places=2, null=True, blank=True,
+                                         validators=[MinValueValidator(0)])
+    is_published = models.BooleanField(_("publicerad"), default=True)
+    is_orderable = models.BooleanField(_("beställningsbar"), default=True)
+    in_assortment = models.BooleanField(_("i sortiment"), default=True)
+    can_be_component = models.BooleanField(_("kan ingå som komponent"), default=False)
+    is_tracked = models.BooleanField(_("individmärkt"), default=False)
+    serial_required = models.BooleanField(_("serienummer krävs"), default=False)
+    purchasing = models.CharField(_("anskaffning"), max_length=10, choices=Purchasing.choices,
+                                  default=Purchasing.STOCKED)
+    lead_time_days = models.PositiveSmallIntegerField(_("ledtid (vardagar)"), null=True, blank=True)
+    inspection_interval_months = models.PositiveSmallIntegerField(_("besiktningsintervall (månader)"), null=True,
+                                                                  blank=True)
+    replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces",
+                                    verbose_name=_("ersätts av"))
+    alternatives = models.ManyToManyField("self", blank=True, symmetrical=True, verbose_name=_("alternativ"))
+    # Accessories (kind T) and spare parts (kind R) that fit this (main) article.
+    accessories = models.ManyToManyField("self", through="ArticleFit", through_fields=("main", "part"),
+                                         symmetrical=False, related_name="fits", blank=True)
+    # Normalised words for search (lowercase letters/digits separated by single spaces), kept by services.
+    search_text = models.TextField(editable=False, default="")
+    name_norm = models.CharField(max_length=200, editable=False, default="", db_index=True)
+
+    class Meta:
+        ordering = ["name", "article_number"]
+        verbose_name = _("artikel")
+        verbose_name_plural = _("artiklar")
+        indexes = [models.Index(fields=["kind", "in_assortment"], name="cat_article_kind_assort")]
+
+    def __str__(self) -> str:
+        return f"{self.article_number} {self.name}"
+
+    @property
+    def current_price(self):
+        return self.monthly_rent if self.charging == self.Charging.RENT else self.purchase_price
+
+
+class ArticleFit(models.Model):
+    """An accessory or spare part (`part`) fits a main device (`main`)."""
+
+    main = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="fit_parts")
+    part = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="fit_mains")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["main", "part"], name="uniq_article_fit")]
+        verbose_name = _("passar till")
+        verbose_name_plural = _("passar till")
+
+    def __str__(self) -> str:
+        return f"{self.part_id} → {self.main_id}"
+
+
+class ArticleAvailability(models.Model):
+    """Quantities in stock, one row per article. Written ONLY by the stock context."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="availability")
+    qty_new = models.IntegerField(default=0)
+    qty_refurbished = models.IntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("tillgänglighet")
+        verbose_name_plural = _("tillgänglighet")
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.qty_new} nya, {self.qty_refurbished} återanvända"
+
+
+class PriceList(TimeStampedModel):
+    code = models.CharField(_("kod"), max_length=40, unique=True)
+    name = models.CharField(_("namn"), max_length=200)
+    valid_from = models.DateField(_("giltig från"))
+    valid_to = models.DateField(_("giltig till"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-valid_from", "code"]
+        verbose_name = _("prislista")
+        verbose_name_plural = _("prislistor")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class ArticlePrice(TimeStampedModel):
+    """One price period of an article. History is kept: a new price closes the previous period."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="prices")
+    price_list = models.ForeignKey(PriceList, null=True, blank=True, on_delete=models.PROTECT, related_name="prices")
+    charging = models.CharField(max_length=10, choices=Article.Charging.choices)
+    monthly_rent = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True,
+                                       validators=[MinValueValidator(0)])
+    purchase_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True,
+                                         validators=[MinValueValidator(0)])
+    valid_from = models.DateField(_("giltig från"))
+    valid_to = models.DateField(_("giltig till"), null=True, blank=True)
+    source = models.CharField(max_length=40, blank=True)  # "import", "admin", "demo"
+    # A correction of the same period replaces the row instead of rewriting it (history is kept).
+    replaced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["article_id", "-valid_from"]
+        indexes = [models.Index(fields=["article", "valid_from"], name="cat_price_article_from")]
+        verbose_name = _("pris")
+        verbose_name_plural = _("prishistorik")
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.valid_from}–{self.valid_to or ''}"
+
+
+class Media(TimeStampedModel):
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("Bild")
+        IFU = "ifu", _("Bruksanvisning")
+        DOCUMENT = "document", _("Dokument")
+        VIDEO = "video", _("Film")
+
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.CASCADE, related_name="media")
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="media")
+    kind = models.CharField(_("typ"), max_length=10, choices=Kind.choices)
+    url = models.CharField(_("adress eller filreferens"), max_length=500)
+    title = models.CharField(_("titel"), max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("media")
+        verbose_name_plural = _("media")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SearchTerm(models.Model):
+    """Vocabulary of alphabetic words occurring in the catalogue, used for typo tolerance."""
+
+    word = models.CharField(max_length=60, unique=True)
+
+    def __str__(self) -> str:
+        return self.word

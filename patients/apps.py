@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class PatientsConfig(AppConfig):
     name = "patients"
+    verbose_name = "Patienter"
+
+    def ready(self):
+        from access.roles import Perm
+        from core import nav
+
+        nav.register(nav.NavItem("patients", "Patienter", "patients:search", Perm.PATIENT_VIEW, order=20))

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "patients"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("ny/", views.create, name="create"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/andra/", views.edit, name="edit"),
+]

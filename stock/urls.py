@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "stock"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("individ/<str:serial>/", views.device_card, name="device"),
+    path("artikel/<str:article_number>/", views.article_stock, name="article"),
+]

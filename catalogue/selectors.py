@@ -1,0 +1,249 @@
+"""Reads of the catalogue, including search.
+
+Search (`article_search`) is one selector for both databases:
+
+* The query is normalised like `Article.search_text` (lowercase words of letters and digits).
+* Every query word must match the start of a word in `search_text` (prefix match), or — typo
+  tolerance — one of the vocabulary words most similar to it (pg_trgm's trigram similarity,
+  computed identically on both databases) when the word matches nothing as typed.
+* SQLite evaluates the match with an FTS5 table (prefix queries); PostgreSQL with a full-text
+  `SearchVector`/`SearchQuery` (`:*` prefix terms) over a GIN index; the vocabulary lookup
+  uses the FTS5 trigram tokenizer resp. the `%` operator of pg_trgm with a GIN trigram index.
+* Ranking: the exact article number first, then names starting with the query, then the rest;
+  within each group by name.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
+
+from core.errors import NotFound
+
+from .models import Article, ArticleAvailability, ArticlePrice, IsoClass, Media, SearchTerm
+from .text import is_vocabulary_word, normalise, similarity
+
+TYPO_THRESHOLD = 0.4
+MAX_CORRECTIONS = 5
+MAX_QUERY_WORDS = 8
+MAX_PAGE_SIZE = 100
+STOCKED_WEEKDAYS = 7
+ON_DEMAND_WEEKDAYS = 17
+
+
+# --- small helpers used by other contexts ------------------------------------------------------
+
+def get_article(article_number: str) -> Article:
+    try:
+        return Article.objects.select_related("product__iso_class", "supplier").get(
+            article_number=article_number)
+    except Article.DoesNotExist:
+        raise NotFound(f"Artikeln {article_number} finns inte.") from None
+
+
+def promised_weekdays(article: Article) -> int:
+    """Weekdays the supply centre promises for delivery (DESIGN.md §8)."""
+    base = STOCKED_WEEKDAYS if article.purchasing == Article.Purchasing.STOCKED else ON_DEMAND_WEEKDAYS
+    return max(base, article.lead_time_days or 0)
+
+
+def availability(article: Article) -> tuple[int, int]:
+    """(qty_new, qty_refurbished); a missing availability row means nothing in stock."""
+    try:
+        av = article.availability
+    except ArticleAvailability.DoesNotExist:
+        return 0, 0
+    return av.qty_new, av.qty_refurbished
+
+
+# --- search ------------------------------------------------------------------------------------
+
+@dataclass
+class SearchResult:
+    articles: list[Article]
+    total: int
+    page: int
+    page_size: int
+    exact: Article | None = None
+    corrections: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _vocabulary_candidates(token: str) -> list[str]:
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT word FROM catalogue_searchterm WHERE word %% %s", [token])
+            return [r[0] for r in cur.fetchall()]
+        grams = {token[i:i + 3] for i in range(len(token) - 2)}
+        match = " OR ".join(f'"{g}"' for g in sorted(grams))
+        cur.execute("SELECT word FROM catalogue_searchterm_fts WHERE catalogue_searchterm_fts MATCH %s "
+                    "LIMIT 2000", [match])
+        words = {r[0] for r in cur.fetchall()}
+    words |= set(SearchTerm.objects.filter(word__startswith=token[:2]).values_list("word", flat=True)[:2000])
+    return list(words)
+
+
+def corrections_for(token: str) -> list[str]:
+    """Vocabulary words close to a word that matches nothing as typed (typo tolerance)."""
+    if len(token) < 4 or not is_vocabulary_word(token):
+        return []
+    if SearchTerm.objects.filter(word__startswith=token).exists():
+        return []
+    scored = sorted(((similarity(token, w), w) for w in _vocabulary_candidates(token)), key=lambda x: (-x[0], x[1]))
+    return [w for s, w in scored if s >= TYPO_THRESHOLD][:MAX_CORRECTIONS]
+
+
+def _match_filter(alternatives: list[list[str]]) -> Q:
+    if connection.vendor == "postgresql":
+        expr = " & ".join("(" + " | ".join(f"{w}:*" for w in alts) + ")" for alts in alternatives)
+        return Q(search_vector=SearchQuery(expr, config="simple", search_type="raw"))
+    expr = " AND ".join("(" + " OR ".join(f'"{w}"*' for w in alts) + ")" for alts in alternatives)
+    return Q(id__in=RawSQL("SELECT rowid FROM catalogue_article_fts WHERE catalogue_article_fts MATCH %s", [expr]))
+
+
+def search_queryset(q: str = "", *, iso: str | None = None, kind: str | None = None,
+                    in_assortment: bool | None = None, orderable: bool | None = None, available: bool = False,
+                    published_only: bool = True) -> tuple:
+    """The filtered, ranked queryset (no paging) and the typo corrections used."""
+    qs = Article.objects.select_related("product__iso_class", "availability")
+    if connection.vendor == "postgresql":
+        qs = qs.alias(search_vector=SearchVector("search_text", config="simple"))
+    if published_only:
+        qs = qs.filter(is_published=True, product__is_published=True)
+    if iso:
+        code = "".join(ch for ch in iso if ch.isdigit())
+        if code:
+            qs = qs.filter(product__iso_class__code__startswith=code)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if in_assortment is not None:
+        qs = qs.filter(in_assortment=in_assortment)
+    if orderable is not None:
+        qs = qs.filter(is_orderable=orderable)
+    if available:
+        qs = qs.filter(Q(availability__qty_new__gt=0) | Q(availability__qty_refurbished__gt=0))
+    raw = (q or "").strip()
+    qn = normalise(raw)
+    tokens = qn.split()[:MAX_QUERY_WORDS]
+    corrections: dict[str, list[str]] = {}
+    if tokens:
+        alternatives = []
+        for token in tokens:
+            fixes = corrections_for(token)
+            if fixes:
+                corrections[token] = fixes
+            alternatives.append([token] + fixes)
+        qs = qs.filter(_match_filter(alternatives))
+        name_prefix = Q(name_norm__startswith=qn)
+        if corrections:
+            fixed = " ".join(corrections[t][0] if t in corrections else t for t in tokens)
+            name_prefix |= Q(name_norm__startswith=fixed)
+        qs = qs.annotate(rank=Case(
+            When(article_number=raw[:35], then=Value(0)),
+            When(name_prefix, then=Value(1)),
+            default=Value(2), output_field=IntegerField(),
+        )).order_by("rank", "name_norm", "article_number")
+    else:
+        qs = qs.order_by("name_norm", "article_number")
+    return qs, corrections
+
+
+def article_search(q: str = "", *, page: int = 1, page_size: int = 25, **filters) -> SearchResult:
+    page_size = max(1, min(int(page_size), MAX_PAGE_SIZE))
+    page = max(1, int(page))
+    qs, corrections = search_queryset(q, **filters)
+    total = qs.count()
+    offset = (page - 1) * page_size
+    articles = list(qs[offset:offset + page_size])
+    exact = None
+    raw = (q or "").strip()
+    if raw and articles and page == 1 and articles[0].article_number == raw:
+        exact = articles[0]
+    return SearchResult(articles=articles, total=total, page=page, page_size=page_size, exact=exact,
+                        corrections=corrections)
+
+
+def exact_article(q: str, *, published_only: bool = True) -> Article | None:
+    """The article whose number is exactly the query (the search box jumps straight to it)."""
+    raw = (q or "").strip()
+    if not raw or len(raw) > 35:
+        return None
+    qs = Article.objects.filter(article_number=raw)
+    if published_only:
+        qs = qs.filter(is_published=True, product__is_published=True)
+    return qs.first()
+
+
+# --- detail and browsing -----------------------------------------------------------------------
+
+@dataclass
+class ArticleDetail:
+    article: Article
+    accessories: list[Article]
+    spare_parts: list[Article]
+    fits: list[Article]
+    alternatives: list[Article]
+    variants: list[Article]
+    images: list[Media]
+    documents: list[Media]
+    prices: list[ArticlePrice]
+    iso_path: list[IsoClass]
+
+
+def article_detail(article_number: str, *, published_only: bool = True) -> ArticleDetail:
+    qs = Article.objects.select_related("product__iso_class__parent__parent", "product__supplier", "supplier",
+                                        "availability", "replaced_by")
+    if published_only:
+        qs = qs.filter(is_published=True, product__is_published=True)
+    article = qs.filter(article_number=article_number).first()
+    if article is None:
+        raise NotFound(f"Artikeln {article_number} finns inte.")
+    related = Article.objects.select_related("availability").order_by("name_norm", "article_number")
+    if published_only:
+        related = related.filter(is_published=True)
+    parts = list(related.filter(fit_mains__main=article))
+    media = list(Media.objects.filter(Q(article=article) | Q(product_id=article.product_id)))
+    iso_path = []
+    node = article.product.iso_class
+    while node is not None:
+        iso_path.insert(0, node)
+        node = node.parent
+    return ArticleDetail(
+        article=article,
+        accessories=[a for a in parts if a.kind == Article.Kind.ACCESSORY],
+        spare_parts=[a for a in parts if a.kind == Article.Kind.SPARE_PART],
+        fits=list(related.filter(fit_parts__part=article)),
+        alternatives=list(related.filter(alternatives=article)),
+        variants=list(related.filter(product_id=article.product_id).exclude(pk=article.pk)),
+        images=[m for m in media if m.kind == Media.Kind.IMAGE],
+        documents=[m for m in media if m.kind != Media.Kind.IMAGE],
+        prices=list(article.prices.select_related("price_list").order_by("-valid_from", "-pk")),
+        iso_path=iso_path,
+    )
+
+
+def iso_tree() -> list[dict]:
+    """Level-1 classes with their subclasses and divisions, for browsing."""
+    nodes = list(IsoClass.objects.order_by("code"))
+    by_code = {n.code: {"node": n, "children": []} for n in nodes}
+    roots = []
+    for n in nodes:
+        entry = by_code[n.code]
+        parent = by_code.get(n.code[:-2]) if len(n.code) > 2 else None
+        (parent["children"] if parent else roots).append(entry)
+    return roots
+
+
+def iso_options() -> list[IsoClass]:
+    """Product areas (levels 1 and 2) for the search filter."""
+    return list(IsoClass.objects.filter(level__lte=2).order_by("code"))
+
+
+def iso_class(code: str) -> IsoClass | None:
+    return IsoClass.objects.filter(code="".join(ch for ch in code if ch.isdigit())).first()

@@ -1,0 +1,63 @@
+"""Catalogue pages: search (one box + filters), article page, ISO tree. Thin: parse, call a
+selector, render."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from access.decorators import require_perm
+from access.roles import Perm
+from core.errors import NotFound
+
+from . import selectors
+from .forms import SearchForm
+
+
+def _published_only(request) -> bool:
+    return not request.principal.has_perm(Perm.CATALOGUE_MANAGE)
+
+
+@require_GET
+@require_perm(Perm.CATALOGUE_VIEW)
+def search(request):
+    form = SearchForm(request.GET or None)
+    result = None
+    query_string = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        q = data.get("q") or ""
+        published_only = _published_only(request)
+        if q and not request.htmx and not data.get("page"):
+            exact = selectors.exact_article(q, published_only=published_only)
+            if exact is not None:
+                return redirect("catalogue:article", article_number=exact.article_number)
+        if form.has_criteria():
+            result = selectors.article_search(
+                q, iso=data.get("iso") or None, kind=data.get("kind") or None,
+                in_assortment=True if data.get("in_assortment") else None,
+                orderable=True if data.get("orderable") else None,
+                available=bool(data.get("available")), published_only=published_only,
+                page=data.get("page") or 1)
+        query_string = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
+    context = {"form": form, "result": result, "query_string": query_string,
+               "iso_options": [] if request.htmx else selectors.iso_options()}
+    template = "catalogue/_results.html" if request.htmx else "catalogue/search.html"
+    return render(request, template, context)
+
+
+@require_GET
+@require_perm(Perm.CATALOGUE_VIEW)
+def article(request, article_number: str):
+    try:
+        detail = selectors.article_detail(article_number, published_only=_published_only(request))
+    except NotFound:
+        return render(request, "404.html", status=404)
+    return render(request, "catalogue/article.html", {"d": detail, "a": detail.article})
+
+
+@require_GET
+@require_perm(Perm.CATALOGUE_VIEW)
+def iso_browse(request):
+    return render(request, "catalogue/iso.html", {"tree": selectors.iso_tree()})

@@ -1,0 +1,128 @@
+"""Swedish identity numbers: personnummer, samordningsnummer and regional reservnummer.
+
+Stored form: 12 characters, no separator. Personnummer and samordningsnummer are stored as
+12 digits `YYYYMMDDNNNN` (century added when the input has 10 digits; a `+` separator means
+the person is 100 or older). Checksums are verified with python-stdnum (`stdnum.se.personnummer`
+for personnummer, the same Luhn check for samordningsnummer, whose day is the birth day + 60).
+
+Reservnummer acceptance rule (regional temporary numbers, formats differ between regions):
+  * 12 characters after removing spaces and one hyphen, only digits and letters A–Z;
+  * the first four characters are a plausible birth year (1870 up to the current year);
+  * and EITHER it contains at least one letter (e.g. `19500101-R123`, `1950RV001234`) —
+    accepted as reservnummer automatically —
+  * OR it is 12 digits that are not a valid personnummer/samordningsnummer (date or
+    checksum fails) AND the caller explicitly asks for a reservnummer
+    (`allow_reserve=True`; the form's "Reservnummer" box, the API's `identity_kind`).
+    Without that explicit choice such a number is rejected as a mistyped personnummer,
+    so a typo never silently becomes a reservnummer.
+Reservnummer are stored upper-case and marked `identity_kind=reservnummer`.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from stdnum import luhn
+from stdnum.se import personnummer as stdnum_pnr
+
+from core.errors import ValidationFailed
+
+PERSONNUMMER = "personnummer"
+SAMORDNINGSNUMMER = "samordningsnummer"
+RESERVNUMMER = "reservnummer"
+
+_DIGITS_RE = re.compile(r"^(\d{6}|\d{8})([-+]?)(\d{4})$")
+_RESERVE_RE = re.compile(r"^(\d{4})[0-9A-Z]{8}$")
+
+MSG_FORMAT = "Ange personnummer eller samordningsnummer som ÅÅÅÅMMDD-NNNN (eller ÅÅMMDD-NNNN)."
+MSG_DATE = "Ogiltigt personnummer: datumet finns inte."
+MSG_FUTURE = "Ogiltigt personnummer: födelsedatumet ligger i framtiden."
+MSG_CHECKSUM = "Ogiltigt personnummer: kontrollsiffran stämmer inte."
+MSG_RESERVE = "Ogiltigt reservnummer: det ska vara 12 tecken och börja med födelseåret."
+
+
+@dataclass(frozen=True)
+class Identity:
+    number: str  # stored form, 12 characters
+    kind: str
+
+    @property
+    def display(self) -> str:
+        return format_identity(self.number)
+
+
+def format_identity(number: str) -> str:
+    """`YYYYMMDDNNNN` → `YYYYMMDD-NNNN` (the usual way to show it)."""
+    if number and len(number) == 12:
+        return f"{number[:8]}-{number[8:]}"
+    return number or ""
+
+
+def _century_year(yy: int, plus: bool, today: datetime.date) -> int:
+    century = today.year // 100
+    if yy > today.year % 100:
+        century -= 1
+    if plus:
+        century -= 1
+    return century * 100 + yy
+
+
+def _check_digits(twelve: str, today: datetime.date) -> tuple[str | None, str | None]:
+    """→ (kind, error message). Kind personnummer/samordningsnummer when valid."""
+    year, month, day = int(twelve[:4]), int(twelve[4:6]), int(twelve[6:8])
+    kind = PERSONNUMMER
+    if day > 60:
+        kind, day = SAMORDNINGSNUMMER, day - 60
+    try:
+        born = datetime.date(year, month, day)
+    except ValueError:
+        return None, MSG_DATE
+    if year < 1870:
+        return None, MSG_DATE
+    if born > today:
+        return None, MSG_FUTURE
+    if kind == PERSONNUMMER:
+        if not stdnum_pnr.is_valid(twelve):
+            return None, MSG_CHECKSUM
+    elif not luhn.is_valid(twelve[2:]):
+        return None, MSG_CHECKSUM
+    return kind, None
+
+
+def parse_identity_number(raw: str, *, allow_reserve: bool = False, today: datetime.date | None = None) -> Identity:
+    """Validate and normalise; raises `ValidationFailed` (field `identity_number`) with a Swedish message."""
+    today = today or datetime.date.today()
+    text = re.sub(r"\s+", "", (raw or "")).upper()
+    if not text:
+        raise ValidationFailed("Ange ett personnummer.", errors={"identity_number": ["Ange ett personnummer."]})
+    m = _DIGITS_RE.match(text)
+    if m:
+        head, sep, tail = m.groups()
+        if len(head) == 6:
+            year = _century_year(int(head[:2]), sep == "+", today)
+            twelve = f"{year:04d}{head[2:]}{tail}"
+        else:
+            twelve = f"{head}{tail}"
+        kind, error = _check_digits(twelve, today)
+        if kind:
+            return Identity(twelve, kind)
+        if allow_reserve and len(head) == 8 and _plausible_year(twelve[:4], today):
+            return Identity(twelve, RESERVNUMMER)
+        raise ValidationFailed(error, errors={"identity_number": [error]})
+    compact = text.replace("-", "", 1)
+    rm = _RESERVE_RE.match(compact)
+    if rm and _plausible_year(rm.group(1), today) and any(c.isalpha() for c in compact):
+        return Identity(compact, RESERVNUMMER)
+    message = MSG_RESERVE if allow_reserve else MSG_FORMAT
+    raise ValidationFailed(message, errors={"identity_number": [message]})
+
+
+def looks_like_identity_number(text: str) -> bool:
+    """True when a search box entry should be treated as an identity number (not a name)."""
+    compact = re.sub(r"[\s\-+]", "", text or "")
+    return len(compact) >= 10 and sum(c.isdigit() for c in compact) >= 8
+
+
+def _plausible_year(year: str, today: datetime.date) -> bool:
+    return year.isdigit() and 1870 <= int(year) <= today.year

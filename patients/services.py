@@ -1,0 +1,149 @@
+"""Writes of patient data. Every service is atomic and audited."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from audit.services import audit_record
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+
+from .identity import RESERVNUMMER, parse_identity_number
+from .models import Patient, PatientCustomerLink
+
+EDITABLE_FIELDS = (
+    "first_name", "last_name",
+    "registered_street", "registered_postal_code", "registered_city",
+    "stay_street", "stay_postal_code", "stay_city",
+    "phone", "protected_identity", "contact_name", "contact_phone", "delivery_instructions",
+)
+REQUIRED_FIELDS = {"first_name": "Ange förnamn.", "last_name": "Ange efternamn."}
+MAX_LENGTHS = {f.name: f.max_length for f in Patient._meta.fields if getattr(f, "max_length", None)}
+
+
+POSTAL_CODE_MESSAGE = "Postnummer ska vara fem siffror, t.ex. 123 45."
+
+
+def normalise_postal_code(value: str) -> str | None:
+    """'12345' / '123 45' → '123 45'; None when it is not five digits."""
+    digits = (value or "").replace(" ", "")
+    if not (digits.isdigit() and len(digits) == 5):
+        return None
+    return f"{digits[:3]} {digits[3:]}"
+
+
+def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name in EDITABLE_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if name == "protected_identity":
+            cleaned[name] = bool(value)
+            continue
+        value = (value or "").strip()
+        if name.endswith("postal_code") and value:
+            value = normalise_postal_code(value)
+            if value is None:
+                errors[name] = [POSTAL_CODE_MESSAGE]
+                continue
+        if len(value) > MAX_LENGTHS.get(name, 10_000):
+            errors[name] = [f"Högst {MAX_LENGTHS[name]} tecken."]
+            continue
+        cleaned[name] = value
+    for name, message in REQUIRED_FIELDS.items():
+        if name in data and not cleaned.get(name) and name not in errors:
+            errors[name] = [message]
+    if errors:
+        raise ValidationFailed("Kontrollera de markerade fälten.", errors=errors)
+    return cleaned
+
+
+def _require_customer_for_write(principal, customer) -> None:
+    from access.roles import Perm
+
+    principal.require(Perm.PATIENT_MANAGE)
+    if customer is None or not getattr(customer, "is_customer", False):
+        raise ValidationFailed("Ange ansvarig kund.", errors={"customer": ["Ange ansvarig kund."]})
+    if not principal.can_see_customer(customer.pk):
+        raise PermissionDenied("Du kan bara registrera patienter för din egen organisation.")
+
+
+@transaction.atomic
+def patient_create(principal, *, identity_number: str, customer, allow_reserve: bool = False, **fields) -> Patient:
+    """Register a patient. `identity_number` in any usual form; see `patients.identity` for the
+    reservnummer rule (`allow_reserve`). `customer` is the responsible customer."""
+    _require_customer_for_write(principal, customer)
+    errors: dict[str, list[str]] = {}
+    identity = None
+    try:
+        identity = parse_identity_number(identity_number, allow_reserve=allow_reserve)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    missing = {k: v for k, v in REQUIRED_FIELDS.items() if k not in fields}
+    try:
+        cleaned = _clean_fields({**{k: "" for k in missing}, **fields})
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+        cleaned = {}
+    if errors:
+        raise ValidationFailed("Kontrollera de markerade fälten.", errors=errors)
+    if Patient.objects.filter(identity_number=identity.number).exists():
+        raise Conflict("Det finns redan en patient med det personnumret.", code="patient_exists",
+                       errors={"identity_number": ["Det finns redan en patient med det personnumret."]})
+    patient = Patient(identity_number=identity.number, identity_kind=identity.kind, customer=customer, **cleaned)
+    patient.name_search = _name_search(patient)
+    try:
+        with transaction.atomic():
+            patient.save()
+    except IntegrityError:
+        raise Conflict("Det finns redan en patient med det personnumret.", code="patient_exists",
+                       errors={"identity_number": ["Det finns redan en patient med det personnumret."]}) from None
+    audit_record(principal, "patient.create", patient,
+                 {"identity_kind": patient.identity_kind, "customer_id": customer.pk,
+                  "protected_identity": patient.protected_identity})
+    return patient
+
+
+@transaction.atomic
+def patient_update(principal, patient: Patient, **fields) -> Patient:
+    """Change a patient's details (not the identity number). The principal must see the
+    patient's responsible customer (supply sees all). Records which fields changed."""
+    from access.roles import Perm
+
+    principal.require(Perm.PATIENT_MANAGE)
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    principal.require_customer(patient.customer_id)
+    cleaned = _clean_fields(fields)
+    changed = [name for name, value in cleaned.items() if getattr(patient, name) != value]
+    for name in changed:
+        setattr(patient, name, cleaned[name])
+    if changed:
+        patient.name_search = _name_search(patient)
+        patient.save(update_fields=[*changed, "name_search", "updated_at"])
+        audit_record(principal, "patient.update", patient, {"fields": changed})
+    return patient
+
+
+@transaction.atomic
+def patient_link_customer(principal, patient: Patient) -> None:
+    """Remember that the principal's customers know this patient (after an exact-number
+    lookup). Nothing for supply principals or the responsible customer itself."""
+    if principal.is_supply:
+        return
+    for customer_id in principal.customer_ids:
+        if customer_id == patient.customer_id:
+            continue
+        _, created = PatientCustomerLink.objects.get_or_create(
+            patient=patient, customer_id=customer_id, defaults={"created_by": principal.label[:200]},
+        )
+        if created:
+            audit_record(principal, "patient.customer_link", patient, {"customer_id": customer_id})
+
+
+def _name_search(patient: Patient) -> str:
+    return f"{patient.first_name} {patient.last_name}".strip().lower()[:201]
+
+
+__all__ = ["patient_create", "patient_update", "patient_link_customer", "RESERVNUMMER"]

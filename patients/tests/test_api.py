@@ -1,0 +1,67 @@
+import json
+
+import pytest
+
+from audit.models import PatientAccess
+from patients.models import Patient
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, data, **headers):
+    return client.post("/api/v1/patients", json.dumps(data), content_type="application/json", **headers)
+
+
+def test_read_isolation_and_access_row(api, patients):
+    r = api.region.get(f"/api/v1/patients/{patients['municipality'].pk}")
+    assert r.status_code == 404 and r["Content-Type"] == "application/problem+json"
+    assert PatientAccess.objects.count() == 0
+    r = api.region.get(f"/api/v1/patients/{patients['region'].pk}")
+    assert r.status_code == 200 and r.json()["last_name"] == "Regionsson"
+    assert PatientAccess.objects.filter(patient_id=patients["region"].pk, view="api_patient_read").count() == 1
+    assert PatientAccess.objects.count() == 1
+    assert api.supply.get(f"/api/v1/patients/{patients['municipality'].pk}").status_code == 200
+
+
+def test_protected_address_hidden_for_customer_tokens(api, patients):
+    body = api.region.get(f"/api/v1/patients/{patients['protected'].pk}").json()
+    assert body["delivery_address"]["text"] == "Skyddad adress" and body["stay_address"] is None
+    assert "Hemliga" not in json.dumps(body)
+    body = api.supply.get(f"/api/v1/patients/{patients['protected'].pk}").json()
+    assert body["delivery_address"]["street"] == "Hemliga vägen 3"
+
+
+def test_exact_lookup_then_read_is_allowed(api, patients):
+    other = patients["municipality"]
+    r = api.region.get("/api/v1/patients", {"identity_number": other.identity_display})
+    assert r.status_code == 200 and [p["id"] for p in r.json()["items"]] == [other.pk]
+    assert api.region.get(f"/api/v1/patients/{other.pk}").status_code == 200
+    assert PatientAccess.objects.filter(patient_id=other.pk).count() == 2
+    r = api.region.get("/api/v1/patients", {"identity_number": "19121212-1212"})
+    assert r.json() == {"items": []}
+    r = api.region.get("/api/v1/patients", {"identity_number": "nonsense"})
+    assert r.status_code == 422 and "identity_number" in r.json()["errors"]
+
+
+def test_create_validates_and_is_idempotent(api, world):
+    r = _post(api.region, {"identity_number": "19121212-1213", "first_name": "A", "last_name": "B"})
+    assert r.status_code == 422
+    assert r.json()["errors"]["identity_number"] == ["Ogiltigt personnummer: kontrollsiffran stämmer inte."]
+    data = {"identity_number": "121212+1212", "first_name": "Tolvan", "last_name": "Tolvansson"}
+    r1 = _post(api.region, data, HTTP_IDEMPOTENCY_KEY="k1")
+    assert r1.status_code == 201
+    assert r1.json()["identity_number"] == "191212121212" and r1.json()["customer_id"] == world["region"].pk
+    r2 = _post(api.region, data, HTTP_IDEMPOTENCY_KEY="k1")
+    assert r2.status_code == 201 and r2.json() == r1.json() and r2["Idempotent-Replayed"] == "true"
+    assert Patient.objects.count() == 1
+    r3 = _post(api.region, data)
+    assert r3.status_code == 409
+
+
+def test_create_for_other_customer_refused(api, world):
+    r = _post(api.region, {"identity_number": "19121212-1212", "first_name": "A", "last_name": "B",
+                           "customer_id": world["municipality"].pk})
+    assert r.status_code == 422 and Patient.objects.count() == 0
+    r = _post(api.supply, {"identity_number": "19121212-1212", "first_name": "A", "last_name": "B",
+                           "customer_id": world["municipality"].pk})
+    assert r.status_code == 403  # supply clients do not register patients

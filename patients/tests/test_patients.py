@@ -1,0 +1,138 @@
+import pytest
+
+from access.principal import principal_for_user
+from audit.models import AuditEvent, PatientAccess
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from patients import selectors, services
+from patients.models import Patient, PatientCustomerLink
+from patients.tests.factories import PatientFactory, personnummer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_normalises_and_audits(world, principal_of):
+    p = principal_of("prescriber")
+    patient = services.patient_create(p, identity_number="121212+1212", customer=world["region"],
+                                      first_name=" Tolvan ", last_name="Tolvansson", registered_postal_code="12345")
+    patient.refresh_from_db()
+    assert patient.identity_number == "191212121212"
+    assert patient.identity_kind == "personnummer"
+    assert patient.first_name == "Tolvan"
+    assert patient.registered_postal_code == "123 45"
+    assert patient.name_search == "tolvan tolvansson"
+    assert AuditEvent.objects.filter(action="patient.create", object_id=str(patient.pk)).count() == 1
+
+
+def test_create_rejects_bad_input_without_writing(world, principal_of):
+    p = principal_of("prescriber")
+    with pytest.raises(ValidationFailed) as exc:
+        services.patient_create(p, identity_number="19121212-1213", customer=world["region"], first_name="",
+                                last_name="X", registered_postal_code="12")
+    assert set(exc.value.errors) == {"identity_number", "first_name", "registered_postal_code"}
+    assert Patient.objects.count() == 0 and AuditEvent.objects.filter(action="patient.create").count() == 0
+
+
+def test_create_duplicate_is_conflict(world, principal_of):
+    p = principal_of("prescriber")
+    services.patient_create(p, identity_number="191212121212", customer=world["region"], first_name="A",
+                            last_name="B")
+    with pytest.raises(Conflict):
+        services.patient_create(p, identity_number="19121212-1212", customer=world["region"], first_name="A",
+                                last_name="B")
+
+
+def test_create_marks_samordningsnummer_and_reservnummer(world, principal_of):
+    p = principal_of("prescriber")
+    s = services.patient_create(p, identity_number=personnummer("19800101", coordination=True),
+                                customer=world["region"], first_name="S", last_name="Samordning")
+    r = services.patient_create(p, identity_number="19700101-R001", customer=world["region"], first_name="R",
+                                last_name="Reserv")
+    assert (s.identity_kind, r.identity_kind) == ("samordningsnummer", "reservnummer")
+
+
+def test_customer_user_cannot_create_for_other_customer(world, principal_of):
+    p = principal_of("prescriber", "region")
+    with pytest.raises(PermissionDenied):
+        services.patient_create(p, identity_number="191212121212", customer=world["municipality"],
+                                first_name="A", last_name="B")
+
+
+def test_update_records_changed_fields_and_isolation(world, principal_of, patients):
+    p = principal_of("prescriber")
+    services.patient_update(p, patients["region"], phone="08-123", first_name="Rita")
+    ev = AuditEvent.objects.get(action="patient.update")
+    assert ev.data == {"fields": ["phone"]}
+    with pytest.raises(NotFound):
+        services.patient_update(p, patients["municipality"], phone="1")
+
+
+def test_get_for_view_isolation_and_one_access_row(world, principal_of, patients):
+    p = principal_of("prescriber", "region")
+    got = selectors.patient_get_for_view(p, patients["region"].pk, "test_view")
+    assert got == patients["region"]
+    assert PatientAccess.objects.filter(patient_id=got.pk, view="test_view").count() == 1
+    with pytest.raises(NotFound):
+        selectors.patient_get_for_view(p, patients["municipality"].pk, "test_view")
+    assert PatientAccess.objects.filter(patient_id=patients["municipality"].pk).count() == 0
+    supply = principal_of("supply_handler")
+    assert selectors.patient_get_for_view(supply, patients["municipality"].pk, "v") == patients["municipality"]
+
+
+def test_exact_lookup_finds_other_customers_patient_and_links(world, principal_of, patients):
+    p = principal_of("prescriber", "region")
+    other = patients["municipality"]
+    assert selectors.patient_search(p, other.last_name) == []
+    found = selectors.patient_find_by_identity(p, other.identity_display)
+    assert found == other
+    assert PatientAccess.objects.filter(patient_id=other.pk, view="identity_lookup").count() == 1
+    assert PatientCustomerLink.objects.filter(patient=other, customer=world["region"]).count() == 1
+    # Now known to the region: can be opened by id and found by name.
+    assert selectors.patient_get_for_view(p, other.pk, "v") == other
+    assert selectors.patient_search(p, other.last_name) == [other]
+    # A second lookup does not add another link.
+    selectors.patient_find_by_identity(p, other.identity_number)
+    assert PatientCustomerLink.objects.count() == 1
+
+
+def test_exact_lookup_unknown_and_malformed(world, principal_of):
+    p = principal_of("prescriber")
+    assert selectors.patient_find_by_identity(p, "19121212-1212") is None
+    with pytest.raises(ValidationFailed):
+        selectors.patient_find_by_identity(p, "19121212-1213")
+    assert PatientAccess.objects.count() == 0
+    digits_reserve = services.patient_create(p, identity_number="19500101-9999", allow_reserve=True,
+                                             customer=world["region"], first_name="R", last_name="Reserv")
+    assert selectors.patient_find_by_identity(p, "19500101-9999") == digits_reserve
+
+
+def test_name_search_own_customers_word_prefix(world, principal_of, patients):
+    p = principal_of("prescriber", "region")
+    PatientFactory(customer=world["region"], first_name="Ann-Britt", last_name="Öberg")
+    assert [x.last_name for x in selectors.patient_search(p, "regio")] == ["Regionsson"]
+    assert [x.last_name for x in selectors.patient_search(p, "rita reg")] == ["Regionsson"]
+    assert [x.last_name for x in selectors.patient_search(p, "ÖBERG")] == ["Öberg"]
+    assert selectors.patient_search(p, "egionsson") == []
+    assert selectors.patient_search(p, "kommunsson") == []
+    assert PatientAccess.objects.filter(view="patient_search").count() == 3
+    supply = principal_of("supply_handler")
+    assert len(selectors.patient_search(supply, "kommunsson")) == 1
+
+
+def test_delivery_address_stay_first_and_protected(world, principal_of, patients):
+    customer_side = principal_of("prescriber", "region")
+    supply = principal_of("driver")
+    plain = patients["region"]
+    assert str(selectors.delivery_address(plain, customer_side)) == "Storgatan 1, 123 45 Mellanstad"
+    plain.stay_street, plain.stay_postal_code, plain.stay_city = "Sommarvägen 2", "222 33", "Sjöby"
+    addr = selectors.delivery_address(plain, customer_side)
+    assert addr.is_stay and str(addr) == "Sommarvägen 2, 222 33 Sjöby"
+    hidden = selectors.delivery_address(patients["protected"], customer_side)
+    assert hidden.protected and str(hidden) == "Skyddad adress" and hidden.street == ""
+    shown = selectors.delivery_address(patients["protected"], supply)
+    assert str(shown) == "Hemliga vägen 3, 111 22 Gömstad"
+
+
+def test_principal_without_patient_perm_is_refused(world, make_user, patients):
+    p = principal_for_user(make_user("invoice_viewer"))
+    with pytest.raises(PermissionDenied):
+        selectors.patient_get_for_view(p, patients["region"].pk, "v")
