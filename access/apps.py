@@ -13,4 +13,5 @@ class AccessConfig(AppConfig):
         from . import tasks  # noqa: F401  (registers the dormant-account job)
 
         nav.register(nav.NavItem("start", "Start", "core:start", "", order=0))
+        nav.register(nav.NavItem("role_admin", "Behörigheter", "access:role_admin", Perm.ACCESS_ADMIN, order=85))
         nav.register(nav.NavItem("admin", "Administration", "admin:index", Perm.SYSTEM_ADMIN, order=95))
