@@ -44,3 +44,10 @@ def test_ui_is_swedish_even_for_an_english_browser_until_english_is_chosen(clien
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="sv")
     assert response["Content-Language"] == "en"
+
+
+def test_english_is_selectable_and_translated(client_for):
+    client, _ = client_for("auditor")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get("/").content.decode()
+    assert "Skip to content" in body and "Log extracts" in body and "Log out" in body
