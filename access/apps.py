@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccessConfig(AppConfig):
@@ -12,5 +13,6 @@ class AccessConfig(AppConfig):
 
         from . import tasks  # noqa: F401  (registers the dormant-account job)
 
-        nav.register(nav.NavItem("start", "Start", "core:start", "", order=0))
-        nav.register(nav.NavItem("admin", "Administration", "admin:index", Perm.SYSTEM_ADMIN, order=95))
+        nav.register(nav.NavItem("start", _("Start"), "core:start", "", order=0))
+        nav.register(nav.NavItem("role_admin", _("Behörigheter"), "access:role_admin", Perm.ACCESS_ADMIN, order=85))
+        nav.register(nav.NavItem("admin", _("Administration"), "admin:index", Perm.SYSTEM_ADMIN, order=95))

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
@@ -9,4 +10,4 @@ class AuditConfig(AppConfig):
         from access.roles import Perm
         from core import nav
 
-        nav.register(nav.NavItem("audit", "Logguttag", "audit:events", Perm.AUDIT_VIEW, order=90))
+        nav.register(nav.NavItem("audit", _("Logguttag"), "audit:events", Perm.AUDIT_VIEW, order=90))

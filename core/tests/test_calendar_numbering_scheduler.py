@@ -34,3 +34,20 @@ def test_scheduler_enqueues_due_jobs_once_per_interval(db, django_capture_on_com
         later = scheduler.enqueue_due(now + dt.timedelta(hours=25))
     assert "access.deactivate_dormant" in later
     assert ScheduledRun.objects.get(name="access.deactivate_dormant").last_enqueued_at == now + dt.timedelta(hours=25)
+
+
+def test_ui_is_swedish_even_for_an_english_browser_until_english_is_chosen(client_for):
+    client, _ = client_for("auditor")
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "sv"
+    assert "Välkommen" in response.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="sv")
+    assert response["Content-Language"] == "en"
+
+
+def test_english_is_selectable_and_translated(client_for):
+    client, _ = client_for("auditor")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get("/").content.decode()
+    assert "Skip to content" in body and "Log extracts" in body and "Log out" in body
