@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+TEST_WORKERS ?= 2
 export PYTHONDONTWRITEBYTECODE=1
 
 .PHONY: run test venv migrate demo worker benchmark clean
@@ -24,7 +25,7 @@ run: venv
 
 ## Run the whole test suite (SQLite unless DATABASE_URL is set). "No tests" fails.
 test: venv
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 benchmark: venv
 	$(PY) -m benchmarks $(BENCH_ARGS)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccessConfig(AppConfig):
@@ -8,6 +9,10 @@ class AccessConfig(AppConfig):
     def ready(self):
         from core import nav
 
+        from .roles import Perm
+
         from . import tasks  # noqa: F401  (registers the dormant-account job)
 
-        nav.register(nav.NavItem("start", "Start", "core:start", "", order=0))
+        nav.register(nav.NavItem("start", _("Start"), "core:start", "", order=0))
+        nav.register(nav.NavItem("role_admin", _("Behörigheter"), "access:role_admin", Perm.ACCESS_ADMIN, order=85))
+        nav.register(nav.NavItem("admin", _("Administration"), "admin:index", Perm.SYSTEM_ADMIN, order=95))

@@ -25,3 +25,19 @@ def require_perm(perm: str):
         return wrapped
 
     return decorator
+
+
+def api_perm(perm: str):
+    """API guard for django-ninja operations: the authenticated principal (`request.auth`)
+    must hold `perm`, else 403 problem. Recorded on the function for the permission matrix."""
+
+    def decorator(func):
+        @wraps(func)
+        def wrapped(request, *args, **kwargs):
+            request.auth.require(perm)
+            return func(request, *args, **kwargs)
+
+        wrapped.lyfta_permission = perm
+        return wrapped
+
+    return decorator

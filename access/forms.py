@@ -20,3 +20,16 @@ class TotpConfirmForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*",
                                       "autofocus": True}),
     )
+
+
+class RoleAssignForm(forms.Form):
+    username = forms.CharField(label=_("Användarnamn"), max_length=150)
+    unit = forms.ModelChoiceField(label=_("Enhet"), queryset=None, empty_label=None)
+    role = forms.ChoiceField(label=_("Roll"))
+
+    def __init__(self, *args, units=None, **kwargs):
+        from .roles import CUSTOMER_ROLES, Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["role"].choices = [(r.value, r.label) for r in Role if r in CUSTOMER_ROLES]

@@ -34,7 +34,8 @@ class Organisation(TimeStampedModel):
 
 
 class CostCentre(TimeStampedModel):
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cost_centres")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cost_centres",
+                                     verbose_name=_("organisation"))
     code = models.CharField(_("kod"), max_length=30)
     name = models.CharField(_("namn"), max_length=200)
     is_active = models.BooleanField(_("aktiv"), default=True)
@@ -52,12 +53,14 @@ class CostCentre(TimeStampedModel):
 class Unit(TimeStampedModel):
     """Organisational unit with an HSA-id, in a tree under its organisation."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="units")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="units",
+                                     verbose_name=_("organisation"))
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+                               verbose_name=_("överordnad enhet"))
     name = models.CharField(_("namn"), max_length=200)
     hsa_id = models.CharField(_("HSA-id"), max_length=44, unique=True, validators=[validate_hsa_id])
     default_cost_centre = models.ForeignKey(CostCentre, null=True, blank=True, on_delete=models.PROTECT,
-                                            related_name="+")
+                                            related_name="+", verbose_name=_("standardkostnadsställe"))
     is_active = models.BooleanField(_("aktiv"), default=True)
 
     class Meta:
@@ -70,7 +73,8 @@ class Unit(TimeStampedModel):
 
 
 class DeliveryPoint(TimeStampedModel):
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="delivery_points")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="delivery_points",
+                             verbose_name=_("enhet"))
     name = models.CharField(_("namn"), max_length=200)
     street = models.CharField(_("gatuadress"), max_length=200)
     postal_code = models.CharField(_("postnummer"), max_length=6)
@@ -108,8 +112,10 @@ class User(AbstractUser):
 class RoleAssignment(TimeStampedModel):
     """A user's role at a unit. A user can hold several."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="role_assignments")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments",
+                             verbose_name=_("användare"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="role_assignments",
+                             verbose_name=_("enhet"))
     role = models.CharField(_("roll"), max_length=40, choices=Role.choices)
 
     class Meta:
@@ -126,7 +132,8 @@ class ApiClient(TimeStampedModel):
     hash of its bearer token is stored."""
 
     name = models.CharField(_("namn"), max_length=100, unique=True)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="api_clients")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="api_clients",
+                                     verbose_name=_("organisation"))
     token_hash = models.CharField(max_length=64, unique=True)
     token_prefix = models.CharField(max_length=8)
     is_active = models.BooleanField(_("aktiv"), default=True)

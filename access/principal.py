@@ -49,6 +49,10 @@ class Principal:
             raise NotFound("Hittades inte.")
 
     @property
+    def role_labels(self) -> list[str]:
+        return sorted(str(Role(r).label) for r in self.roles if r in Role.values)
+
+    @property
     def primary_customer_id(self) -> int | None:
         return min(self.customer_ids) if self.customer_ids else None
 

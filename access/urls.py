@@ -7,4 +7,5 @@ urlpatterns = [
     path("logga-in/", views.login_view, name="login"),
     path("tvafaktor/", views.enrol_view, name="enrol"),
     path("logga-ut/", views.logout_view, name="logout"),
+    path("behorigheter/", views.role_admin, name="role_admin"),
 ]

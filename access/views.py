@@ -9,7 +9,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
+from core import nav
+
 from . import services
+from .decorators import require_perm
+from .principal import principal_for_request
+from .roles import Perm
 from .forms import LoginForm, TotpConfirmForm
 
 SESSION_MARKER_COOKIE = "lyfta_had_session"
@@ -90,3 +95,50 @@ def logout_view(request):
     response = redirect("access:login")
     response.delete_cookie(SESSION_MARKER_COOKIE)
     return response
+
+
+def start(request):
+    principal = principal_for_request(request)
+    if not principal.is_authenticated:
+        return redirect("access:login")
+    tiles = [i for i in nav.items() if i.key != "start" and principal.has_perm(i.permission)]
+    return render(request, "core/start.html", {"tiles": tiles})
+
+
+@require_perm(Perm.ACCESS_ADMIN)
+@require_http_methods(["GET", "POST"])
+def role_admin(request):
+    """The customer's access administrator grants and revokes customer roles at the customer's
+    own units (behörighetsadministration)."""
+    from core.errors import DomainError
+
+    from . import selectors
+    from .forms import RoleAssignForm
+    from .models import RoleAssignment, User
+
+    units = selectors.units_administered_by(request.principal)
+    form = RoleAssignForm(request.POST or None, units=units)
+    if request.method == "POST" and request.POST.get("revoke"):
+        assignment = RoleAssignment.objects.filter(pk=request.POST["revoke"], unit__in=units).first()
+        if assignment is None:
+            messages.error(request, "Behörigheten finns inte eller hör inte till din organisation.")
+        else:
+            services.role_revoke(actor=request.principal, assignment=assignment)
+            messages.success(request, "Behörigheten är borttagen.")
+        return redirect("access:role_admin")
+    if request.method == "POST" and form.is_valid():
+        user = User.objects.filter(username__iexact=form.cleaned_data["username"].strip(), is_active=True).first()
+        if user is None:
+            form.add_error("username", "Det finns ingen aktiv användare med det användarnamnet.")
+        else:
+            try:
+                services.role_assign(actor=request.principal, user=user, unit=form.cleaned_data["unit"],
+                                     role=form.cleaned_data["role"])
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "Behörigheten är tilldelad.")
+                return redirect("access:role_admin")
+    users = selectors.users_with_roles_at(units)
+    return render(request, "access/role_admin.html", {"form": form, "users": users},
+                  status=400 if form.errors else 200)

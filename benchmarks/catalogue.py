@@ -10,8 +10,8 @@
    (a) through the selector `catalogue.selectors.article_search`,
    (b) through the HTTP API `GET /api/v1/articles` — a real gunicorn on 127.0.0.1 (default) or
        Django's test Client in-process (`--inprocess`),
-   (c) as the equivalent raw SQL (the count and page queries the selector issues, with the typo
-       corrections already resolved), executed on a plain cursor.
+   (c) as the equivalent raw SQL: the statements the selector issued for that query, captured
+       with parameters inlined and replayed on a plain cursor (no ORM, no HTTP).
    Prints the ratios API/raw and selector/raw.
 """
 from __future__ import annotations
@@ -81,21 +81,18 @@ def _start_gunicorn(port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
-def _raw_statements(params: dict) -> list[tuple[str, list]]:
-    """The SQL the selector runs for this query — capped count, page of ids, the page's rows
-    with their relations — with typo corrections and the ISO lookup already resolved."""
-    from catalogue import selectors
-    from catalogue.models import Article
+def _raw_statements(params: dict) -> list[str]:
+    """The SQL statements the selector executes for this query (vocabulary look-ups, capped
+    count, the rank queries cut to the page, the page's rows), captured with their parameters
+    inlined, to be replayed on a plain cursor."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    qs, _corrections = selectors.search_queryset(**_selector_kwargs(params))
-    inner_sql, inner_params = qs.order_by().values("pk")[:selectors.MAX_COUNT + 1].query.sql_with_params()
-    count = (f"SELECT COUNT(*) FROM ({inner_sql}) sub", list(inner_params))
-    ids_qs = qs.values_list("pk", flat=True)[:25]
-    page = ids_qs.query.sql_with_params()
-    ids = list(ids_qs) or [0]
-    rows = (Article.objects.select_related("product__iso_class", "availability")
-            .defer("search_text", "search_vector").filter(pk__in=ids))
-    return [count, (page[0], list(page[1])), tuple(rows.query.sql_with_params())]
+    from catalogue import selectors
+
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.article_search(**_selector_kwargs(params))
+    return [q["sql"] for q in ctx.captured_queries]
 
 
 def main(argv: list[str]) -> int:
@@ -182,8 +179,8 @@ def main(argv: list[str]) -> int:
         with connection.cursor() as cur:
             for _ in range(args.repeat + 1):
                 t0 = time.perf_counter()
-                for sql, sql_params in statements:
-                    cur.execute(sql, sql_params)
+                for sql in statements:
+                    cur.execute(sql)
                     cur.fetchall()
                 raw.append(time.perf_counter() - t0)
         raw = raw[1:]

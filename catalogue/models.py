@@ -142,7 +142,11 @@ class Article(TimeStampedModel):
         ordering = ["name", "article_number"]
         verbose_name = _("artikel")
         verbose_name_plural = _("artiklar")
-        indexes = [models.Index(fields=["kind", "in_assortment"], name="cat_article_kind_assort")]
+        indexes = [
+            models.Index(fields=["kind", "in_assortment"], name="cat_article_kind_assort"),
+            # Search results are listed by name within each rank: walk this index in order.
+            models.Index(fields=["name_norm", "article_number"], name="cat_article_name_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.article_number} {self.name}"

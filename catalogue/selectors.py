@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Collate, Concat
 from django.db.models.expressions import RawSQL
 
 from core.errors import NotFound
@@ -128,9 +129,9 @@ def _as_iso_code(raw: str) -> str | None:
 
 def search_queryset(q: str = "", *, iso: str | None = None, kind: str | None = None,
                     in_assortment: bool | None = None, orderable: bool | None = None, available: bool = False,
-                    published_only: bool = True) -> tuple:
-    """The filtered, ranked queryset of articles (no related objects, no paging) and the typo
-    corrections used. The ISO filter is an exact token in the text index (`iso1222`)."""
+                    published_only: bool = True) -> SearchPlan:
+    """The hits as querysets (all matches; and per rank, ordered) plus the typo corrections
+    used. The ISO filter is an exact token in the text index (`iso1222`)."""
     qs = Article.objects.all()
     if published_only:
         qs = qs.filter(is_listed=True)
@@ -164,35 +165,81 @@ def search_queryset(q: str = "", *, iso: str | None = None, kind: str | None = N
         alternatives.append([token] + fixes)
     if alternatives or exact_tokens:
         qs = qs.filter(_match_filter(alternatives, exact_tokens))
-    if tokens:
-        name_prefix = Q(name_norm__startswith=qn)
-        if corrections:
-            fixed = " ".join(corrections[t][0] if t in corrections else t for t in tokens)
-            name_prefix |= Q(name_norm__startswith=fixed)
-        qs = qs.annotate(rank=Case(
-            When(article_number=raw[:35], then=Value(0)),
-            When(name_prefix, then=Value(1)),
-            default=Value(2), output_field=IntegerField(),
-        )).order_by("rank", "name_norm", "article_number")
+    # Names are compared and ordered bytewise ("C" collation on PostgreSQL, SQLite's default), so
+    # a name prefix is an index range and results can be read from the name index in order.
+    if connection.vendor == "postgresql":
+        qs = qs.alias(name_key=Collate("name_norm", "C"))
     else:
-        qs = qs.order_by("name_norm", "article_number")
-    return qs, corrections
+        qs = qs.alias(name_key=F("name_norm"))
+    order = ("name_key", "article_number")
+    if not tokens:
+        if connection.vendor == "postgresql":
+            # Only filters (e.g. an ISO class): the hits are clustered by name (a class's articles
+            # share a name), so reading the name index until 25 hits turn up can take most of the
+            # table. Sort the filter's hits instead: same order, a key no index offers.
+            qs = qs.alias(name_sort=Concat("name_key", Value(""), output_field=CharField()))
+            return SearchPlan(qs, [qs.order_by("name_sort", "article_number")], corrections)
+        return SearchPlan(qs, [qs.order_by(*order)], corrections)
+    # Ranks: 0 the exact article number, 1 names starting with the query (or its correction),
+    # 2 the other matches; each rank by name. Separate queries let each read an index in order
+    # (no sort of every hit by a computed rank).
+    number = raw[:35]
+    name_prefix = _name_prefix(qn)
+    if corrections:
+        name_prefix |= _name_prefix(" ".join(corrections[t][0] if t in corrections else t for t in tokens))
+    ranks = [
+        qs.filter(article_number=number),
+        qs.filter(name_prefix).exclude(article_number=number).order_by(*order),
+        qs.exclude(name_prefix).exclude(article_number=number).order_by(*order),
+    ]
+    return SearchPlan(qs, ranks, corrections)
+
+
+def _name_prefix(prefix: str) -> Q:
+    # An explicit range as well as the LIKE: SQLite's LIKE is case-insensitive and cannot use the
+    # index, the bytewise range can (names are normalised lowercase, so both say the same).
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(name_key__startswith=prefix, name_key__gte=prefix, name_key__lt=upper)
+
+
+@dataclass
+class SearchPlan:
+    matches: object  # QuerySet of every hit, unordered
+    ranks: list  # QuerySets in rank order, each ordered by name
+    corrections: dict[str, list[str]]
+
+
+def _page_ids(plan: SearchPlan, offset: int, size: int) -> list[int]:
+    ids: list[int] = []
+    skip = offset
+    for rank in plan.ranks:
+        need = size - len(ids)
+        if need <= 0:
+            break
+        got = list(rank.values_list("pk", flat=True)[skip:skip + need])
+        if got:
+            skip = 0
+        elif skip:
+            skip -= rank.order_by()[:skip].count()
+        ids += got
+    return ids
 
 
 def article_search(q: str = "", *, page: int = 1, page_size: int = 25, **filters) -> SearchResult:
     page_size = max(1, min(int(page_size), MAX_PAGE_SIZE))
     page = max(1, int(page))
-    qs, corrections = search_queryset(q, **filters)
+    plan = search_queryset(q, **filters)
     # Count up to MAX_COUNT + 1 only: a broad query ("rullstol") need not count every hit.
-    total = qs.order_by()[:MAX_COUNT + 1].count()
+    total = plan.matches.order_by()[:MAX_COUNT + 1].count()
     capped = total > MAX_COUNT
     total = min(total, MAX_COUNT)
     offset = (page - 1) * page_size
-    # Sort and cut the page on the article table alone, then load the page with its relations.
-    ids = list(qs.values_list("pk", flat=True)[offset:offset + page_size]) if offset < total else []
+    # Cut the page on the article table alone, then load the page with its relations.
+    ids = _page_ids(plan, offset, min(page_size, total - offset)) if offset < total else []
     by_id = (Article.objects.select_related("product__iso_class", "availability")
              .defer("search_text", "search_vector").in_bulk(ids))
     articles = [by_id[pk] for pk in ids]
+    corrections = plan.corrections
     exact = None
     raw = (q or "").strip()
     if raw and articles and page == 1 and articles[0].article_number == raw:

@@ -1,11 +1,15 @@
 from django.conf import settings
 from django.urls import include, path
 
+from access import views as access_views
 from access.admin_site import site as admin_site
+from core import views as core_views
 from integration.api import api
 
 urlpatterns = [
-    path("", include("core.urls")),
+    # Start page (per role, composed by access) and health check share the "core" namespace.
+    path("", include(([path("", access_views.start, name="start"),
+                       path("healthz", core_views.healthz, name="healthz")], "core"))),
     path("konto/", include("access.urls")),
     path("katalog/", include("catalogue.urls")),
     path("patienter/", include("patients.urls")),

@@ -23,3 +23,24 @@ class RequestContextMiddleware:
             context.end(token)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+class SwedishFirstLocaleMiddleware:
+    """Swedish unless the user has chosen another language (language cookie from the
+    language switcher). Deliberately ignores the browser's Accept-Language: Lyfta is a Swedish
+    workplace system and a clinician with an English browser should still get Swedish."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

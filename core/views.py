@@ -1,11 +1,8 @@
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from access.principal import principal_for_request
-from core import nav
 
 from .problem import problem_response
 
@@ -20,14 +17,6 @@ def healthz(request):
     except Exception:  # noqa: BLE001 - any database failure means unhealthy
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
-
-
-def start(request):
-    principal = principal_for_request(request)
-    if not principal.is_authenticated:
-        return redirect("access:login")
-    tiles = [i for i in nav.items() if i.key != "start" and principal.has_perm(i.permission)]
-    return render(request, "core/start.html", {"tiles": tiles})
 
 
 def _wants_problem(request) -> bool:

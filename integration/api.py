@@ -10,6 +10,7 @@ from django.http import Http404
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError as NinjaValidationError
 
+from access.decorators import api_perm
 from access.principal import principal_for_request
 from core.errors import DomainError
 from core.problem import problem_response
@@ -93,6 +94,7 @@ system = Router(tags=["system"])
 
 
 @system.get("/me", response=MeOut, summary="Who am I (the authenticated principal)")
+@api_perm("")
 def me(request):
     p = principal_for_request(request)
     return {

@@ -9,6 +9,7 @@ import json
 from django.http import JsonResponse
 from ninja import Field, Router, Schema
 
+from access.decorators import api_perm
 from access.models import Organisation
 from access.roles import Perm
 from audit.services import patient_access_record
@@ -115,6 +116,7 @@ def patient_lookup(request, identity_number: str):
 
 
 @router.get("/patients/{patient_id}", response=PatientOut, summary="Read a patient")
+@api_perm(Perm.PATIENT_VIEW)
 def patient_read(request, patient_id: int):
     principal = request.auth
     patient = selectors.patient_get_for_view(principal, patient_id, "api_patient_read")

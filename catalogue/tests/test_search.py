@@ -94,8 +94,26 @@ def test_paging(small_catalogue):
     assert selectors.article_search("rullstol", page_size=10_000).page_size == selectors.MAX_PAGE_SIZE
 
 
+def test_pages_follow_the_ranking_across_rank_boundaries(small_catalogue):
+    full = numbers("rullstol")
+    paged = []
+    for page in range(1, 10):
+        paged += [a.article_number for a in selectors.article_search("rullstol", page=page, page_size=4).articles]
+    assert paged == full
+    assert [a.article_number for a in selectors.article_search("RS100", page=2, page_size=1).articles] == ["201201"]
+
+
+def test_count_is_capped(small_catalogue, monkeypatch):
+    monkeypatch.setattr(selectors, "MAX_COUNT", 5)
+    result = selectors.article_search("rullstol", page_size=100)
+    assert result.total == 5 and result.total_capped
+    assert len(result.articles) == 5
+    assert not selectors.article_search("rs100").total_capped
+
+
 def test_search_query_count(small_catalogue, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):
+    # vocabulary check, capped count, ranks 0/1/2 (each cut to the page), the page's rows
+    with django_assert_max_num_queries(6):
         result = selectors.article_search("rullstol")
         for a in result.articles:
             selectors.availability(a)

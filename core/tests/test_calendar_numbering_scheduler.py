@@ -1,0 +1,53 @@
+import datetime as dt
+
+from django.utils import timezone
+
+from core import calendar, scheduler
+from core.models import ScheduledRun
+from core.numbering import next_number
+
+
+def test_add_weekdays_skips_weekends_and_swedish_holidays():
+    assert calendar.add_weekdays(dt.date(2026, 11, 20), 1) == dt.date(2026, 11, 23)  # Fri -> Mon
+    assert not calendar.is_weekday(dt.date(2026, 12, 25))  # juldagen
+    assert not calendar.is_weekday(dt.date(2026, 6, 6))  # nationaldagen (a Saturday anyway)
+    assert not calendar.is_weekday(dt.date(2027, 1, 6))  # trettondedag jul, a Wednesday
+    assert calendar.add_weekdays(dt.date(2027, 1, 5), 1) == dt.date(2027, 1, 7)
+    assert calendar.weekdays_between(dt.date(2027, 1, 5), dt.date(2027, 1, 7)) == 1
+
+
+def test_numbers_are_sequential_per_prefix(db):
+    assert next_number("KO") == "KO0000001"
+    assert next_number("KO") == "KO0000002"
+    assert next_number("AO") == "AO0000001"
+
+
+def test_scheduler_enqueues_due_jobs_once_per_interval(db, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = scheduler.enqueue_due(now)
+    assert "access.deactivate_dormant" in first
+    with django_capture_on_commit_callbacks(execute=True):
+        again = scheduler.enqueue_due(now + dt.timedelta(hours=1))
+    assert "access.deactivate_dormant" not in again
+    with django_capture_on_commit_callbacks(execute=True):
+        later = scheduler.enqueue_due(now + dt.timedelta(hours=25))
+    assert "access.deactivate_dormant" in later
+    assert ScheduledRun.objects.get(name="access.deactivate_dormant").last_enqueued_at == now + dt.timedelta(hours=25)
+
+
+def test_ui_is_swedish_even_for_an_english_browser_until_english_is_chosen(client_for):
+    client, _ = client_for("auditor")
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "sv"
+    assert "Välkommen" in response.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="sv")
+    assert response["Content-Language"] == "en"
+
+
+def test_english_is_selectable_and_translated(client_for):
+    client, _ = client_for("auditor")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get("/").content.decode()
+    assert "Skip to content" in body and "Log extracts" in body and "Log out" in body
