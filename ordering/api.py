@@ -226,12 +226,12 @@ def submit_order(request, order_id: int):
 
 @router.post("/orders/{order_id}/withdraw", response=OrderOut, summary="Withdraw an order before confirmation",
              operation_id="order_withdraw")
-def withdraw_order(request, order_id: int, payload: ReasonIn = None):
+def withdraw_order(request, order_id: int, payload: ReasonIn):
     principal = request.auth
     principal.require(Perm.ORDER_CREATE)
 
     def work():
-        services.order_withdraw(principal, order_id, payload.reason if payload else "")
+        services.order_withdraw(principal, order_id, payload.reason)
         return 200, load_order_out(principal, order_id)
 
     return idempotent(request, work)

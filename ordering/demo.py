@@ -19,8 +19,12 @@ def _articles():
     in_stock = Device.objects.filter(article=OuterRef("pk"), status="in_stock")
     mains = list(Article.objects.filter(kind="H", is_tracked=True, is_orderable=True)
                  .filter(Exists(in_stock)).order_by("article_number")[:5])
+    from django.db.models import Q
+
+    in_stock_parts = Q(part__availability__qty_new__gt=0) | Q(part__availability__qty_refurbished__gt=0)
     fits = {f.main_id: f.part for f in ArticleFit.objects.filter(main__in=mains, part__is_orderable=True,
-                                                                 part__is_tracked=False).select_related("part")}
+                                                                 part__is_tracked=False)
+            .filter(in_stock_parts).select_related("part").order_by("-id")}
     return mains, fits
 
 

@@ -1,11 +1,11 @@
 """Supply-side order handling API (for the HMC back office or an external business system):
 inbox, confirm, delay, cancel, dispatch, deliver. Every POST honours `Idempotency-Key`."""
-from __future__ import annotations
 
 import datetime as dt
 
 from ninja import Field, Query, Router, Schema
 
+from access.decorators import api_perm
 from access.roles import Perm
 from ordering import selectors
 from ordering.api import OrderOut, OrderSummaryOut, idempotent, load_order_out
@@ -60,6 +60,7 @@ def _handler(request):
 
 @router.get("/supply/orders", response=list[OrderSummaryOut], summary="Order inbox (urgent first)",
             operation_id="supply_order_inbox")
+@api_perm(Perm.ORDER_HANDLE)
 def supply_inbox(request, q: Query[InboxQuery]):
     _handler(request)
     return selectors.supply_inbox(status=q.status, priority=q.priority, customer_id=q.customer_id, number=q.number,
@@ -68,6 +69,7 @@ def supply_inbox(request, q: Query[InboxQuery]):
 
 @router.post("/supply/orders/{order_id}/confirm", response=OrderOut, summary="Confirm with a planned date "
              "(allocates stock)", operation_id="supply_order_confirm")
+@api_perm(Perm.ORDER_HANDLE)
 def confirm(request, order_id: int, payload: ConfirmIn):
     principal = _handler(request)
 
@@ -80,6 +82,7 @@ def confirm(request, order_id: int, payload: ConfirmIn):
 
 @router.post("/supply/orders/{order_id}/delay", response=OrderOut, summary="Delay a confirmed order",
              operation_id="supply_order_delay")
+@api_perm(Perm.ORDER_HANDLE)
 def delay(request, order_id: int, payload: DelayIn):
     principal = _handler(request)
 
@@ -92,6 +95,7 @@ def delay(request, order_id: int, payload: DelayIn):
 
 @router.post("/supply/orders/{order_id}/cancel", response=OrderOut, summary="Cancel (makulera); releases stock",
              operation_id="supply_order_cancel")
+@api_perm(Perm.ORDER_HANDLE)
 def cancel(request, order_id: int, payload: CancelIn):
     principal = _handler(request)
 
@@ -104,6 +108,7 @@ def cancel(request, order_id: int, payload: CancelIn):
 
 @router.post("/supply/orders/{order_id}/dispatch", response=OrderOut, summary="Mark as dispatched",
              operation_id="supply_order_dispatch")
+@api_perm(Perm.ORDER_HANDLE)
 def dispatch(request, order_id: int):
     principal = _handler(request)
 
@@ -116,6 +121,7 @@ def dispatch(request, order_id: int):
 
 @router.post("/supply/orders/{order_id}/deliver", response=DeliveryOut, summary="Deliver (all or some lines) with "
              "the receiver's acknowledgment", operation_id="supply_order_deliver")
+@api_perm(Perm.ORDER_HANDLE)
 def deliver(request, order_id: int, payload: DeliverIn):
     principal = _handler(request)
 

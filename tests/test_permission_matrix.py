@@ -4,6 +4,7 @@ Pages are every URL pattern guarded by `require_perm`; API operations are every 
 guarded by `api_perm` (or one `require(Perm.X)` in its body). Both lists are discovered, so a new page or endpoint is covered
 automatically, and one without a declared permission fails `test_everything_declares_*`.
 Parametrised routes (object pages) are covered by the contexts' own isolation tests."""
+import functools
 import inspect
 import re
 
@@ -102,11 +103,16 @@ def test_pages_by_role(role, make_user):
             assert status == 403, f"{role} must not reach {name} ({perm}) but got {status}"
 
 
+@functools.lru_cache(maxsize=1)
+def _openapi() -> dict:
+    return api.get_openapi_schema()
+
+
 def _dummy_query(path: str) -> dict:
     """Values for the required query parameters of GET `path` (from the OpenAPI document), so a
     request gets past parameter validation to the permission check."""
     spec_path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", path)
-    operation = api.get_openapi_schema()["paths"].get(spec_path, {}).get("get", {})
+    operation = _openapi()["paths"].get(spec_path, {}).get("get", {})
     values = {}
     for param in operation.get("parameters", []):
         if param.get("in") == "query" and param.get("required"):

@@ -143,3 +143,15 @@ def test_openapi_documents_the_order_endpoints(api):
             "supply_order_delay", "supply_order_cancel", "supply_order_dispatch", "supply_order_deliver",
             "supply_order_inbox"} <= ops
     assert "OrderOut" in doc["components"]["schemas"]
+
+
+def test_withdraw_without_body_and_list_filters(api, goods):
+    oid = post(api.region, "/api/v1/orders", order_body(goods, submit=True)).json()["id"]
+    r = api.region.post(f"/api/v1/orders/{oid}/withdraw")  # the body is required (may be {})
+    assert r.status_code == 400 and r.json()["title"] and Order.objects.get(pk=oid).status == "submitted"
+    r = post(api.region, f"/api/v1/orders/{oid}/withdraw", {})
+    assert r.status_code == 200 and r.json()["status"] == "withdrawn"
+    r = api.region.get("/api/v1/orders", {"patient_id": goods["patient"].pk, "status": "withdrawn"})
+    assert [o["id"] for o in r.json()] == [oid]
+    assert api.region.get("/api/v1/orders", {"limit": 100000}).status_code == 422
+    assert api.region.get("/api/v1/orders", {"date_from": "igår"}).status_code == 422

@@ -119,3 +119,21 @@ def test_device_card_lists_the_order(stocked, handler_client):
     serial = order.lines.get(line_no=1).device.serial
     r = handler_client.get(reverse("stock:device", args=[serial]))
     assert r.status_code == 200 and order.number in r.content.decode()
+
+
+def test_inbox_query_count_is_constant(stocked, handler_client, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ordering import services as osvc
+
+    cushion_only = [osvc.LineInput(stocked.cushion.article_number, 1)]
+    make_order(stocked, lines=cushion_only)
+    handler_client.get(reverse("supply:inbox"))
+    with CaptureQueriesContext(connection) as ctx:
+        handler_client.get(reverse("supply:inbox"))
+    for _ in range(5):
+        make_order(stocked, lines=cushion_only, priority="urgent")
+    with django_assert_num_queries(len(ctx.captured_queries)):
+        r = handler_client.get(reverse("supply:inbox"))
+    assert r.content.decode().count("KO0") == 6
