@@ -149,7 +149,7 @@ def main(argv: list[str]) -> int:
         batch_size=2000)
     with connection.cursor() as cur:
         # What autovacuum does in production after a bulk import (the import updates rows it wrote).
-        cur.execute("VACUUM ANALYZE")
+        cur.execute("VACUUM ANALYZE" if vendor == "postgresql" else "ANALYZE")
 
     org = f.OrganisationFactory(name="Region Bench", kind="region")
     token = "bench-catalogue-token"

@@ -31,6 +31,11 @@ class SupplierAdmin(CatalogueAdmin):
     list_display = ("code", "name", "org_number")
     search_fields = ("code", "name")
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            services.articles_reindex_for_supplier(obj.pk)
+
 
 class MediaInline(admin.TabularInline):
     model = Media

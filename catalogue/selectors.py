@@ -209,6 +209,15 @@ class SearchPlan:
     corrections: dict[str, list[str]]
 
 
+# What a search result shows (page and API); loading only these keeps a page of results cheap.
+RESULT_FIELDS = (
+    "article_number", "name", "kind", "unit", "charging", "monthly_rent", "purchase_price", "is_tracked",
+    "serial_required", "is_orderable", "in_assortment", "purchasing", "lead_time_days", "product",
+    "product__product_number", "product__name", "product__iso_class", "product__iso_class__code",
+    "product__iso_class__title", "availability__qty_new", "availability__qty_refurbished",
+)
+
+
 def _page_ids(plan: SearchPlan, offset: int, size: int) -> list[int]:
     ids: list[int] = []
     skip = offset
@@ -237,7 +246,7 @@ def article_search(q: str = "", *, page: int = 1, page_size: int = 25, **filters
     # Cut the page on the article table alone, then load the page with its relations.
     ids = _page_ids(plan, offset, min(page_size, total - offset)) if offset < total else []
     by_id = (Article.objects.select_related("product__iso_class", "availability")
-             .defer("search_text", "search_vector").in_bulk(ids))
+             .only(*RESULT_FIELDS).in_bulk(ids))
     articles = [by_id[pk] for pk in ids]
     corrections = plan.corrections
     exact = None

@@ -115,5 +115,11 @@ def articles_reindex_for_product(product_id: int) -> None:
     reindex_articles(Article.objects.filter(product_id=product_id))
 
 
+def articles_reindex_for_supplier(supplier_id: int) -> None:
+    from django.db.models import Q
+
+    reindex_articles(Article.objects.filter(Q(supplier_id=supplier_id) | Q(product__supplier_id=supplier_id)))
+
+
 def reindex_all_articles() -> None:
     reindex_articles(Article.objects.all())

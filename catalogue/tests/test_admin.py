@@ -85,3 +85,16 @@ def test_admin_refuses_bad_gtin_and_negative_price(client_for, small_catalogue):
     errors = r.context["adminform"].form.errors
     assert "gtin" in errors and "purchase_price" in errors
     assert ArticlePrice.objects.filter(article=article).count() == 1
+
+
+def test_supplier_rename_in_admin_updates_search(client_for, small_catalogue):
+    from catalogue import selectors
+    from catalogue.models import Supplier
+
+    client, _ = client_for(Role.ASSORTMENT_MANAGER)
+    supplier = Supplier.objects.get(code="SUP003")
+    r = client.post(f"/admin/catalogue/supplier/{supplier.pk}/change/",
+                    {"code": "SUP003", "name": "Rullmobil Norden AB", "org_number": supplier.org_number})
+    assert r.status_code == 302
+    found = {a.article_number for a in selectors.article_search("rullmobil", page_size=100).articles}
+    assert {"200301", "RS100", "200901"} <= found
