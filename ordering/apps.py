@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OrderingConfig(AppConfig):
@@ -11,10 +12,10 @@ class OrderingConfig(AppConfig):
 
         from . import tasks  # noqa: F401  (registers the e-mail task)
 
-        nav.register(nav.NavItem("orders", "Beställningar", "ordering:order_search", Perm.ORDER_VIEW, order=30))
+        nav.register(nav.NavItem("orders", _("Beställningar"), "ordering:order_search", Perm.ORDER_VIEW, order=30))
         from stock import card
 
         from .selectors import orders_for_device
 
         card.register(card.CardSection("orders", "ordering/_device_orders.html", orders_for_device, order=20))
-        nav.register(nav.NavItem("inbox", "Meddelanden", "ordering:inbox", Perm.INBOX, order=90))
+        nav.register(nav.NavItem("inbox", _("Meddelanden"), "ordering:inbox", Perm.INBOX, order=90))

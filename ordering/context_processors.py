@@ -1,5 +1,5 @@
-"""Unread inbox count for the header badge (`ordering/_inbox_badge.html`). To be added to
-TEMPLATES' context processors by the lead: "ordering.context_processors.inbox"."""
+"""Unread inbox count for the header badge (`ordering/_inbox_badge.html`, included by
+`templates/base.html`; this processor is listed in the TEMPLATES settings)."""
 from functools import cached_property
 
 from access.principal import principal_for_request

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PatientsConfig(AppConfig):
@@ -9,4 +10,4 @@ class PatientsConfig(AppConfig):
         from access.roles import Perm
         from core import nav
 
-        nav.register(nav.NavItem("patients", "Patienter", "patients:search", Perm.PATIENT_VIEW, order=20))
+        nav.register(nav.NavItem("patients", _("Patienter"), "patients:search", Perm.PATIENT_VIEW, order=20))

@@ -61,6 +61,18 @@ EN = {
     "Utkast": "Draft", "Skickad": "Submitted", "Bekräftad": "Confirmed", "Levererad": "Delivered",
     "Makulerad": "Cancelled", "Återkallad": "Withdrawn", "Akut": "Urgent", "Normal": "Normal",
     "Tid": "Time", "Typ": "Type", "Leverans": "Delivery",
+    "Arbetsordrar": "Work orders", "Hämtordrar": "Pickup orders", "Avvikelser": "Fault reports",
+    "Arbetsordrar (HMC)": "Work orders (supply centre)", "Hämtordrar (HMC)": "Pickup orders (supply centre)",
+    "Avvikelser (HMC)": "Fault reports (supply centre)", "Rekonditionering": "Refurbishment", "Översikt": "Overview",
+    "Mina arbetsordrar": "My work orders", "olästa": "unread", "Hjälpmedelsbild": "Devices of the patient",
+    "Ny beställning": "New order", "Skicka beställningen": "Submit the order", "Lägg till": "Add",
+    "Tillbehör som passar": "Matching accessories", "Sammanfattning": "Summary",
+    "Utlovat leveransdatum": "Promised delivery date", "Planerat leveransdatum": "Planned delivery date",
+    "Ordernummer": "Order number", "Skapad": "Created", "Pågående beställningar": "Open orders",
+    "Tidigare beställningar": "Past orders", "Hjälpmedel på patienten": "Devices on the patient",
+    "Bekräfta": "Confirm", "Försena": "Delay", "Makulera": "Cancel order", "Leverera": "Deliver",
+    "Mottagare": "Receiver", "Orsak": "Reason", "Nytt datum": "New date", "Följesedel": "Delivery note",
+    "Historik": "History", "Läst": "Read", "Oläst": "Unread", "Markera alla som lästa": "Mark all as read",
 }
 
 

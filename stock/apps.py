@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class StockConfig(AppConfig):
@@ -9,4 +10,4 @@ class StockConfig(AppConfig):
         from access.roles import Perm
         from core import nav
 
-        nav.register(nav.NavItem("stock", "Lager", "stock:overview", Perm.STOCK_VIEW, order=60))
+        nav.register(nav.NavItem("stock", _("Lager"), "stock:overview", Perm.STOCK_VIEW, order=60))

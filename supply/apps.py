@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SupplyConfig(AppConfig):
@@ -9,5 +10,5 @@ class SupplyConfig(AppConfig):
         from access.roles import Perm
         from core import nav
 
-        nav.register(nav.NavItem("supply_inbox", "Orderinkorg", "supply:inbox", Perm.ORDER_HANDLE, order=40))
+        nav.register(nav.NavItem("supply_inbox", _("Orderinkorg"), "supply:inbox", Perm.ORDER_HANDLE, order=40))
         from . import service_setup  # noqa: F401  (work orders, pickups, fault reports: nav, card, tasks)

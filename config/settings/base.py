@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "access.context_processors.navigation",
+                "ordering.context_processors.inbox",
             ],
         },
     },

@@ -39,7 +39,7 @@ def test_patient_view_shows_loans_and_orders_and_writes_one_access_row(stocked, 
     open_order = make_order(stocked, lines=[services.LineInput(stocked.cushion.article_number, 1)])
     before = access_rows(stocked.patient)
     url = reverse("ordering:patient_view", args=[stocked.patient.pk])
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         r = prescriber_client.get(url)
     assert r.status_code == 200
     html = r.content.decode()

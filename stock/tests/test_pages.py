@@ -26,7 +26,7 @@ def stocked(article, bulk_article, central, world):
 
 def test_overview_for_supply(client_for, stocked, article, bulk_article, django_assert_max_num_queries):
     client, _ = client_for("supply_handler")
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         r = client.get(reverse("stock:overview"))
     body = r.content.decode()
     assert r.status_code == 200
@@ -85,7 +85,7 @@ def test_article_page_lists_devices_with_constant_queries(client_for, stocked, a
     url = reverse("stock:article", args=[article.article_number])
     client.get(url)
     # session, user, OTP device, roles, article, levels, devices, availability, session save (3)
-    with django_assert_num_queries(11) as ctx:
+    with django_assert_num_queries(12) as ctx:
         r = client.get(url)
     body = r.content.decode()
     assert r.status_code == 200 and "RS-1" in body and "RS-2" in body
