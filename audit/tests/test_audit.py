@@ -40,9 +40,8 @@ def test_model_refuses_update_and_delete(event):
     assert AuditEvent.objects.get(pk=event.pk).action == "test.action"
 
 
+@pytest.mark.postgres_only  # the trigger exists on PostgreSQL only; SQLite relies on the model guard
 def test_database_refuses_raw_update_and_delete_on_postgresql(event):
-    if connection.vendor != "postgresql":
-        pytest.skip("the database trigger exists on PostgreSQL only (SQLite relies on the model guard)")
     patient_access_record(None, 1, "test")
     for sql in (f"UPDATE audit_auditevent SET action='x' WHERE id={event.pk}",
                 f"DELETE FROM audit_auditevent WHERE id={event.pk}",

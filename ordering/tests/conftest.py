@@ -1,17 +1,11 @@
+import types
+
 import pytest
-from django.db import connection
 
 from access.principal import principal_for_client, principal_for_user
 from access.roles import Role
 from ordering import services
 from ordering.tests import factories as of
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only(request):
-    """Tests marked postgres_only need real concurrent transactions: skip elsewhere."""
-    if request.node.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (real concurrent transactions)")
 
 
 @pytest.fixture
@@ -24,10 +18,7 @@ def shop(world, make_user):
     cushion = of.cushion(chair)
     patient = of.patient(world["region"])
 
-    class Shop:
-        pass
-
-    s = Shop()
+    s = types.SimpleNamespace()
     s.world, s.prescriber, s.handler = world, prescriber, handler
     s.chair, s.cushion, s.patient = chair, cushion, patient
     s.p = principal_for_user(prescriber)

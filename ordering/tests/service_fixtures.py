@@ -5,21 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from access.principal import principal_for_user
 from access.roles import Role
 from ordering.tests import factories as of
 
-__all__ = ["svc", "_postgres_only_service", "Svc"]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only_service(request):
-    """Tests marked postgres_only need real concurrent transactions: skip elsewhere."""
-    if request.node.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (real concurrent transactions)")
+__all__ = ["svc", "Svc"]
 
 
 class Svc:

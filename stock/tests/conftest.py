@@ -1,20 +1,11 @@
 import itertools
 
 import pytest
-from django.db import connection
 
 from catalogue.models import Article, IsoClass, Product
 from stock.models import Location
 
 _n = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only(request):
-    """Tests marked `postgres_only` need real concurrent transactions; SQLite serialises every
-    writer (IMMEDIATE transactions), so the race they check cannot happen there."""
-    if request.node.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: real concurrent transactions with row locks (SQLite serialises writers)")
 
 
 def make_article(*, tracked: bool = True, name: str | None = None, number: str | None = None) -> Article:

@@ -1,1 +1,1 @@
-from ordering.tests.conftest import _postgres_only, shop, stocked  # noqa: F401  (shared fixtures)
+from ordering.tests.conftest import shop, stocked  # noqa: F401  (shared fixtures)
