@@ -16,11 +16,13 @@ def _postgres_only(request):
     """Tests marked `postgres_only` check races between real concurrent transactions with row
     locks. SQLite serialises every writer (IMMEDIATE transactions), so the race cannot happen
     there: those tests run on PostgreSQL (CI runs the suite on both) and skip on SQLite."""
-    if request.node.get_closest_marker("postgres_only"):
+    marker = request.node.get_closest_marker("postgres_only")
+    if marker:
         from django.db import connection
 
         if connection.vendor != "postgresql":
-            pytest.skip("needs PostgreSQL: real concurrent transactions with row locks (SQLite serialises writers)")
+            pytest.skip("runs on PostgreSQL only: " + marker.kwargs.get(
+                "reason", "real concurrent transactions with row locks (SQLite serialises writers)"))
 
 
 @pytest.fixture

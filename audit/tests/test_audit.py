@@ -40,7 +40,7 @@ def test_model_refuses_update_and_delete(event):
     assert AuditEvent.objects.get(pk=event.pk).action == "test.action"
 
 
-@pytest.mark.postgres_only  # the trigger exists on PostgreSQL only; SQLite relies on the model guard
+@pytest.mark.postgres_only(reason="the append-only trigger is PostgreSQL's; SQLite relies on the model guard")
 def test_database_refuses_raw_update_and_delete_on_postgresql(event):
     patient_access_record(None, 1, "test")
     for sql in (f"UPDATE audit_auditevent SET action='x' WHERE id={event.pk}",
