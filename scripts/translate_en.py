@@ -72,7 +72,7 @@ EN = {
     "Tidigare beställningar": "Past orders", "Hjälpmedel på patienten": "Devices on the patient",
     "Bekräfta": "Confirm", "Försena": "Delay", "Makulera": "Cancel order", "Leverera": "Deliver",
     "Mottagare": "Receiver", "Orsak": "Reason", "Nytt datum": "New date", "Följesedel": "Delivery note",
-    "Historik": "History", "Läst": "Read", "Oläst": "Unread", "Markera alla som lästa": "Mark all as read",
+    "Historik": "History", "oläst meddelande": "unread message", "olästa meddelanden": "unread messages", "Läst": "Read", "Oläst": "Unread", "Markera alla som lästa": "Mark all as read",
 }
 
 
