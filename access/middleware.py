@@ -30,3 +30,24 @@ class SecondFactorRequiredMiddleware:
                 if last is None or timezone.now() - last > ACTIVITY_WRITE_EVERY:
                     touch_activity(user)
         return self.get_response(request)
+
+
+class SessionIdleTouchMiddleware:
+    """Sliding idle timeout without a session write on every request: the session is marked
+    modified (saved, which pushes its expiry `SESSION_COOKIE_AGE` ahead) at most once per
+    `LYFTA_SESSION_RENEW_SECONDS` (default 60). Replaces SESSION_SAVE_EVERY_REQUEST, which cost a
+    database write per page view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty() and request.user.is_authenticated:
+            from django.conf import settings
+
+            bucket = int(timezone.now().timestamp() // settings.LYFTA_SESSION_RENEW_SECONDS)
+            if session.get("_idle_bucket") != bucket:
+                session["_idle_bucket"] = bucket
+        return response

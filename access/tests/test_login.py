@@ -135,3 +135,20 @@ def test_demo_accounts_refused_outside_demo_mode(db, settings):
     assert post_login(Client(), username="demo1", otp=code_at()).status_code == 400
     settings.LYFTA_DEMO_MODE = True
     assert post_login(Client(), username="demo1", otp=code_at(1)).status_code == 302
+
+
+def test_idle_window_is_renewed_at_most_once_per_period(enrolled):
+    from django.contrib.sessions.models import Session
+
+    c = Client()
+    post_login(c, otp=code_at())
+    c.get(reverse("core:start"))
+    first = Session.objects.get().expire_date
+    c.get(reverse("core:start"))
+    assert Session.objects.get().expire_date == first  # no write within the same minute
+    session = c.session
+    session["_idle_bucket"] = -1  # as if the last renewal was in an earlier period
+    session.save()
+    c.get(reverse("core:start"))
+    assert Session.objects.get().expire_date >= first
+    assert c.session["_idle_bucket"] >= 0

@@ -84,8 +84,8 @@ def test_article_page_lists_devices_with_constant_queries(client_for, stocked, a
     client, _ = client_for("supply_handler")
     url = reverse("stock:article", args=[article.article_number])
     client.get(url)
-    # session, user, OTP device, roles, article, levels, devices, availability, session save (3)
-    with django_assert_num_queries(12) as ctx:
+    # session, user, OTP device, roles, article, levels, devices, availability, inbox badge
+    with django_assert_num_queries(9) as ctx:
         r = client.get(url)
     body = r.content.decode()
     assert r.status_code == 200 and "RS-1" in body and "RS-2" in body
