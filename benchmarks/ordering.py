@@ -111,12 +111,12 @@ INSERT INTO catalogue_product (id, created_at, updated_at, product_number, name,
 SELECT p, now(), now(), 'P' || lpad(p::text, 7, '0'), 'Produkt ' || p, '', true, 1 FROM generate_series(1, %(products)s) p;
 INSERT INTO catalogue_article (id, created_at, updated_at, article_number, name, kind, supplier_article_number, gtin, unit,
     charging, monthly_rent, purchase_price, is_published, is_orderable, in_assortment, can_be_component, is_tracked,
-    serial_required, purchasing, lead_time_days, search_text, name_norm, product_id)
+    serial_required, purchasing, lead_time_days, search_text, name_norm, product_id, is_listed)
 SELECT a, now(), now(), 'A' || lpad(a::text, 7, '0'), 'Artikel ' || a, CASE WHEN a %% 5 = 0 THEN 'T' ELSE 'H' END, '', '',
        'st', CASE WHEN a %% 5 = 0 THEN 'purchase' ELSE 'rent' END,
        CASE WHEN a %% 5 = 0 THEN NULL ELSE 100 + a %% 900 END, CASE WHEN a %% 5 = 0 THEN 200 + a %% 3000 ELSE NULL END,
        true, true, true, false, a %% 5 <> 0, a %% 5 <> 0, CASE WHEN a %% 3 = 0 THEN 'on_demand' ELSE 'stocked' END,
-       NULL, 'artikel ' || a, 'artikel ' || a, ((a - 1) %% %(products)s) + 1
+       NULL, 'artikel ' || a, 'artikel ' || a, ((a - 1) %% %(products)s) + 1, true
 FROM generate_series(1, %(articles)s) a;
 -- patients: patient p belongs to customer ((p-1) %% C) + 1
 INSERT INTO patients_patient (id, created_at, updated_at, identity_number, identity_kind, first_name, last_name,
@@ -171,8 +171,8 @@ SELECT %(orders)s + o, now(), now(), 2, 1, 1, 1, 0, 'purchase', NULL, 1200, '', 
 FROM generate_series(1, %(orders)s / 3) o;
 INSERT INTO core_numbersequence (prefix, last_value) VALUES ('KO', %(orders)s)
   ON CONFLICT (prefix) DO UPDATE SET last_value = EXCLUDED.last_value;
-CREATE SEQUENCE IF NOT EXISTS ordering_number_ko;
-SELECT setval('ordering_number_ko', %(orders)s);
+CREATE SEQUENCE IF NOT EXISTS lyfta_number_ko;
+SELECT setval('lyfta_number_ko', %(orders)s);
 """
 
 SEQ_TABLES = ["access_organisation", "access_costcentre", "access_unit", "access_user", "access_roleassignment",
@@ -362,7 +362,7 @@ def bench_submission_sql(url: str, patients: list[int], n: int, clients: int) ->
             cur.execute("INSERT INTO core_idempotencyrecord (actor_key, key, request_hash, created_at) "
                         "VALUES ('client:raw', %s, 'h', now()) RETURNING id", (key,))
             rec = cur.fetchone()[0]
-            cur.execute("SELECT nextval('ordering_number_ko')")
+            cur.execute("SELECT nextval('lyfta_number_ko')")
             num = cur.fetchone()[0]
             cur.execute(
                 "INSERT INTO ordering_order (created_at, updated_at, number, order_type, kind, status, delivery_to, "
@@ -466,6 +466,12 @@ def main(argv: list[str] | None = None) -> int:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)  # code may have moved on since the data was generated
+        from django.db import connection as conn
+
+        with conn.cursor() as cur:  # the order-number sequence continues after the highest stored number
+            cur.execute("CREATE SEQUENCE IF NOT EXISTS lyfta_number_ko")
+            cur.execute("SELECT setval('lyfta_number_ko', (SELECT coalesce(max(substr(number, 3)::bigint), 1) "
+                        "FROM ordering_order WHERE number ~ '^KO[0-9]+$'))")
     from django.db import connection
 
     with connection.cursor() as cur:

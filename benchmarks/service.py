@@ -84,11 +84,12 @@ def generate(n: dict) -> None:
             INSERT INTO catalogue_article (created_at, updated_at, article_number, name, kind, product_id,
                 supplier_article_number, gtin, unit, charging, monthly_rent, purchase_price, is_published,
                 is_orderable, in_assortment, can_be_component, is_tracked, serial_required, purchasing,
-                inspection_interval_months, search_text, name_norm)
+                inspection_interval_months, search_text, name_norm, is_listed)
             SELECT now(), now(), 'A' || lpad(i::text, 7, '0'), 'Artikel ' || i, CASE WHEN i % 5 = 0 THEN 'H' ELSE 'T' END,
                    (SELECT min(id) FROM catalogue_product) + (i % {n['products']}), '', '', 'st',
                    CASE WHEN i % 2 = 0 THEN 'rent' ELSE 'purchase' END, 300, 2500, true, true, true, false,
-                   i % 5 = 0, i % 5 = 0, 'stocked', CASE WHEN i % 10 = 0 THEN 12 END, 'artikel ' || i, 'artikel ' || i
+                   i % 5 = 0, i % 5 = 0, 'stocked', CASE WHEN i % 10 = 0 THEN 12 END, 'artikel ' || i, 'artikel ' || i,
+                   true
             FROM generate_series(1, {n['articles']}) i;"""),
         ("patients", f"""
             INSERT INTO patients_patient (created_at, updated_at, identity_number, identity_kind, first_name,

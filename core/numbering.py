@@ -1,13 +1,71 @@
-"""Order numbers: a prefix and a zero-padded running number, e.g. KO0000123."""
-from django.db import transaction
+"""Numbers with a prefix and a zero-padded running number, e.g. KO0000123 (orders AO, HO, AV,
+return receipts RK …).
+
+PostgreSQL: one database SEQUENCE per prefix, created on first use. `nextval` never blocks, so
+concurrent transactions that each need a number do not wait for each other; a rolled-back
+transaction leaves a gap, which is acceptable for these numbers. (A counter row would hold its
+lock until the whole order transaction commits and serialise every submission: measured ~14
+orders/s over HTTP at any concurrency, against 135–148/s with the sequence.)
+
+The order prefixes' sequences are created by a migration (`ordering/migrations/0005_…`); another
+prefix gets its sequence on first use.
+
+SQLite serialises writers anyway (IMMEDIATE transactions): a counter row per prefix."""
+from __future__ import annotations
+
+import re
+
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 
 from .models import NumberSequence
 
+_PREFIX_RE = re.compile(r"^[A-Z]{1,8}$")
+
+
+def _check_prefix(prefix: str) -> None:
+    if not _PREFIX_RE.match(prefix or ""):
+        raise ValueError("number prefix must be 1–8 capital letters A–Z")
+
+
+def sequence_name(prefix: str) -> str:
+    _check_prefix(prefix)
+    return f"lyfta_number_{prefix.lower()}"
+
 
 def next_number(prefix: str, width: int = 7) -> str:
+    _check_prefix(prefix)
+    value = _from_sequence(prefix) if connection.vendor == "postgresql" else _from_counter(prefix)
+    return f"{prefix}{value:0{width}d}"
+
+
+def _from_counter(prefix: str) -> int:
     with transaction.atomic():
         NumberSequence.objects.get_or_create(prefix=prefix)
         NumberSequence.objects.filter(prefix=prefix).update(last_value=F("last_value") + 1)
-        value = NumberSequence.objects.select_for_update().values_list("last_value", flat=True).get(prefix=prefix)
-    return f"{prefix}{value:0{width}d}"
+        return NumberSequence.objects.values_list("last_value", flat=True).get(prefix=prefix)
+
+
+def _create_sequence(prefix: str) -> None:
+    # Continue after the counter, for a database that numbered with it before.
+    start = (NumberSequence.objects.filter(prefix=prefix).values_list("last_value", flat=True).first() or 0) + 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {sequence_name(prefix)} START WITH {int(start)}")
+
+
+def _from_sequence(prefix: str) -> int:
+    name = sequence_name(prefix)
+    for attempt in range(3):
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT nextval(%s)", [name])
+                return cursor.fetchone()[0]
+        except DatabaseError:
+            if attempt == 2:
+                raise
+            try:
+                with transaction.atomic():
+                    _create_sequence(prefix)
+            except DatabaseError:
+                pass  # created by a concurrent transaction: try nextval again
+    raise RuntimeError("unreachable")

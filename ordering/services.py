@@ -16,7 +16,7 @@ from access.models import DeliveryPoint, Unit
 from access.roles import Perm
 from audit.services import audit_record
 from core.errors import IllegalTransition, NotFound, ValidationFailed
-from .numbering import next_order_number
+from core.numbering import next_number
 
 from . import pricing
 from .models import (
@@ -286,7 +286,7 @@ def order_draft_create(principal, data: DraftInput, *, submit: bool = False) -> 
         cleaned.append((article, clean_quantity(ln.quantity, f"lines.{i}.quantity"), ln.main_line_no))
     user = principal.user
     order = Order(
-        number=next_order_number(ORDER_PREFIX[OrderType.CUSTOMER]), order_type=OrderType.CUSTOMER, kind=data.kind,
+        number=next_number(ORDER_PREFIX[OrderType.CUSTOMER]), order_type=OrderType.CUSTOMER, kind=data.kind,
         status=S.DRAFT, customer_id=customer_id, unit=unit,
         cost_centre=unit.default_cost_centre if unit is not None else None,
         orderer=user, prescriber=user if (user is not None and patient is not None and

@@ -1,5 +1,7 @@
 import datetime as dt
 
+import pytest
+
 from django.utils import timezone
 
 from core import calendar, scheduler
@@ -17,9 +19,62 @@ def test_add_weekdays_skips_weekends_and_swedish_holidays():
 
 
 def test_numbers_are_sequential_per_prefix(db):
-    assert next_number("KO") == "KO0000001"
-    assert next_number("KO") == "KO0000002"
-    assert next_number("AO") == "AO0000001"
+    first, second = next_number("KO"), next_number("KO")
+    assert first.startswith("KO") and len(first) == 9
+    assert int(second[2:]) == int(first[2:]) + 1
+    assert next_number("QQ") == "QQ0000001"  # a prefix nobody used has its own series
+
+
+def test_sequence_continues_after_a_counter_already_in_use(db):
+    from core.models import NumberSequence
+
+    NumberSequence.objects.create(prefix="ZZ", last_value=41)
+    assert next_number("ZZ") == "ZZ0000042"
+
+
+@pytest.mark.parametrize("prefix", ["", "ko", "K'O", "ABCDEFGHI", "K1"])
+def test_bad_prefix_is_refused(db, prefix):
+    with pytest.raises(ValueError):
+        next_number(prefix)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_transactions_do_not_wait_for_each_other_for_a_number():
+    """Two open transactions each take a number; neither blocks on the other (the counter row
+    would block the second until the first commits)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    next_number("CC")  # the sequence exists (order prefixes get theirs in a migration)
+    results, errors = [], []
+    first_has_number = threading.Event()
+    release = threading.Event()
+
+    def first():
+        try:
+            with transaction.atomic():
+                results.append(next_number("CC"))
+                first_has_number.set()
+                release.wait(10)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    t = threading.Thread(target=first)
+    t.start()
+    assert first_has_number.wait(10)
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            results.append(next_number("CC"))
+    finally:
+        release.set()
+        t.join(10)
+    assert not errors and len(set(results)) == 2
 
 
 def test_scheduler_enqueues_due_jobs_once_per_interval(db, django_capture_on_commit_callbacks):

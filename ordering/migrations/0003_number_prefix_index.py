@@ -3,7 +3,7 @@
 It first created an extra `varchar_pattern_ops` index on the order number; Django already
 creates one for a unique CharField on PostgreSQL (`…_number_…_like`), and order-number prefix
 search now uses a range on the unique index (ordering.selectors.order_search). Order-number
-sequences are created on first use (ordering.numbering)."""
+sequences are created on first use (core.numbering)."""
 from django.db import migrations
 
 
