@@ -227,7 +227,9 @@ def main(argv: list[str]) -> int:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=10)
 
-    print(f"\nsearch latency, {args.repeat} runs per query (ms); API via {api_mode}")
+    load = os.getloadavg()
+    print(f"\nsearch latency, {args.repeat} runs per query (ms); API via {api_mode}; "
+          f"load average {load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f} (1/5/15 min) on {os.cpu_count()} CPUs")
     print(f"{'query':<34}{'hits':>7}{'raw p50':>9}{'p95':>7}{'sel p50':>9}{'p95':>7}{'API p50':>9}{'p95':>7}")
     for row in per_query:
         label = json.dumps(row["query"], ensure_ascii=False)[:33]
@@ -249,6 +251,6 @@ def main(argv: list[str]) -> int:
         json.dump({"date": dt.datetime.now(dt.UTC).isoformat(), "machine": machine(), "vendor": vendor,
                    "articles": args.articles, "file_mb": size_mb, "import_s": import_s, "reimport_s": reimport_s,
                    "import_peak_python_mb": peak / 1e6, "peak_rss_mb": rss_after, "api_mode": api_mode,
-                   "overall": overall, "per_query": per_query}, fh, ensure_ascii=False, indent=1)
+                   "load_average": load, "overall": overall, "per_query": per_query}, fh, ensure_ascii=False, indent=1)
     print(f"figures written to {out}")
     return 0
