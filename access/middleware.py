@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -45,8 +46,6 @@ class SessionIdleTouchMiddleware:
         response = self.get_response(request)
         session = getattr(request, "session", None)
         if session is not None and not session.is_empty() and request.user.is_authenticated:
-            from django.conf import settings
-
             bucket = int(timezone.now().timestamp() // settings.LYFTA_SESSION_RENEW_SECONDS)
             if session.get("_idle_bucket") != bucket:
                 session["_idle_bucket"] = bucket

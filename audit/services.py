@@ -49,3 +49,11 @@ def patient_access_record(actor: Any, patient_id: int, view: str, purpose: str =
     return PatientAccess.objects.create(
         patient_id=patient_id, view=view, purpose=purpose[:200], **_actor_fields(actor), **_request_fields(),
     )
+
+
+def patient_access_record_many(actor: Any, patient_ids: list[int], view: str, purpose: str = "") -> list[PatientAccess]:
+    """One access row per patient shown (e.g. a search result list), in a single insert."""
+    fields = {**_actor_fields(actor), **_request_fields()}
+    return PatientAccess.objects.bulk_create(
+        [PatientAccess(patient_id=pk, view=view, purpose=purpose[:200], **fields) for pk in patient_ids]
+    )

@@ -43,3 +43,8 @@ class Conflict(DomainError):
 class IllegalTransition(Conflict):
     code = "illegal_transition"
     title = "Otillåten statusändring"
+
+
+def field_error(field_name: str, message: str):
+    """Raise `ValidationFailed` for one field (message in Swedish)."""
+    raise ValidationFailed(message, errors={field_name: [message]})

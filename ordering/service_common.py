@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from access.roles import Perm
 from audit.services import audit_record
-from core.errors import IllegalTransition, NotFound, ValidationFailed
+from core.errors import IllegalTransition, NotFound, ValidationFailed, field_error
 from core.numbering import next_number
 
 from .models import ORDER_PREFIX, Order, OrderEvent, OrderStatus, OrderType, Priority
@@ -74,8 +74,7 @@ def kind_label(order) -> str:
 # --------------------------------------------------------------------------- validation
 
 
-def fail(field_name: str, message: str):
-    raise ValidationFailed(message, errors={field_name: [message]})
+fail = field_error
 
 
 def clean_text(value, field_name: str, max_len: int, label: str, *, required: bool = False) -> str:

@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from access.models import DeliveryPoint, Unit
 from access.roles import Perm
 from audit.services import audit_record
-from core.errors import IllegalTransition, NotFound, ValidationFailed
+from core.errors import IllegalTransition, NotFound, ValidationFailed, field_error
 from core.numbering import next_number
 
 from . import pricing
@@ -23,7 +23,7 @@ from .models import (
     ORDER_PREFIX, CustomerOrderKind, DeliveryTo, Message, Order, OrderEvent, OrderLine, OrderStatus, OrderTemplate,
     OrderTemplateLine, OrderType, Priority,
 )
-from .transitions import apply_transition, lock_order, record_event
+from .transitions import apply_transition, record_event
 
 MAX_QUANTITY = 999
 MAX_LINES = 100
@@ -35,8 +35,7 @@ S = OrderStatus
 # --------------------------------------------------------------------------- validation
 
 
-def _fail(field_name: str, message: str):
-    raise ValidationFailed(message, errors={field_name: [message]})
+_fail = field_error
 
 
 def clean_quantity(value, field_name: str = "quantity") -> int:
@@ -60,7 +59,7 @@ def clean_text(value, field_name: str, max_len: int, label: str) -> str:
     return value
 
 
-def clean_future_date(value, field_name: str = "requested_date") -> dt.date | None:
+def clean_future_date(value, field_name: str = "requested_date", *, max_days: int = 3 * 365) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, str):
@@ -72,7 +71,7 @@ def clean_future_date(value, field_name: str = "requested_date") -> dt.date | No
         value = value.date()
     if value < timezone.localdate():
         _fail(field_name, "Datumet får inte ligga bakåt i tiden.")
-    if value > timezone.localdate() + dt.timedelta(days=3 * 365):
+    if value > timezone.localdate() + dt.timedelta(days=max_days):
         _fail(field_name, "Datumet ligger för långt fram.")
     return value
 

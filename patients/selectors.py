@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from access.roles import Perm
-from audit.models import PatientAccess
-from audit.services import _actor_fields, _request_fields, patient_access_record
+from audit.services import patient_access_record, patient_access_record_many
 from core.errors import NotFound, ValidationFailed
 
 from .identity import parse_identity_number
@@ -100,10 +99,7 @@ def patient_search(principal, q: str, limit: int = SEARCH_LIMIT) -> list[Patient
         qs = qs.filter(Q(name_search__startswith=w) | Q(name_search__contains=f" {w}"))
     patients = list(qs.order_by("last_name", "first_name", "pk")[:limit])
     if patients:
-        actor, request = _actor_fields(principal), _request_fields()
-        PatientAccess.objects.bulk_create(
-            [PatientAccess(patient_id=p.pk, view="patient_search", **actor, **request) for p in patients]
-        )
+        patient_access_record_many(principal, [p.pk for p in patients], "patient_search")
     return patients
 
 

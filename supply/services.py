@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from access.roles import Perm
 from core.calendar import add_weekdays, next_weekday
-from core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
+from core.errors import Conflict, IllegalTransition, NotFound, field_error
 from ordering import pricing
 from ordering import services as ordering
 from ordering.models import Delivery, DeliveryLine, Order, OrderStatus, OrderType
@@ -21,8 +21,7 @@ from . import stockport
 S = OrderStatus
 
 
-def _fail(field_name: str, message: str):
-    raise ValidationFailed(message, errors={field_name: [message]})
+_fail = field_error
 
 
 def _require_handler(principal) -> None:
@@ -39,18 +38,7 @@ def _lock(order_id: int) -> Order:
 
 
 def _clean_date(value, field_name: str) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value)
-        except ValueError:
-            _fail(field_name, "Ogiltigt datum (ÅÅÅÅ-MM-DD).")
-    if value < timezone.localdate():
-        _fail(field_name, "Datumet får inte ligga bakåt i tiden.")
-    if value > timezone.localdate() + dt.timedelta(days=2 * 365):
-        _fail(field_name, "Datumet ligger för långt fram.")
-    return value
+    return ordering.clean_future_date(value, field_name, max_days=2 * 365)
 
 
 def _clean_reason(reason, field_name: str = "reason") -> str:
