@@ -248,9 +248,10 @@ def api_client_create(*, actor, name: str, organisation: Organisation, token: st
 def api_client_authenticate(raw_token: str) -> ApiClient | None:
     if not raw_token:
         return None
-    client = (ApiClient.objects.select_related("organisation")
-              .filter(token_hash=hash_token(raw_token), is_active=True, organisation__is_active=True).first())
-    if client is None:
+    try:  # get(), not first(): a unique key needs no ORDER BY / LIMIT (this runs on every API call)
+        client = ApiClient.objects.select_related("organisation").get(
+            token_hash=hash_token(raw_token), is_active=True, organisation__is_active=True)
+    except ApiClient.DoesNotExist:
         return None
     if client.is_demo and not settings.LYFTA_DEMO_MODE:
         return None

@@ -45,6 +45,18 @@ def audit_record(actor: Any, action: str, obj: Any = None, data: dict | None = N
     )
 
 
+def audit_record_many(actor: Any, entries: list[tuple[str, Any, dict | None]]) -> list[AuditEvent]:
+    """Several audit rows (action, object, data) of one actor in a single insert, e.g. an order
+    created and submitted in one request."""
+    fields = {**_actor_fields(actor), **_request_fields()}
+    rows = [
+        AuditEvent(action=action, object_type=f"{obj._meta.app_label}.{obj._meta.model_name}",
+                   object_id=str(obj.pk), object_repr=str(obj)[:300], data=data or {}, **fields)
+        for action, obj, data in entries
+    ]
+    return AuditEvent.objects.bulk_create(rows)
+
+
 def patient_access_record(actor: Any, patient_id: int, view: str, purpose: str = "") -> PatientAccess:
     return PatientAccess.objects.create(
         patient_id=patient_id, view=view, purpose=purpose[:200], **_actor_fields(actor), **_request_fields(),

@@ -35,35 +35,45 @@ def request_hash(method: str, path: str, body: bytes) -> str:
 
 
 def run_idempotent(principal, key: str | None, req_hash: str, work):
-    """Run `work()` -> (status, body-dict) once per (principal, key). Returns (status, body, replayed)."""
+    """Run `work()` -> (status, body-dict) once per (principal, key). Returns (status, body, replayed).
+
+    The record is written with the response in the same transaction as the work, after it. Two
+    concurrent requests with one key may both do the work, but only one transaction can insert
+    the record: the other's insert waits on the unique index until the first commits, fails, and
+    its whole transaction (the work too) rolls back before the stored response is replayed."""
     if not key:
         status, body = work()
         return status, body, False
     if len(key) > 200:
         raise ValidationFailed("Idempotency-Key får vara högst 200 tecken.", errors={"Idempotency-Key": ["för lång"]})
     akey = actor_key(principal)
-    existing = IdempotencyRecord.objects.filter(actor_key=akey, key=key).first()
+    existing = _stored(akey, key)
     if existing is not None:
         return _replay(existing, req_hash)
     try:
         with transaction.atomic():
-            record = IdempotencyRecord.objects.create(actor_key=akey, key=key, request_hash=req_hash)
             status, body = work()
-            record.status_code = status
-            record.response_body = json.loads(json.dumps(body, default=str))
-            record.save(update_fields=["status_code", "response_body"])
+            IdempotencyRecord.objects.create(actor_key=akey, key=key, request_hash=req_hash, status_code=status,
+                                             response_body=json.loads(json.dumps(body, default=str)))
     except IntegrityError:
-        # A concurrent request with the same key won the insert; replay its result.
-        existing = IdempotencyRecord.objects.filter(actor_key=akey, key=key).first()
+        # A concurrent request with the same key committed first; replay its result.
+        existing = _stored(akey, key)
         if existing is None:
             raise
         return _replay(existing, req_hash)
     return status, body, False
 
 
-def _replay(record: IdempotencyRecord, req_hash: str):
-    if record.request_hash != req_hash:
+def _stored(akey: str, key: str) -> tuple | None:
+    """(request hash, status, body) stored for this key, or None. Runs before every keyed POST,
+    so it reads three columns rather than building a model instance."""
+    rows = IdempotencyRecord.objects.filter(actor_key=akey, key=key).values_list(
+        "request_hash", "status_code", "response_body")[:1]
+    return next(iter(rows), None)
+
+
+def _replay(stored: tuple, req_hash: str):
+    stored_hash, status_code, body = stored
+    if stored_hash != req_hash:
         raise Conflict("Idempotency-Key har redan använts för en annan begäran.", code="idempotency_key_reused")
-    if record.status_code is None:
-        raise Conflict("En begäran med samma Idempotency-Key pågår redan.", code="idempotency_in_progress")
-    return record.status_code, record.response_body, True
+    return status_code, body, True

@@ -54,18 +54,21 @@ def _create_sequence(prefix: str) -> None:
 
 
 def _from_sequence(prefix: str) -> int:
+    """One statement, no savepoint: `to_regclass` guards `nextval`, so a missing sequence answers
+    NULL instead of aborting the caller's transaction; only then is it created (in a savepoint,
+    since a concurrent transaction may create it at the same moment) and asked again."""
     name = sequence_name(prefix)
-    for attempt in range(3):
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("SELECT nextval(%s)", [name])
-                return cursor.fetchone()[0]
-        except DatabaseError:
-            if attempt == 2:
-                raise
-            try:
-                with transaction.atomic():
-                    _create_sequence(prefix)
-            except DatabaseError:
-                pass  # created by a concurrent transaction: try nextval again
-    raise RuntimeError("unreachable")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT CASE WHEN to_regclass(%s) IS NOT NULL THEN nextval(%s::text::regclass) END",
+                       [name, name])
+        value = cursor.fetchone()[0]
+    if value is not None:
+        return value
+    try:
+        with transaction.atomic():
+            _create_sequence(prefix)
+    except DatabaseError:
+        pass  # created by a concurrent transaction
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s::text::regclass)", [name])
+        return cursor.fetchone()[0]

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 
 from access.models import DeliveryPoint, Unit
 from access.roles import Perm
-from audit.services import audit_record
+from audit.services import audit_record, audit_record_many
 from core.errors import IllegalTransition, NotFound, ValidationFailed, field_error
 from core.numbering import next_number
 
@@ -23,7 +23,7 @@ from .models import (
     ORDER_PREFIX, CustomerOrderKind, DeliveryTo, Message, Order, OrderEvent, OrderLine, OrderStatus, OrderTemplate,
     OrderTemplateLine, OrderType, Priority,
 )
-from .transitions import apply_transition, record_event
+from .transitions import apply_transition, check_move, event_row, record_event
 
 MAX_QUANTITY = 999
 MAX_LINES = 100
@@ -130,7 +130,10 @@ def patient_for_order(principal, patient_id: int):
     """The patient if the principal's customer may order for them; otherwise 404."""
     from patients.models import Patient
 
-    patient = Patient.objects.filter(pk=patient_id).first()
+    try:
+        patient = Patient.objects.get(pk=patient_id)
+    except (Patient.DoesNotExist, ValueError, TypeError):
+        patient = None
     if patient is None or not patient_visible(principal, patient):
         raise NotFound("Patienten finns inte.")
     return patient
@@ -263,10 +266,44 @@ def _refresh_promise(order: Order) -> None:
     order.promised_date = pricing.promised_date(articles, urgent=order.priority == Priority.URGENT)
 
 
+def _plan_lines(order: Order, cleaned: list[tuple]) -> list[OrderLine]:
+    """Unsaved lines for `(article, quantity, main input no)` in input order. A tracked article
+    becomes one line per device (quantity 1 each); `main input no` (1-based, an earlier input)
+    makes the line an accessory of that input's first line."""
+    rows: list[OrderLine] = []
+    first_of_input: dict[int, OrderLine] = {}
+    for idx, (article, qty, main_no) in enumerate(cleaned, start=1):
+        main = first_of_input.get(main_no) if main_no else None
+        per_line = [1] * qty if article.is_tracked else [qty]
+        if len(rows) + len(per_line) > MAX_LINES:
+            _fail("lines", f"En order får ha högst {MAX_LINES} rader.")
+        new = [
+            OrderLine(order=order, line_no=len(rows) + i + 1, article=article, quantity=q, main_line=main,
+                      charging=article.charging, monthly_rent=article.monthly_rent, unit_price=article.purchase_price)
+            for i, q in enumerate(per_line)
+        ]
+        first_of_input[idx] = new[0]
+        rows += new
+    return rows
+
+
+def _insert_lines(rows: list[OrderLine]) -> None:
+    """Main lines first, then the accessories that point at them: one insert per level."""
+    pending = rows
+    while pending:
+        ready = [r for r in pending if r.main_line is None or r.main_line.pk is not None]
+        OrderLine.objects.bulk_create(ready)
+        done = {id(r) for r in ready}
+        pending = [r for r in pending if id(r) not in done]
+
+
 @transaction.atomic
 def order_draft_create(principal, data: DraftInput, *, submit: bool = False) -> Order:
     """Create a draft; with `submit=True` submit it in the same transaction (the API's
-    create-and-submit, one round trip fewer for integrations)."""
+    create-and-submit, one round trip fewer for integrations).
+
+    Everything is checked before the first write, and then written in few statements: the order
+    (already in its final status), its lines, its events and its audit rows, one insert each."""
     _require_orderer(principal)
     if data.kind not in (CustomerOrderKind.TO_PATIENT, CustomerOrderKind.TO_UNIT, CustomerOrderKind.BUFFER_MANUAL):
         _fail("kind", "Ogiltig ordertyp.")
@@ -277,44 +314,42 @@ def order_draft_create(principal, data: DraftInput, *, submit: bool = False) -> 
         if not data.patient_id:
             _fail("patient_id", "Välj en patient.")
         patient = patient_for_order(principal, data.patient_id)
-    # Clean the lines before writing anything.
     cleaned = []
     articles = _articles_by_number([ln.article_number for ln in data.lines])
     for i, ln in enumerate(data.lines):
         article = get_orderable_article(ln.article_number, f"lines.{i}.article_number", known=articles)
         cleaned.append((article, clean_quantity(ln.quantity, f"lines.{i}.quantity"), ln.main_line_no))
+    if data.template_id:
+        cleaned += [(a, q, None) for a, q in _template_articles(customer_id, data.template_id)]
     user = principal.user
     order = Order(
-        number=next_number(ORDER_PREFIX[OrderType.CUSTOMER]), order_type=OrderType.CUSTOMER, kind=data.kind,
-        status=S.DRAFT, customer_id=customer_id, unit=unit,
+        order_type=OrderType.CUSTOMER, kind=data.kind, status=S.DRAFT, customer_id=customer_id, unit=unit,
         cost_centre=unit.default_cost_centre if unit is not None else None,
         orderer=user, prescriber=user if (user is not None and patient is not None and
                                           "prescriber" in principal.roles) else None,
         created_by_client=principal.client, patient=patient,
     )
     _clean_header(order, data)
-    order.promised_date = pricing.promised_date([a for a, _, _ in cleaned], urgent=order.is_urgent)
-    order.save()
-    by_input_no: dict[int, OrderLine] = {}
-    next_no = 1
-    for idx, (article, qty, main_no) in enumerate(cleaned, start=1):
-        main = by_input_no.get(main_no) if main_no else None
-        rows = _add_lines(order, article, qty, main_line=main, start=next_no, existing=next_no - 1)
-        by_input_no[idx] = rows[0]
-        next_no += len(rows)
-    if data.template_id:
-        _apply_template(principal, order, data.template_id)
-        _refresh_promise(order)
-        order.save(update_fields=["promised_date"])
-    record_event(order, principal, event_type=OrderEvent.Type.TRANSITION, to_status=S.DRAFT)
-    audit_record(principal, "order.draft_created", order)
+    lines = _plan_lines(order, cleaned)
+    order.promised_date = pricing.promised_date([ln.article for ln in lines], urgent=order.is_urgent)
+    events = [event_row(order, principal, event_type=OrderEvent.Type.TRANSITION, to_status=S.DRAFT)]
+    audits = [("order.draft_created", order, None)]
     if submit:
-        if data.template_id or any(a.is_tracked and q > 1 for a, q, _ in cleaned):
-            lines = list(order.lines.select_related("article"))
-        else:
-            lines = list(by_input_no.values())  # just created: no need to read them back
-        _submit_draft(principal, order, lines=lines)
-        order._created_lines = sorted(lines, key=lambda ln: ln.line_no)
+        if not lines:
+            _fail("lines", "Ordern har inga rader.")
+        check_move(order, S.SUBMITTED)
+        data_ = {"promised_date": str(order.promised_date)}
+        events.append(event_row(order, principal, event_type=OrderEvent.Type.TRANSITION, from_status=S.DRAFT,
+                                to_status=S.SUBMITTED, data=data_))
+        audits.append(("order.submitted", order, {"from": S.DRAFT, "to": S.SUBMITTED, **data_}))
+        order.status = S.SUBMITTED
+        order.submitted_at = timezone.now()
+    order.number = next_number(ORDER_PREFIX[OrderType.CUSTOMER])
+    order.save()
+    _insert_lines(lines)
+    OrderEvent.objects.bulk_create(events)
+    audit_record_many(principal, audits)
+    order._created_lines = lines
     return order
 
 
@@ -365,13 +400,17 @@ def order_line_remove(principal, order_id: int, line_id: int) -> None:
     audit_record(principal, "order.line_removed", order, {"line_id": line_id})
 
 
-def _apply_template(principal, order: Order, template_id: int) -> None:
-    template = OrderTemplate.objects.filter(pk=template_id, customer_id=order.customer_id).first()
+def _template_articles(customer_id: int, template_id: int) -> list[tuple]:
+    """(article, quantity) of a template of this customer, orderable articles only."""
+    template = OrderTemplate.objects.filter(pk=template_id, customer_id=customer_id).first()
     if template is None:
         _fail("template_id", "Mallen finns inte.")
-    for tl in template.lines.select_related("article"):
-        if tl.article.is_orderable:
-            _add_lines(order, tl.article, tl.quantity)
+    return [(tl.article, tl.quantity) for tl in template.lines.select_related("article") if tl.article.is_orderable]
+
+
+def _apply_template(principal, order: Order, template_id: int) -> None:
+    for article, quantity in _template_articles(order.customer_id, template_id):
+        _add_lines(order, article, quantity)
 
 
 @transaction.atomic

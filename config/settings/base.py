@@ -108,6 +108,11 @@ def database_config() -> dict:
     if url:
         cfg = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
         if cfg["ENGINE"].endswith("postgresql"):
+            # Server-side parameter binding lets psycopg prepare a statement after its fifth use on
+            # a connection, so the hot inserts and look-ups skip PostgreSQL's parse and plan
+            # (docs/performance.md). Turn off behind a transaction-pooling proxy.
+            if env_bool("LYFTA_PG_PREPARED", True):
+                cfg.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
             cfg.setdefault("OPTIONS", {})
             cfg["TEST"] = {"NAME": os.environ.get("LYFTA_TEST_DB_NAME") or f"test_{cfg['NAME']}"}
         return cfg

@@ -73,6 +73,63 @@ def test_idempotency_key_makes_one_order(api, goods):
     assert r3.status_code == 409 and Order.objects.count() == 1
 
 
+def test_create_and_submit_writes_each_table_once(api, goods):
+    """The hot path of integrations (docs/performance.md): checks first, then one insert per
+    table and no updates; the response matches what GET reads back."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from audit.models import AuditEvent
+
+    api.region.get("/api/v1/me")  # the client's first call records last_used_at (at most every 5 minutes)
+    with CaptureQueriesContext(connection) as ctx:
+        r = post(api.region, "/api/v1/orders", order_body(goods, submit=True), HTTP_IDEMPOTENCY_KEY="hot-1")
+    assert r.status_code == 201, r.content
+    writes = [q["sql"].split()[2].strip('"') if q["sql"].startswith("INSERT") else q["sql"].split()[0]
+              for q in ctx.captured_queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")
+              and "core_numbersequence" not in q["sql"]]  # SQLite numbers with a counter row, PostgreSQL a sequence
+    # lines: the main device, then the accessory that points at it
+    assert sorted(writes) == sorted(["ordering_order", "ordering_orderline", "ordering_orderline",
+                                     "ordering_orderevent", "audit_auditevent", "core_idempotencyrecord"]), writes
+    order = Order.objects.get(pk=r.json()["id"])
+    main, accessory = order.lines.order_by("line_no")
+    assert order.status == "submitted" and order.submitted_at and accessory.main_line_id == main.pk
+    assert [(e.from_status, e.to_status) for e in order.events.all()] == [("", "draft"), ("draft", "submitted")]
+    assert order.events.get(to_status="submitted").data == {"promised_date": str(order.promised_date)}
+    audits = AuditEvent.objects.filter(object_type="ordering.order", object_id=str(order.pk)).order_by("id")
+    assert [a.action for a in audits] == ["order.draft_created", "order.submitted"]
+    assert all(a.actor_label == "api:" + order.created_by_client.name for a in audits)
+    got = api.region.get(f"/api/v1/orders/{order.pk}").json()
+    created = r.json()
+    for k in ("number", "status", "promised_date", "estimated_monthly_cost", "purchases_total"):
+        assert created[k] == got[k], k
+    assert [ln["id"] for ln in created["lines"]] == [ln["id"] for ln in got["lines"]]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_requests_with_one_key_make_one_order(api, goods):
+    """Both requests may do the work; only one idempotency record can be inserted, so the
+    other's transaction rolls back whole and it answers the stored response."""
+    from django.test import Client
+
+    from core.idempotency import IdempotencyRecord
+    from supply.tests.test_concurrency import run_concurrently
+
+    body = json.dumps(order_body(goods, submit=True))
+
+    def call():
+        client = Client(HTTP_AUTHORIZATION="Bearer test-region-token")
+        return client.post("/api/v1/orders", data=body, content_type="application/json",
+                           HTTP_IDEMPOTENCY_KEY="same-key")
+
+    results = run_concurrently(call, call)
+    assert [getattr(r, "status_code", r) for r in results] == [201, 201], results
+    assert results[0].json()["id"] == results[1].json()["id"]
+    assert Order.objects.count() == 1 and OrderLine.objects.count() == 2
+    assert IdempotencyRecord.objects.count() == 1
+
+
 BAD = [
     ("invalid identity number", {"patient_identity_number": "19121212-1213"}, 422),
     ("unknown article", {"lines": [{"article_number": "FINNS-EJ", "quantity": 1}]}, 422),
