@@ -100,6 +100,15 @@ def get_orderable_article(article_number: str, field_name: str = "article_number
     return article
 
 
+def check_kind_allows(article, kind: str, field_name: str = "article_number") -> None:
+    """A tracked article (a device with a serial) is delivered by registering it on a patient; an
+    order to a unit or a buffer store has no patient to register it on, so it is refused at once
+    rather than confirmed and then stuck at delivery."""
+    if article.is_tracked and kind != CustomerOrderKind.TO_PATIENT:
+        _fail(field_name, f"Artikeln {article.article_number} är individmärkt och kan bara beställas till en "
+                          "patient.")
+
+
 # --------------------------------------------------------------------------- who may order what
 
 
@@ -243,6 +252,7 @@ def _add_lines(order: Order, article, quantity: int, *, main_line: OrderLine | N
                start: int | None = None, existing: int | None = None) -> list[OrderLine]:
     """Tracked articles become one line per device (quantity 1 each). `start`/`existing`
     (next line number, lines so far) spare two queries when the caller knows them."""
+    check_kind_allows(article, order.kind)
     existing = order.lines.count() if existing is None else existing
     if existing + (quantity if article.is_tracked else 1) > MAX_LINES:
         _fail("lines", f"En order får ha högst {MAX_LINES} rader.")
@@ -318,9 +328,12 @@ def order_draft_create(principal, data: DraftInput, *, submit: bool = False) -> 
     articles = _articles_by_number([ln.article_number for ln in data.lines])
     for i, ln in enumerate(data.lines):
         article = get_orderable_article(ln.article_number, f"lines.{i}.article_number", known=articles)
+        check_kind_allows(article, data.kind, f"lines.{i}.article_number")
         cleaned.append((article, clean_quantity(ln.quantity, f"lines.{i}.quantity"), ln.main_line_no))
     if data.template_id:
-        cleaned += [(a, q, None) for a, q in _template_articles(customer_id, data.template_id)]
+        for article, quantity in _template_articles(customer_id, data.template_id):
+            check_kind_allows(article, data.kind, "template_id")
+            cleaned.append((article, quantity, None))
     user = principal.user
     order = Order(
         order_type=OrderType.CUSTOMER, kind=data.kind, status=S.DRAFT, customer_id=customer_id, unit=unit,

@@ -195,3 +195,29 @@ def test_search_filters(shop):
     assert {o.pk for o in selectors.order_search(shop.p, flt(number=a.number[:5]))} == {a.pk, b.pk}
     assert [o.pk for o in selectors.order_search(shop.p, flt(patient_id=shop.patient.pk, status="submitted"))] == [a.pk]
     assert selectors.order_search(shop.p, flt(unit_id=shop.world["municipality_unit"].pk)) == []
+
+
+def test_order_to_a_unit_takes_counted_articles_but_refuses_tracked_ones(shop):
+    """A tracked article is delivered by registering the device on a patient; an order to a unit
+    has none, so it is refused when ordered instead of getting stuck at delivery."""
+    from tests.factories import DeliveryPointFactory
+
+    point = DeliveryPointFactory(unit=shop.world["region_unit"])
+    before = (Order.objects.count(), OrderLine.objects.count())
+    with pytest.raises(ValidationFailed) as exc:
+        services.order_draft_create(shop.p, services.DraftInput(
+            kind="to_unit", delivery_point_id=point.pk,
+            lines=[services.LineInput(shop.cushion.article_number, 2),
+                   services.LineInput(shop.chair.article_number, 1)]))
+    assert exc.value.errors == {"lines.1.article_number": [
+        f"Artikeln {shop.chair.article_number} är individmärkt och kan bara beställas till en patient."]}
+    assert (Order.objects.count(), OrderLine.objects.count()) == before
+    order = services.order_draft_create(shop.p, services.DraftInput(
+        kind="to_unit", delivery_point_id=point.pk, lines=[services.LineInput(shop.cushion.article_number, 2)]),
+        submit=True)
+    assert order.status == "submitted" and order.patient is None and order.delivery_point == point
+    draft = services.order_draft_create(shop.p, services.DraftInput(
+        kind="to_unit", delivery_point_id=point.pk, lines=[services.LineInput(shop.cushion.article_number, 1)]))
+    with pytest.raises(ValidationFailed):  # nor can one be added to such a draft later
+        services.order_line_add(shop.p, draft.pk, shop.chair.article_number, 1)
+    assert OrderLine.objects.filter(article=shop.chair).count() == 0
