@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from django.db import IntegrityError, models, transaction
+from django.db import DatabaseError, models, transaction
 
 from .errors import Conflict, ValidationFailed
 
@@ -38,9 +38,10 @@ def run_idempotent(principal, key: str | None, req_hash: str, work):
     """Run `work()` -> (status, body-dict) once per (principal, key). Returns (status, body, replayed).
 
     The record is written with the response in the same transaction as the work, after it. Two
-    concurrent requests with one key may both do the work, but only one transaction can insert
-    the record: the other's insert waits on the unique index until the first commits, fails, and
-    its whole transaction (the work too) rolls back before the stored response is replayed."""
+    concurrent requests with one key may both start the work, but only one transaction can insert
+    the record: the other's insert waits on the unique index until the first commits and fails (or
+    its work fails first, finding the work already done), its whole transaction rolls back, and it
+    replays the stored response."""
     if not key:
         status, body = work()
         return status, body, False
@@ -55,9 +56,15 @@ def run_idempotent(principal, key: str | None, req_hash: str, work):
             status, body = work()
             IdempotencyRecord.objects.create(actor_key=akey, key=key, request_hash=req_hash, status_code=status,
                                              response_body=json.loads(json.dumps(body, default=str)))
-    except IntegrityError:
-        # A concurrent request with the same key committed first; replay its result.
-        existing = _stored(akey, key)
+    except Exception:
+        # A concurrent request with the same key may have committed first: then either our
+        # insert failed on the unique key, or our work failed because theirs is already done
+        # (e.g. "the order is already confirmed"). Its stored response is the answer; otherwise
+        # the error is ours.
+        try:
+            existing = _stored(akey, key)
+        except DatabaseError:
+            existing = None
         if existing is None:
             raise
         return _replay(existing, req_hash)

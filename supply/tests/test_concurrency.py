@@ -78,3 +78,31 @@ def test_two_orders_race_for_the_last_refurbished_device(shop, make_user):
     level = StockLevel.objects.get(article=shop.chair)
     assert (level.on_hand, level.reserved) == (1, 1)
     assert rebuild_levels(fix=False) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_confirm_sent_twice_at_once_with_one_key_answers_both_with_the_same_result(stocked, api):
+    """A double click (or a retry racing the first try) on the API's confirm: the second request
+    waits for the order's row lock, finds the order already confirmed — and, since the key has a
+    stored result by then, replays it instead of answering 409."""
+    from django.test import Client
+
+    from core.idempotency import IdempotencyRecord
+
+    order = make_order(stocked)
+
+    def confirm():
+        client = Client(HTTP_AUTHORIZATION="Bearer test-supply-token")
+        return client.post(f"/api/v1/supply/orders/{order.pk}/confirm", data="{}",
+                           content_type="application/json", HTTP_IDEMPOTENCY_KEY="double-click")
+
+    results = run_concurrently(confirm, confirm)
+    assert [getattr(r, "status_code", r) for r in results] == [200, 200], [getattr(r, "content", r) for r in results]
+    assert results[0].json() == results[1].json() and results[0].json()["status"] == "confirmed"
+    assert OrderEvent.objects.filter(order=order, to_status="confirmed").count() == 1
+    assert Device.objects.filter(status="reserved").count() == 1
+    assert IdempotencyRecord.objects.filter(key="double-click").count() == 1
+    # Without a key the second confirm is still a clear conflict.
+    r = Client(HTTP_AUTHORIZATION="Bearer test-supply-token").post(
+        f"/api/v1/supply/orders/{order.pk}/confirm", data="{}", content_type="application/json")
+    assert r.status_code == 409
