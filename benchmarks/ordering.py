@@ -10,7 +10,8 @@
 2. (a) Order submission over HTTP: a real gunicorn on 127.0.0.1 (--workers), 16 client threads
    POST /api/v1/orders (create + submit in one call, Idempotency-Key) — p50/p95 and throughput;
    then the same inserts as raw SQL from 16 threads (psycopg) — throughput — and the ratio;
-   for context, what GET /healthz and GET /api/v1/me reach with the same clients and server.
+   for context, what GET /healthz and GET /api/v1/me reach with the same clients and server, and
+   the same submission written as hand-written SQL in a plain Django view (benchmarks/sql_endpoint.py).
 3. (b) Order search page and patient view (hjälpmedelsbild) over HTTP with a logged-in
    session — p50/p95.
 
@@ -34,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/lyfta_bench_ord"
 TOKEN = "bench-ordering-region-token"
+YARDSTICK = "POST /bench/sql-orders (the same submission as hand-written SQL in a plain Django view)"
 FULL = {"customers": 50, "units": 3000, "products": 12000, "articles": 60000, "patients": 250000,
         "devices": 800000, "on_loan": 600000, "orders": 3000000}
 
@@ -271,9 +273,9 @@ class Http:
         raise RuntimeError("unreachable")
 
 
-def start_gunicorn(url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
-    env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings.test",
-               LYFTA_LOG_LEVEL="WARNING")
+def start_gunicorn(url: str, port: int, workers: int, threads: int,
+                   settings: str = "config.settings.test") -> subprocess.Popen:
+    env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE=settings, LYFTA_LOG_LEVEL="WARNING")
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     cmd = [gunicorn, "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads),
            "--worker-class", "gthread" if threads > 1 else "sync", "--keep-alive", "30", "--log-level", "warning",
@@ -326,7 +328,8 @@ def run_clients(n_clients: int, total: int, make_request) -> tuple[list[float], 
     return latencies, time.perf_counter() - t0, errors[0]
 
 
-def bench_submission_http(port: int, patients: list[int], n: int, clients: int) -> dict:
+def bench_submission_http(port: int, patients: list[int], n: int, clients: int,
+                          path: str = "/api/v1/orders") -> dict:
     articles_rent = [a for a in range(1, 1000) if a % 5 != 0][:200]
     accessory = 5
 
@@ -338,7 +341,7 @@ def bench_submission_http(port: int, patients: list[int], n: int, clients: int) 
             "lines": [{"article_number": f"A{random.choice(articles_rent):07d}", "quantity": 1},
                       {"article_number": f"A{accessory:07d}", "quantity": 1, "main_line_no": 1}],
         }).encode()
-        status, _ = ctx["http"].request("POST", "/api/v1/orders", body, {"Idempotency-Key": uuid.uuid4().hex})
+        status, _ = ctx["http"].request("POST", path, body, {"Idempotency-Key": uuid.uuid4().hex})
         return status == 201
 
     run_clients(clients, min(200, n // 5), make)  # warm-up
@@ -517,6 +520,9 @@ def main(argv: list[str] | None = None) -> int:
     connection.close()
 
     proc = start_gunicorn(args.db, args.port, args.workers, args.threads)
+    # The yardstick (benchmarks/sql_endpoint.py): the same submission as hand-written SQL in a
+    # plain Django view, same gunicorn settings and middleware, on the next port.
+    yard = start_gunicorn(args.db, args.port + 1, args.workers, args.threads, settings="benchmarks.settings_sql")
     try:
         log(f"(a) order submission over HTTP: {args.requests} orders, {args.clients} clients, "
             f"gunicorn {args.workers} workers × {args.threads} threads")
@@ -530,7 +536,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"({args.clients} connections), then the HTTP stack alone (context)")
             http_rounds.append(bench_submission_http(args.port, who["patients"], args.requests, args.clients))
             sql_rounds.append(bench_submission_sql(args.db, who["patients"], args.requests, args.clients))
-            ceiling_rounds.append(bench_ceiling(args.port, args.requests, args.clients))
+            ceiling = bench_ceiling(args.port, args.requests, args.clients)
+            ceiling[YARDSTICK] = bench_submission_http(args.port + 1, who["patients"], args.requests, args.clients,
+                                                       path="/bench/sql-orders")
+            ceiling_rounds.append(ceiling)
         http_res, sql_res = pooled(http_rounds), pooled(sql_rounds)
         ceiling = {k: pooled([c[k] for c in ceiling_rounds]) for k in ceiling_rounds[0]}
         round_ratios = [h["throughput"] / q["throughput"] for h, q in zip(http_rounds, sql_rounds)]
@@ -538,8 +547,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.page_clients} clients")
         pages = bench_pages(args.port, who["session"], who["patients"], args.page_requests, args.page_clients)
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        for p in (proc, yard):
+            p.terminate()
+            p.wait(timeout=30)
 
     ratio = http_res["throughput"] / sql_res["throughput"] if sql_res["throughput"] else float("nan")
     load_after = os.getloadavg()
