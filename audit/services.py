@@ -9,14 +9,25 @@ from core import context
 from .models import AuditEvent, PatientAccess
 
 
+def actor_parts(actor: Any) -> tuple[Any, Any]:
+    """(user, API client) of whoever acts: a Principal (user or API client), a bare user, or None
+    (the system). The one place that knows what an actor can be; audit rows, order events
+    (`ordering.transitions.actor_fields`) and stock movements (`stock.services.actor_label`) each
+    label it their way from these parts."""
+    if actor is None:
+        return None, None
+    user = getattr(actor, "user", None) if hasattr(actor, "client") else actor
+    if user is not None and not getattr(user, "pk", None):
+        user = None
+    return user, getattr(actor, "client", None)
+
+
 def _actor_fields(actor: Any) -> dict:
     if actor is None:
         return {"actor_label": "system"}
-    # A Principal (user or API client) or a bare user.
-    user = getattr(actor, "user", None) if hasattr(actor, "client") else actor
-    client = getattr(actor, "client", None)
+    user, client = actor_parts(actor)
     fields: dict[str, Any] = {}
-    if user is not None and getattr(user, "pk", None):
+    if user is not None:
         fields["actor_user_id"] = user.pk
         fields["actor_label"] = user.get_username()
     if client is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from audit.services import audit_record
+from audit.services import actor_parts, audit_record
 from core.errors import IllegalTransition, NotFound
 
 from .models import Order, OrderEvent, OrderStatus, OrderType
@@ -80,13 +80,13 @@ def lock_order(order_id: int, *, order_type: str | None = None) -> Order:
 
 
 def actor_fields(actor) -> dict:
+    """Who made an order event: the user (shown by full name) or else the principal's label."""
     if actor is None:
         return {"actor_user": None, "actor_label": "system"}
-    user = getattr(actor, "user", None) if hasattr(actor, "client") else actor
-    label = getattr(actor, "label", "") or (user.get_username() if user is not None else "")
-    if user is not None and getattr(user, "pk", None):
-        full = user.get_full_name() or user.get_username()
-        return {"actor_user": user, "actor_label": full}
+    user, _client = actor_parts(actor)
+    if user is not None:
+        return {"actor_user": user, "actor_label": user.get_full_name() or user.get_username()}
+    label = getattr(actor, "label", "") or (actor.get_username() if hasattr(actor, "get_username") else "")
     return {"actor_user": None, "actor_label": label or "okänd"}
 
 

@@ -20,7 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
-from audit.services import audit_record
+from audit.services import actor_parts, audit_record
 from catalogue.models import Article, ArticleAvailability
 from core.errors import Conflict, NotFound, ValidationFailed
 
@@ -33,14 +33,14 @@ K = StockMovement.Kind
 # --------------------------------------------------------------------------- helpers
 
 def actor_label(actor) -> str:
+    """Who moved stock, as the ledger row's label: the principal's label, a user's username."""
     if actor is None:
         return "system"
     label = getattr(actor, "label", "")
     if label:
         return label[:200]
-    if hasattr(actor, "get_username"):
-        return actor.get_username()[:200]
-    return str(actor)[:200]
+    user, _client = actor_parts(actor)
+    return (user.get_username() if user is not None else str(actor))[:200]
 
 
 def _apply(*, kind: str, article: Article, location: Location, condition: str, quantity: int = 0,

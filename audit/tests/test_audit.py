@@ -80,3 +80,28 @@ def test_prescriber_cannot_read_audit_log(client_for):
     client, _ = client_for("prescriber")
     assert client.get(reverse("audit:events")).status_code == 403
     assert Client().get(reverse("audit:events")).status_code == 302
+
+
+def test_one_actor_three_labels(db, make_user, world):
+    """audit rows, order events and stock movements label the same actors each their way, from
+    `audit.services.actor_parts`."""
+    import tests.factories as f
+    from access.principal import principal_for_client, principal_for_user
+    from access.roles import Role
+    from audit.services import actor_parts, audit_record_many
+    from ordering.transitions import actor_fields
+    from stock.services import actor_label
+
+    user = make_user(Role.PRESCRIBER, "region", first_name="Eva", last_name="Ek")
+    client = f.api_client(world["region"], "t-actor")
+    as_user, as_client = principal_for_user(user), principal_for_client(client)
+    assert actor_parts(as_user) == (user, None) and actor_parts(user) == (user, None)
+    assert actor_parts(as_client) == (None, client) and actor_parts(None) == (None, None)
+    rows = audit_record_many(as_client, [("x.one", user, None), ("x.two", user, {"a": 1})])
+    assert [(r.action, r.actor_client_id, r.actor_label, r.data) for r in rows] == [
+        ("x.one", client.pk, f"api:{client.name}", {}), ("x.two", client.pk, f"api:{client.name}", {"a": 1})]
+    assert AuditEvent.objects.filter(action__startswith="x.").count() == 2
+    assert actor_fields(as_user) == {"actor_user": user, "actor_label": "Eva Ek"}
+    assert actor_fields(as_client) == {"actor_user": None, "actor_label": f"api:{client.name}"}
+    assert actor_fields(None)["actor_label"] == "system" and actor_label(None) == "system"
+    assert actor_label(user) == user.get_username() and actor_label(as_client) == f"api:{client.name}"
