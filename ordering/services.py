@@ -248,27 +248,20 @@ def _next_line_no(order: Order) -> int:
     return (order.lines.aggregate(m=Max("line_no"))["m"] or 0) + 1
 
 
-def _add_lines(order: Order, article, quantity: int, *, main_line: OrderLine | None = None,
-               start: int | None = None, existing: int | None = None) -> list[OrderLine]:
-    """Tracked articles become one line per device (quantity 1 each). `start`/`existing`
-    (next line number, lines so far) spare two queries when the caller knows them."""
+def _add_lines(order: Order, article, quantity: int, *, main_line: OrderLine | None = None) -> list[OrderLine]:
+    """Lines added to a saved draft (one at a time, or a template's). Tracked articles become one
+    line per device (quantity 1 each)."""
     check_kind_allows(article, order.kind)
-    existing = order.lines.count() if existing is None else existing
+    existing = order.lines.count()
     if existing + (quantity if article.is_tracked else 1) > MAX_LINES:
         _fail("lines", f"En order får ha högst {MAX_LINES} rader.")
     per_line = [1] * quantity if article.is_tracked else [quantity]
-    start = _next_line_no(order) if start is None else start
-    rows = [
+    start = _next_line_no(order)
+    return OrderLine.objects.bulk_create([
         OrderLine(order=order, line_no=start + i, article=article, quantity=q, main_line=main_line,
                   charging=article.charging, monthly_rent=article.monthly_rent, unit_price=article.purchase_price)
         for i, q in enumerate(per_line)
-    ]
-    if main_line is None and len(rows) > 1:
-        OrderLine.objects.bulk_create(rows)
-    else:
-        for row in rows:
-            row.save()
-    return rows
+    ])
 
 
 def _refresh_promise(order: Order) -> None:
