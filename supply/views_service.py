@@ -49,12 +49,17 @@ def _get(request, order_id, order_type: str):
         raise Http404(str(exc)) from exc
 
 
-def _act(request, redirect_to: str, order_id, fn, form=None, fields=None, ok: str = "Sparat.", render_back=None):
-    """Run a supply action; on bad input re-render the page with the form errors."""
+def _act(request, redirect_to: str, order_id, fn, form=None, fields=(), ok: str = "Sparat.", render_back=None):
+    """Run a supply action; on bad input re-render the page with the form errors. `fields` names
+    the form's cleaned values passed to `fn` (or maps the cleaned data to its keyword arguments)."""
     if form is not None and not form.is_valid():
         return render_back(form)
+    if callable(fields):
+        kwargs = fields(form.cleaned_data)
+    else:
+        kwargs = {name: form.cleaned_data.get(name) for name in fields}
     try:
-        fn(**(fields or {}))
+        fn(**kwargs)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     except ValidationFailed as exc:
@@ -94,11 +99,9 @@ def wo_handle(request, order_id: int):
 @require_perm(Perm.WORK_ORDER_HANDLE)
 def wo_accept(request, order_id: int):
     form = AcceptForm(request.POST)
-    ok = form.is_valid()
     return _act(request, "supply:wo_handle", order_id,
                 lambda **kw: work_orders.work_order_accept(request.principal, order_id, **kw), form=form,
-                fields={"planned_date": form.cleaned_data.get("planned_date"),
-                        "technician_id": form.cleaned_data["technician"].pk} if ok else None,
+                fields=lambda d: {"planned_date": d.get("planned_date"), "technician_id": d["technician"].pk},
                 ok="Arbetsordern är accepterad.",
                 render_back=lambda f: _wo_page(request, order_id, {"accept_form": f}, status=422))
 
@@ -110,11 +113,9 @@ def _start(request, order_id, back: str):
 
 def _complete(request, order_id, back: str, template: str):
     form = CompleteForm(request.POST)
-    ok = form.is_valid()
     return _act(request, back, order_id,
                 lambda **kw: work_orders.work_order_complete(request.principal, order_id, **kw), form=form,
-                fields={"report": form.cleaned_data.get("report"), "hours": form.cleaned_data.get("hours"),
-                        "parts": form.cleaned_data.get("parts")} if ok else None,
+                fields=("report", "hours", "parts"),
                 ok="Arbetsordern är avslutad och beställaren har fått besked.",
                 render_back=lambda f: _wo_page(request, order_id, {"complete_form": f}, status=422,
                                                template=template))
@@ -136,10 +137,9 @@ def wo_complete(request, order_id: int):
 @require_perm(Perm.WORK_ORDER_HANDLE)
 def wo_cancel(request, order_id: int):
     form = ReasonForm(request.POST)
-    ok = form.is_valid()
     return _act(request, "supply:wo_handle", order_id,
                 lambda **kw: work_orders.work_order_cancel(request.principal, order_id, **kw), form=form,
-                fields={"reason": form.cleaned_data.get("reason")} if ok else None,
+                fields=("reason",),
                 ok="Arbetsordern är makulerad; beställaren har fått besked.",
                 render_back=lambda f: _wo_page(request, order_id, {"cancel_form": f}, status=422))
 
@@ -212,10 +212,9 @@ def pickup_handle(request, order_id: int):
 @require_perm(Perm.ORDER_HANDLE)
 def pickup_plan(request, order_id: int):
     form = PlanForm(request.POST)
-    ok = form.is_valid()
     return _act(request, "supply:pickup_handle", order_id,
                 lambda **kw: pickups.pickup_plan(request.principal, order_id, **kw), form=form,
-                fields={"planned_date": form.cleaned_data.get("planned_date")} if ok else None,
+                fields=("planned_date",),
                 ok="Hämtningen är planerad.",
                 render_back=lambda f: _pickup_page(request, order_id, {"plan_form": f}, status=422))
 
@@ -224,10 +223,9 @@ def pickup_plan(request, order_id: int):
 @require_perm(Perm.ORDER_HANDLE)
 def pickup_picked_up(request, order_id: int):
     form = PickedUpForm(request.POST)
-    ok = form.is_valid()
     return _act(request, "supply:pickup_handle", order_id,
                 lambda **kw: pickups.pickup_picked_up(request.principal, order_id, **kw), form=form,
-                fields={"picked_up_on": form.cleaned_data.get("picked_up_on")} if ok else None,
+                fields=("picked_up_on",),
                 ok="Hämtningen är registrerad; utlåningen är avslutad.",
                 render_back=lambda f: _pickup_page(request, order_id, {"picked_form": f}, status=422))
 
@@ -244,10 +242,9 @@ def pickup_receive(request, order_id: int):
 @require_perm(Perm.ORDER_HANDLE)
 def pickup_cancel(request, order_id: int):
     form = ReasonForm(request.POST)
-    ok = form.is_valid()
     return _act(request, "supply:pickup_handle", order_id,
                 lambda **kw: pickups.pickup_cancel(request.principal, order_id, **kw), form=form,
-                fields={"reason": form.cleaned_data.get("reason")} if ok else None,
+                fields=("reason",),
                 ok="Hämtordern är makulerad; beställaren har fått besked.",
                 render_back=lambda f: _pickup_page(request, order_id, {"cancel_form": f}, status=422))
 
@@ -327,11 +324,9 @@ def fault_investigate(request, order_id: int):
 @require_perm(Perm.WORK_ORDER_HANDLE)
 def fault_reports_view(request, order_id: int):
     form = ReportsForm(request.POST)
-    ok = form.is_valid()
     return _act(request, "supply:fault_handle", order_id,
                 lambda **kw: fault_reports.fault_record_reports(request.principal, order_id, **kw), form=form,
-                fields={"manufacturer_on": form.cleaned_data.get("manufacturer_on"),
-                        "authority_on": form.cleaned_data.get("authority_on")} if ok else None,
+                fields=("manufacturer_on", "authority_on"),
                 ok="Anmälan är registrerad.",
                 render_back=lambda f: _fault_page(request, order_id, {"reports_form": f}, status=422))
 
@@ -340,10 +335,9 @@ def fault_reports_view(request, order_id: int):
 @require_perm(Perm.WORK_ORDER_HANDLE)
 def fault_answer(request, order_id: int):
     form = AnswerForm(request.POST)
-    ok = form.is_valid()
     return _act(request, "supply:fault_handle", order_id,
                 lambda **kw: fault_reports.fault_answer(request.principal, order_id, **kw), form=form,
-                fields={"answer": form.cleaned_data.get("answer")} if ok else None,
+                fields=("answer",),
                 ok="Svaret är registrerat.",
                 render_back=lambda f: _fault_page(request, order_id, {"answer_form": f}, status=422))
 
