@@ -24,7 +24,6 @@ import json
 import os
 import platform
 import random
-import statistics
 import subprocess
 import sys
 import threading
@@ -451,7 +450,7 @@ def bench_pages(port: int, session: str, patients: list[int], n: int, clients: i
         elif variant == 2:
             path = f"/bestallningar/?number=KO{random.randint(1, 299):03d}"
         else:
-            path = f"/bestallningar/?status=delivered&date_from=2024-01-01&date_to=2024-12-31"
+            path = "/bestallningar/?status=delivered&date_from=2024-01-01&date_to=2024-12-31"
         status, body = ctx["http"].request("GET", path)
         return status == 200
 

@@ -541,13 +541,20 @@ def order_mark_delayed(order: Order, actor, *, new_date: dt.date, reason: str) -
     return order
 
 
-def order_mark_cancelled(order: Order, actor, *, reason: str) -> Order:
+def cancel_with_notice(order: Order, actor, *, reason: str, subject: str, text: str) -> Order:
+    """The supply centre cancels a (locked) order of any type with a reason; the orderer's inbox
+    is told, in words of the order type, that a new order must be placed."""
     order.closed_reason = reason
     apply_transition(order, S.CANCELLED, actor, reason=reason, update_fields=["closed_reason"])
-    notify(order, Message.Kind.CANCELLED, f"Order {order.number} är makulerad",
-           f"Order {order.number}{_patient_suffix(order)} kan inte genomföras och har makulerats. "
-           f"Orsak: {reason}. En ny beställning måste göras.")
+    notify(order, Message.Kind.CANCELLED, subject, text)
     return order
+
+
+def order_mark_cancelled(order: Order, actor, *, reason: str) -> Order:
+    return cancel_with_notice(
+        order, actor, reason=reason, subject=f"Order {order.number} är makulerad",
+        text=f"Order {order.number}{_patient_suffix(order)} kan inte genomföras och har makulerats. "
+             f"Orsak: {reason}. En ny beställning måste göras.")
 
 
 def order_mark_dispatched(order: Order, actor) -> Order:

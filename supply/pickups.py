@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from access.roles import Perm
 from ordering import service_common as c
-from ordering.models import Message, Order, OrderStatus, OrderType
+from ordering.models import Order, OrderStatus, OrderType
 from ordering.pickups import rent_end_date
-from ordering.services import notify
+from ordering.services import cancel_with_notice
 from ordering.transitions import apply_transition, check_move
 
 S = OrderStatus
@@ -87,9 +87,7 @@ def pickup_cancel(principal, order_id, *, reason: str) -> Order:
     c.require_supply(principal, Perm.ORDER_HANDLE)
     reason = c.clean_reason(reason)
     order = _lock(order_id)
-    order.closed_reason = reason
-    apply_transition(order, S.CANCELLED, principal, reason=reason, update_fields=["closed_reason"])
-    notify(order, Message.Kind.CANCELLED, f"Hämtorder {order.number} är makulerad",
-           f"Hämtorder {order.number} kan inte genomföras och har makulerats. Orsak: {reason}. "
-           f"En ny hämtorder måste läggas.")
-    return order
+    return cancel_with_notice(
+        order, principal, reason=reason, subject=f"Hämtorder {order.number} är makulerad",
+        text=f"Hämtorder {order.number} kan inte genomföras och har makulerats. Orsak: {reason}. "
+             f"En ny hämtorder måste läggas.")

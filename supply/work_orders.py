@@ -20,7 +20,7 @@ from core.numbering import next_number
 from ordering import service_common as c
 from ordering.models import ORDER_PREFIX, Message, Order, OrderEvent, OrderStatus, OrderType
 from ordering.service_models import WorkKind, WorkOrderDetail, WorkOrderPart
-from ordering.services import notify
+from ordering.services import cancel_with_notice, notify
 from ordering.transitions import apply_transition, check_move, record_event
 
 S = OrderStatus
@@ -156,12 +156,10 @@ def work_order_cancel(principal, order_id, *, reason: str) -> Order:
     c.require_supply(principal, Perm.WORK_ORDER_HANDLE)
     reason = c.clean_reason(reason)
     order, _ = _lock(order_id)
-    order.closed_reason = reason
-    apply_transition(order, S.CANCELLED, principal, reason=reason, update_fields=["closed_reason"])
-    notify(order, Message.Kind.CANCELLED, f"Arbetsorder {order.number} kan inte utföras",
-           f"Arbetsorder {order.number} kan inte utföras och har makulerats. Orsak: {reason}. "
-           f"En ny arbetsorder måste läggas.")
-    return order
+    return cancel_with_notice(
+        order, principal, reason=reason, subject=f"Arbetsorder {order.number} kan inte utföras",
+        text=f"Arbetsorder {order.number} kan inte utföras och har makulerats. Orsak: {reason}. "
+             f"En ny arbetsorder måste läggas.")
 
 
 # --------------------------------------------------------------------------- scheduled inspections
