@@ -174,7 +174,7 @@ def order_detail(request, order_id: int):
     })
 
 
-def _post_action(request, order_id, action, success_msg, *, form_class=None):
+def _post_action(request, order_id, action, success_msg):
     """Run a customer-side action; domain errors come back as a message on the order page."""
     try:
         action()
@@ -188,55 +188,51 @@ def _post_action(request, order_id, action, success_msg, *, form_class=None):
     return redirect("ordering:order_detail", order_id=order_id)
 
 
+def _draft_form_post(request, order_id, form, action, *, form_key: str, done_url: str, done_msg: str = ""):
+    """A form on the draft page: `action(cleaned_data)` on valid input; field errors (from the form
+    or the service) re-render the draft page with that form (400); other domain errors come back
+    as a message on the order page."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except NotFound as exc:
+            _not_found(exc)
+        except ValidationFailed as exc:
+            apply_domain_errors(form, exc)
+        except DomainError as exc:
+            flash.error(request, exc.message)
+            return redirect("ordering:order_detail", order_id=order_id)
+        else:
+            if done_msg:
+                flash.success(request, done_msg)
+            return redirect(done_url)
+    try:
+        order = selectors.order_get(request.principal, order_id)
+    except NotFound as exc:
+        _not_found(exc)
+    return render(request, "ordering/draft_edit.html", _draft_context(request, order, **{form_key: form}), status=400)
+
+
 @require_POST
 @require_perm(Perm.ORDER_CREATE)
 def draft_update(request, order_id: int):
     principal = request.principal
     form = DraftForm(request.POST, principal=principal, urgent_fee=pricing.urgent_fee())
-    if form.is_valid():
-        try:
-            order = services.order_draft_update(principal, order_id, _draft_input(
-                form.cleaned_data, patient_id=None))
-        except NotFound as exc:
-            _not_found(exc)
-        except ValidationFailed as exc:
-            apply_domain_errors(form, exc)
-        except DomainError as exc:
-            flash.error(request, exc.message)
-            return redirect("ordering:order_detail", order_id=order_id)
-        else:
-            flash.success(request, "Uppgifterna är sparade.")
-            return redirect("ordering:order_detail", order_id=order.pk)
-    try:
-        order = selectors.order_get(principal, order_id)
-    except NotFound as exc:
-        _not_found(exc)
-    return render(request, "ordering/draft_edit.html", _draft_context(request, order, form=form), status=400)
+    return _draft_form_post(
+        request, order_id, form,
+        lambda d: services.order_draft_update(principal, order_id, _draft_input(d, patient_id=None)),
+        form_key="form", done_url=reverse("ordering:order_detail", args=[order_id]),
+        done_msg="Uppgifterna är sparade.")
 
 
 @require_POST
 @require_perm(Perm.ORDER_CREATE)
 def line_add(request, order_id: int):
-    principal = request.principal
-    form = LineForm(request.POST)
-    if form.is_valid():
-        try:
-            services.order_line_add(principal, order_id, form.cleaned_data["article_number"],
-                                    form.cleaned_data["quantity"], main_line_id=form.cleaned_data.get("main_line"))
-        except NotFound as exc:
-            _not_found(exc)
-        except ValidationFailed as exc:
-            apply_domain_errors(form, exc)
-        except DomainError as exc:
-            flash.error(request, exc.message)
-            return redirect("ordering:order_detail", order_id=order_id)
-        else:
-            return redirect(reverse("ordering:order_detail", args=[order_id]) + "#rader")
-    try:
-        order = selectors.order_get(principal, order_id)
-    except NotFound as exc:
-        _not_found(exc)
-    return render(request, "ordering/draft_edit.html", _draft_context(request, order, line_form=form), status=400)
+    return _draft_form_post(
+        request, order_id, LineForm(request.POST),
+        lambda d: services.order_line_add(request.principal, order_id, d["article_number"], d["quantity"],
+                                          main_line_id=d.get("main_line")),
+        form_key="line_form", done_url=reverse("ordering:order_detail", args=[order_id]) + "#rader")
 
 
 @require_POST
