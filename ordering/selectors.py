@@ -101,12 +101,18 @@ def order_get(principal, order_id: int, *, with_patient_access: str = "") -> Ord
         Prefetch("events", queryset=OrderEvent.objects.order_by("at", "id")),
         "deliveries__lines__order_line__article", "deliveries__lines__device",
     )
+    return one_visible_order(principal, qs, order_id, with_patient_access)
+
+
+def one_visible_order(principal, qs, order_id: int, view: str = "") -> Order:
+    """The order `order_id` from `qs` (already limited to what the principal may see), else
+    `NotFound`; one patient-access row for `view` when the order is for a patient."""
     order = qs.filter(pk=order_id).first()
     if order is None:
         raise NotFound("Ordern finns inte.")
     principal.require_customer(order.customer_id)
-    if order.patient_id and with_patient_access:
-        patient_access_record(principal, order.patient_id, with_patient_access)
+    if order.patient_id and view:
+        patient_access_record(principal, order.patient_id, view)
     return order
 
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
-from audit.services import patient_access_record
 from core.errors import NotFound
 
 from .models import Order, OrderEvent, OrderStatus, OrderType
+from .selectors import one_visible_order
 from .service_common import OPEN_FAULT, OPEN_PICKUP, OPEN_WORK
 from .service_models import PickupLine, ReturnReceipt, WorkOrderPart
 
@@ -82,13 +82,7 @@ def service_order_get(principal, order_id, order_type: str, *, view: str = "") -
         Prefetch("events", queryset=OrderEvent.objects.order_by("at", "id")), "attachments")
     if order_type == OrderType.WORK:
         qs = qs.prefetch_related(Prefetch("work_parts", queryset=WorkOrderPart.objects.select_related("article")))
-    order = qs.filter(pk=order_id).first()
-    if order is None:
-        raise NotFound("Ordern finns inte.")
-    principal.require_customer(order.customer_id)
-    if order.patient_id and view:
-        patient_access_record(principal, order.patient_id, view)
-    return order
+    return one_visible_order(principal, qs, order_id, view)
 
 
 @dataclass
