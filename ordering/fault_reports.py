@@ -123,7 +123,7 @@ def check_complaint_window(principal, *, device=None, article=None, related: Ord
 
 @transaction.atomic
 def fault_report_create(principal, data: FaultReportInput) -> Order:
-    c.require_customer_orderer(principal)
+    c.require_orderer(principal)
     kind = c.clean_choice(data.kind, FaultKind, "kind", "Välj typ av avvikelse.")
     concerns = c.clean_choice(data.concerns, FaultConcerns, "concerns", "Ange vad rapporten avser.")
     description = c.clean_text(data.description, "description", 4000, "Beskrivningen", required=True)

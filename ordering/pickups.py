@@ -70,7 +70,7 @@ def _open_loans_by_serial(patient) -> dict[str, object]:
 
 @transaction.atomic
 def pickup_create(principal, data: PickupInput) -> Order:
-    c.require_customer_orderer(principal)
+    c.require_orderer(principal)
     if not data.patient_id:
         c.fail("patient_id", "Välj en patient.")
     patient = c.patient_for_order(principal, data.patient_id)
@@ -115,7 +115,7 @@ def return_receipt_create(principal, patient_id, serials: list[str], *, returned
     devices are in transit to the supply centre. Returns the receipt (PDF: `return_receipt_pdf`)."""
     from stock import returns
 
-    c.require_customer_orderer(principal)
+    c.require_orderer(principal)
     patient = c.patient_for_order(principal, patient_id)
     serials = [s.strip() for s in (serials or []) if s and s.strip()]
     if not serials:

@@ -149,15 +149,9 @@ def patient_for_view(principal, patient_id: int, view: str):
 
 
 def loans_for_patient(patient) -> list:
-    """Devices on loan now (open loans), from stock. Stock selectors are merged later; until
-    then the same query is made here."""
-    try:
-        from stock.selectors import open_loans_for_patient
-    except ImportError:  # pragma: no cover - stock selectors not merged yet
-        from stock.models import Loan
+    """Devices on loan now (open loans), from stock."""
+    from stock.selectors import open_loans_for_patient
 
-        return list(Loan.objects.filter(patient=patient, ended_on__isnull=True)
-                    .select_related("device__article", "customer", "cost_centre").order_by("-started_on"))
     return list(open_loans_for_patient(patient))
 
 

@@ -15,6 +15,10 @@ from core.errors import IllegalTransition, NotFound, ValidationFailed, field_err
 from core.numbering import next_number
 
 from .models import ORDER_PREFIX, Order, OrderEvent, OrderStatus, OrderType, Priority
+from .selectors import patient_for_view  # noqa: F401  (service views use it from here)
+from .services import (  # noqa: F401  (shared with customer orders; service modules use them from here)
+    clean_text, patient_for_order, patient_visible, require_orderer, resolve_unit,
+)
 from .service_models import OrderAttachment
 from .transitions import CUSTOMER, SUPPLY, record_event, register_moves
 
@@ -77,15 +81,6 @@ def kind_label(order) -> str:
 fail = field_error
 
 
-def clean_text(value, field_name: str, max_len: int, label: str, *, required: bool = False) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
-    if required and not value:
-        fail(field_name, f"Ange {label.lower()}.")
-    if len(value) > max_len:
-        fail(field_name, f"{label} får vara högst {max_len} tecken.")
-    return value
-
-
 def clean_date(value, field_name: str, *, past_ok: bool = True, future_ok: bool = True,
                required: bool = False) -> dt.date | None:
     if value in (None, ""):
@@ -124,59 +119,10 @@ def clean_reason(reason) -> str:
 # --------------------------------------------------------------------------- who
 
 
-def require_customer_orderer(principal) -> None:
-    principal.require(Perm.ORDER_CREATE)
-    if principal.is_supply or not principal.customer_ids:
-        raise ValidationFailed("Endast kundens användare kan beställa.", code="not_customer")
-
-
 def require_supply(principal, perm: str) -> None:
     principal.require(perm)
     if not principal.is_supply:
         raise NotFound("Ordern finns inte.")
-
-
-def patient_visible(principal, patient) -> bool:
-    if principal.is_supply or patient.customer_id in principal.customer_ids:
-        return True
-    from patients.models import PatientCustomerLink
-
-    return PatientCustomerLink.objects.filter(patient=patient, customer_id__in=principal.customer_ids).exists()
-
-
-def patient_for_order(principal, patient_id):
-    from patients.models import Patient
-
-    try:
-        patient = Patient.objects.filter(pk=int(patient_id)).first()
-    except (TypeError, ValueError):
-        patient = None
-    if patient is None or not patient_visible(principal, patient):
-        raise NotFound("Patienten finns inte.")
-    return patient
-
-
-def patient_for_view(principal, patient_id, view: str):
-    """The patient (404 if not visible) and exactly one patient-access row."""
-    from patients.selectors import patient_get_for_view
-
-    return patient_get_for_view(principal, patient_id, view)
-
-
-def resolve_unit(principal, unit_id=None):
-    from access.models import Unit
-
-    qs = Unit.objects.select_related("default_cost_centre")
-    if unit_id:
-        unit = qs.filter(pk=unit_id, is_active=True).first()
-        ok = unit is not None and (unit.pk in principal.unit_ids if principal.user is not None
-                                   else unit.organisation_id in principal.customer_ids)
-        if not ok:
-            fail("unit_id", "Enheten finns inte eller tillhör inte dig.")
-        return unit
-    if principal.unit_ids:
-        return qs.filter(pk__in=principal.unit_ids).order_by("pk").first()
-    return None
 
 
 def new_order(principal, order_type: str, *, kind: str, status: str, patient=None, unit_id=None,
@@ -256,7 +202,7 @@ def attachment_add(principal, order_id, upload, *, order_type: str = OrderType.W
 
     order = service_order_for_customer(principal, order_id, order_type, lock=True)
     if not principal.is_supply:
-        require_customer_orderer(principal)
+        require_orderer(principal)
     if order.status in (S.COMPLETED, S.CANCELLED, S.CLOSED, S.RECEIVED):
         raise IllegalTransition("Ordern är avslutad; bilagor kan inte läggas till.")
     if upload is None:

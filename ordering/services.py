@@ -52,8 +52,10 @@ def clean_quantity(value, field_name: str = "quantity") -> int:
     return qty
 
 
-def clean_text(value, field_name: str, max_len: int, label: str) -> str:
-    value = (value or "").strip()
+def clean_text(value, field_name: str, max_len: int, label: str, *, required: bool = False) -> str:
+    value = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
+    if required and not value:
+        _fail(field_name, f"Ange {label.lower()}.")
     if len(value) > max_len:
         _fail(field_name, f"{label} får vara högst {max_len} tecken.")
     return value
@@ -112,13 +114,14 @@ def check_kind_allows(article, kind: str, field_name: str = "article_number") ->
 # --------------------------------------------------------------------------- who may order what
 
 
-def _require_orderer(principal) -> None:
+def require_orderer(principal) -> None:
+    """Only a customer's users and clients order (customer orders and service orders alike)."""
     principal.require(Perm.ORDER_CREATE)
     if principal.is_supply or not principal.customer_ids:
         raise ValidationFailed("Endast kundens användare kan beställa.", code="not_customer")
 
 
-def resolve_unit(principal, unit_id: int | None) -> Unit | None:
+def resolve_unit(principal, unit_id: int | None = None) -> Unit | None:
     """The ordering unit: given (must be the principal's) or the principal's only/first unit."""
     if unit_id:
         unit = Unit.objects.select_related("default_cost_centre").filter(pk=unit_id, is_active=True).first()
@@ -307,7 +310,7 @@ def order_draft_create(principal, data: DraftInput, *, submit: bool = False) -> 
 
     Everything is checked before the first write, and then written in few statements: the order
     (already in its final status), its lines, its events and its audit rows, one insert each."""
-    _require_orderer(principal)
+    require_orderer(principal)
     if data.kind not in (CustomerOrderKind.TO_PATIENT, CustomerOrderKind.TO_UNIT, CustomerOrderKind.BUFFER_MANUAL):
         _fail("kind", "Ogiltig ordertyp.")
     unit = resolve_unit(principal, data.unit_id)
@@ -368,7 +371,7 @@ def _draft_for_edit(principal, order_id: int) -> Order:
 
 @transaction.atomic
 def order_draft_update(principal, order_id: int, data: DraftInput) -> Order:
-    _require_orderer(principal)
+    require_orderer(principal)
     order = _draft_for_edit(principal, order_id)
     _clean_header(order, data)
     _refresh_promise(order)
@@ -380,7 +383,7 @@ def order_draft_update(principal, order_id: int, data: DraftInput) -> Order:
 @transaction.atomic
 def order_line_add(principal, order_id: int, article_number: str, quantity, *, main_line_id: int | None = None
                    ) -> list[OrderLine]:
-    _require_orderer(principal)
+    require_orderer(principal)
     order = _draft_for_edit(principal, order_id)
     article = get_orderable_article(article_number)
     qty = clean_quantity(quantity)
@@ -394,7 +397,7 @@ def order_line_add(principal, order_id: int, article_number: str, quantity, *, m
 
 @transaction.atomic
 def order_line_remove(principal, order_id: int, line_id: int) -> None:
-    _require_orderer(principal)
+    require_orderer(principal)
     order = _draft_for_edit(principal, order_id)
     line = order.lines.filter(pk=line_id).first()
     if line is None:
@@ -421,7 +424,7 @@ def _apply_template(principal, order: Order, template_id: int) -> None:
 
 @transaction.atomic
 def order_template_apply(principal, order_id: int, template_id: int) -> Order:
-    _require_orderer(principal)
+    require_orderer(principal)
     order = _draft_for_edit(principal, order_id)
     _apply_template(principal, order, template_id)
     _refresh_promise(order)
@@ -433,7 +436,7 @@ def order_template_apply(principal, order_id: int, template_id: int) -> Order:
 @transaction.atomic
 def order_template_create(principal, *, name: str, lines: list[LineInput], unit_id: int | None = None,
                           shared: bool = True) -> OrderTemplate:
-    _require_orderer(principal)
+    require_orderer(principal)
     name = clean_text(name, "name", 120, "Namnet")
     if not name:
         _fail("name", "Ange ett namn.")
@@ -467,7 +470,7 @@ def order_template_from_order(principal, order_id: int, name: str) -> OrderTempl
 def order_submit(principal, order_id: int) -> Order:
     """Submit a draft. Idempotent: submitting an order that is already submitted (a double
     click, a retried call) is a no-op that returns the order."""
-    _require_orderer(principal)
+    require_orderer(principal)
     order = order_for_customer(principal, order_id, lock=True)
     if order.status == S.SUBMITTED:
         return order  # already submitted (double click, retried call): nothing to do
@@ -494,7 +497,7 @@ def _submit_draft(principal, order: Order, *, lines: list[OrderLine], refresh: b
 
 @transaction.atomic
 def order_withdraw(principal, order_id: int, reason: str = "") -> Order:
-    _require_orderer(principal)
+    require_orderer(principal)
     order = order_for_customer(principal, order_id, lock=True)
     if order.status == S.WITHDRAWN:
         return order

@@ -54,7 +54,7 @@ def _order_line_for(principal, line_id, patient) -> OrderLine:
 @transaction.atomic
 def work_order_create(principal, data: WorkOrderInput, *, submit: bool = False) -> Order:
     """A work-order draft (or submitted at once with `submit`). Nothing is written on bad input."""
-    c.require_customer_orderer(principal)
+    c.require_orderer(principal)
     kind = c.clean_choice(data.kind, WorkKind, "kind", "Välj typ av arbetsorder.")
     if kind not in CUSTOMER_WORK_KINDS:
         c.fail("kind", "Besiktning läggs av Hjälpmedelscentralen.")
@@ -87,7 +87,7 @@ def _submit(principal, order: Order) -> Order:
 @transaction.atomic
 def work_order_submit(principal, order_id) -> Order:
     """Idempotent: an order already submitted is returned unchanged (double click, retry)."""
-    c.require_customer_orderer(principal)
+    c.require_orderer(principal)
     order = c.service_order_for_customer(principal, order_id, OrderType.WORK, lock=True)
     if order.status == S.SUBMITTED:
         return order
@@ -97,7 +97,7 @@ def work_order_submit(principal, order_id) -> Order:
 @transaction.atomic
 def work_order_discard(principal, order_id) -> None:
     """Delete a draft that was never sent."""
-    c.require_customer_orderer(principal)
+    c.require_orderer(principal)
     order = c.service_order_for_customer(principal, order_id, OrderType.WORK, lock=True)
     if order.status != S.DRAFT:
         c.fail("status", "Endast utkast kan tas bort.")
