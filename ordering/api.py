@@ -118,6 +118,12 @@ class OrderSummaryOut(Schema):
     planned_date: dt.date | None
 
 
+def event_out(e) -> dict:
+    """One order event for `EventOut` (customer and service orders alike)."""
+    return {"at": e.at, "event_type": e.event_type, "actor": e.actor_label, "from_status": e.from_status,
+            "to_status": e.to_status, "reason": e.reason, "data": e.data}
+
+
 def order_out(order: Order, *, events: bool = True) -> dict:
     lines = getattr(order, "_created_lines", None) or list(order.lines.all())
     totals = pricing.cost_estimate(lines, urgent=order.priority == "urgent")
@@ -139,10 +145,7 @@ def order_out(order: Order, *, events: bool = True) -> dict:
             "device_serial": ln.device.serial if ln.device_id else None, "monthly_rent": ln.monthly_rent,
             "unit_price": ln.unit_price,
         } for ln in lines],
-        "events": [{
-            "at": e.at, "event_type": e.event_type, "actor": e.actor_label, "from_status": e.from_status,
-            "to_status": e.to_status, "reason": e.reason, "data": e.data,
-        } for e in order.events.all()] if events else [],
+        "events": [event_out(e) for e in order.events.all()] if events else [],
     }
 
 

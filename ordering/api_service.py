@@ -11,22 +11,13 @@ from access.decorators import api_perm
 from access.roles import Perm
 
 from . import fault_reports, pickups, service_common, service_selectors, work_orders
-from .api import idempotent
+from .api import EventOut, event_out, idempotent
 from .models import Order, OrderType
 
 router = Router(tags=["service orders"])
 
 
 # --------------------------------------------------------------------------- schemas
-
-
-class EventOut(Schema):
-    at: dt.datetime
-    event_type: str
-    actor: str
-    from_status: str
-    to_status: str
-    reason: str
 
 
 class ServiceOrderOut(Schema):
@@ -87,8 +78,7 @@ def service_order_out(order: Order) -> dict:
         "patient_id": order.patient_id, "priority": order.priority, "requested_date": order.requested_date,
         "planned_date": order.planned_date, "note": order.note, "closed_reason": order.closed_reason,
         "created_at": order.created_at, "submitted_at": order.submitted_at, "details": _details(order),
-        "events": [{"at": e.at, "event_type": e.event_type, "actor": e.actor_label, "from_status": e.from_status,
-                    "to_status": e.to_status, "reason": e.reason} for e in order.events.all()],
+        "events": [event_out(e) for e in order.events.all()],
     }
 
 

@@ -15,7 +15,7 @@ from . import selectors
 router = Router()
 
 
-class AvailabilityOut(Schema):
+class StockAvailabilityOut(Schema):
     article_number: str
     new: int
     refurbished: int
@@ -35,7 +35,7 @@ class DeviceOut(Schema):
     open_loan_started_on: datetime.date | None
 
 
-@router.get("/stock/availability/{article_number}", response=AvailabilityOut,
+@router.get("/stock/availability/{article_number}", response=StockAvailabilityOut,
             summary="Available (unreserved) units at central stock")
 def availability(request, article_number: str):
     request.auth.require(Perm.STOCK_VIEW)

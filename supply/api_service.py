@@ -49,7 +49,7 @@ class CompleteIn(Schema):
     parts: list[PartIn] = Field(default_factory=list, max_length=30)
 
 
-class ReasonIn(Schema):
+class RequiredReasonIn(Schema):
     reason: str = Field(..., min_length=1, max_length=1000)
 
 
@@ -87,7 +87,7 @@ def wo_complete(request, order_id: int, payload: CompleteIn):
 @router.post("/supply/work-orders/{order_id}/cancel", response=ServiceOrderOut, operation_id="work_order_cancel",
              summary="Cannot be carried out: cancel with reason (a new work order must be placed)")
 @api_perm(Perm.WORK_ORDER_HANDLE)
-def wo_cancel(request, order_id: int, payload: ReasonIn):
+def wo_cancel(request, order_id: int, payload: RequiredReasonIn):
     return _run(request, order_id, OrderType.WORK, lambda: work_orders.work_order_cancel(
         request.auth, order_id, reason=payload.reason))
 
@@ -133,12 +133,12 @@ def pickup_receive(request, order_id: int):
 @router.post("/supply/pickup-orders/{order_id}/cancel", response=ServiceOrderOut, operation_id="pickup_cancel",
              summary="Cancel with reason (a new pickup order must be placed)")
 @api_perm(Perm.ORDER_HANDLE)
-def pickup_cancel(request, order_id: int, payload: ReasonIn):
+def pickup_cancel(request, order_id: int, payload: RequiredReasonIn):
     return _run(request, order_id, OrderType.PICKUP, lambda: pickups.pickup_cancel(
         request.auth, order_id, reason=payload.reason))
 
 
-class DeviceOut(Schema):
+class RefurbishmentDeviceOut(Schema):
     serial: str
     status: str
     condition: str
@@ -161,21 +161,21 @@ class ScrapIn(Schema):
     reason: str = Field(..., min_length=1, max_length=300)
 
 
-@router.post("/supply/refurbishment/{serial}/receive", response=DeviceOut, operation_id="refurbishment_receive",
+@router.post("/supply/refurbishment/{serial}/receive", response=RefurbishmentDeviceOut, operation_id="refurbishment_receive",
              summary="A returned device arrived: awaiting refurbishment")
 @api_perm(Perm.STOCK_MANAGE)
 def refurb_receive(request, serial: str):
     return _device_run(request, lambda: refurbishment.device_receive(request.auth, serial))
 
 
-@router.post("/supply/refurbishment/{serial}/refurbished", response=DeviceOut,
+@router.post("/supply/refurbishment/{serial}/refurbished", response=RefurbishmentDeviceOut,
              operation_id="refurbishment_done", summary="Inspected: back in central stock as refurbished")
 @api_perm(Perm.STOCK_MANAGE)
 def refurb_done(request, serial: str):
     return _device_run(request, lambda: refurbishment.device_refurbished(request.auth, serial))
 
 
-@router.post("/supply/refurbishment/{serial}/scrap", response=DeviceOut, operation_id="refurbishment_scrap",
+@router.post("/supply/refurbishment/{serial}/scrap", response=RefurbishmentDeviceOut, operation_id="refurbishment_scrap",
              summary="Inspected: scrapped with a reason")
 @api_perm(Perm.STOCK_MANAGE)
 def refurb_scrap(request, serial: str, payload: ScrapIn):

@@ -94,3 +94,26 @@ def test_unknown_api_path_is_problem_404(db):
 def test_healthz_ok(db):
     response = Client().get("/healthz")
     assert response.status_code == 200 and response.json()["database"] == "ok"
+
+
+def test_openapi_schema_names_are_unique(db):
+    """Two different schemas with one class name share one OpenAPI component, so the document
+    describes only one of them (it hid `data` of order events, among others)."""
+    import collections
+
+    from ninja import Schema
+
+    from integration.api import api
+
+    api.get_openapi_schema()  # imports every router's schemas
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    modules = collections.defaultdict(set)
+    for cls in subclasses(Schema):
+        if not cls.__module__.startswith(("ninja", "pydantic")):
+            modules[cls.__name__].add(cls.__module__)
+    assert {name: mods for name, mods in modules.items() if len(mods) > 1} == {}
