@@ -350,7 +350,7 @@ def bench_submission_http(port: int, patients: list[int], n: int, clients: int,
 
 
 def bench_submission_sql(url: str, patients: list[int], n: int, clients: int) -> dict:
-    """The rows one order submission writes (`ordering.services.order_draft_create` with
+    """The rows one order submission writes (`ordering.flows.customer.order_draft_create` with
     submit=true, under `core.idempotency.run_idempotent`), as plain SQL in one transaction per
     order, with the same multi-row inserts the application uses: the order number (sequence), the
     order (already submitted), its two lines (main device, then the accessory pointing at it), two

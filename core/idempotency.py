@@ -84,3 +84,15 @@ def _replay(stored: tuple, req_hash: str):
     if stored_hash != req_hash:
         raise Conflict("Idempotency-Key har redan använts för en annan begäran.", code="idempotency_key_reused")
     return status_code, body, True
+
+
+def idempotent(request, work):
+    """An API POST that honours `Idempotency-Key`: run `work() -> (status, body)` once per key
+    (per principal); a replay with the same request answers the stored result, a different request
+    under the same key is refused (409). Every POST endpoint of the API goes through this."""
+    from ninja.responses import Status
+
+    key = request.headers.get("Idempotency-Key")
+    req_hash = request_hash(request.method, request.path, request.body)
+    status, body, _replayed = run_idempotent(request.auth, key, req_hash, work)
+    return Status(status, body)

@@ -29,7 +29,7 @@ def _articles():
 
 
 def load() -> str:
-    from ordering import services
+    from ordering.flows import customer as services
     from ordering.models import Order, OrderTemplate
     from patients.models import Patient
     from supply import services as supply

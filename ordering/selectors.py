@@ -13,7 +13,15 @@ from core.errors import NotFound
 
 from . import pricing
 from .models import (
-    OPEN_CUSTOMER_STATUSES, Message, Order, OrderEvent, OrderLine, OrderStatus, OrderTemplate, OrderType, Priority,
+    OPEN_CUSTOMER_STATUSES,
+    Message,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    OrderTemplate,
+    OrderType,
+    Priority,
 )
 
 SEARCH_LIMIT = 50

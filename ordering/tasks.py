@@ -1,5 +1,5 @@
 """Background work for ordering: e-mail notices of inbox messages (console backend by default,
-SMTP by settings). Enqueued by `ordering.services.notify` after the transaction commits."""
+SMTP by settings). Enqueued by `ordering.flows.core.notify` after the transaction commits."""
 from __future__ import annotations
 
 from django.conf import settings

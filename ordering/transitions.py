@@ -1,9 +1,12 @@
-"""State machines of the order types as one table of allowed moves (DESIGN.md §4).
+"""State machines of the order kinds as one table of allowed moves (DESIGN.md §4).
 
-`MOVES[order_type][(from, to)]` names who may make the move ("customer" or "supply").
-Other order types (work, pickup, fault) add their rows with `register_moves`. Every
-transition goes through `apply_transition`, which checks the move, writes an `OrderEvent`
-and an audit row. Callers lock the order row first (`lock_order`)."""
+`MOVES[order_type][(from, to)]` names the side that may make the move: "customer" (the
+customer's users and systems) or "supply" (the supply centre). Every table is complete here,
+at import; nothing registers moves elsewhere. Every transition goes through
+`apply_transition`, whose gate (`check_move`) refuses a move that is not in the table or is made
+by the wrong side, in a message naming the order kind and both states; it then writes an
+`OrderEvent` and an audit row. Callers lock the order row first (`lock_order`). Background work
+(actor None, "system") may make any listed move."""
 from __future__ import annotations
 
 from django.db import transaction
@@ -29,6 +32,34 @@ MOVES: dict[str, dict[tuple[str, str], str]] = {
         (S.DRAFT, S.WITHDRAWN): CUSTOMER,
         (S.SUBMITTED, S.WITHDRAWN): CUSTOMER,
     },
+    OrderType.WORK: {
+        (S.DRAFT, S.SUBMITTED): CUSTOMER,
+        (S.SUBMITTED, S.ACCEPTED): SUPPLY,
+        (S.ACCEPTED, S.IN_PROGRESS): SUPPLY,
+        (S.IN_PROGRESS, S.COMPLETED): SUPPLY,
+        (S.SUBMITTED, S.CANCELLED): SUPPLY,
+        (S.ACCEPTED, S.CANCELLED): SUPPLY,
+    },
+    OrderType.PICKUP: {
+        (S.SUBMITTED, S.PLANNED): SUPPLY,
+        (S.PLANNED, S.PICKED_UP): SUPPLY,
+        (S.PICKED_UP, S.RECEIVED): SUPPLY,
+        (S.SUBMITTED, S.CANCELLED): SUPPLY,
+        (S.PLANNED, S.CANCELLED): SUPPLY,
+    },
+    OrderType.FAULT: {
+        (S.REGISTERED, S.INVESTIGATING): SUPPLY,
+        (S.INVESTIGATING, S.ANSWERED): SUPPLY,
+        (S.ANSWERED, S.CLOSED): SUPPLY,
+    },
+}
+
+# The status each kind is born in (the first event enters it; `order_create`).
+INITIAL = {
+    OrderType.CUSTOMER: (S.DRAFT, S.SUBMITTED),
+    OrderType.WORK: (S.DRAFT, S.SUBMITTED),
+    OrderType.PICKUP: (S.SUBMITTED,),
+    OrderType.FAULT: (S.REGISTERED,),
 }
 
 # Swedish messages for refused moves, by target status.
@@ -39,13 +70,20 @@ _REFUSED = {
     S.DELIVERED: "Ordern kan inte levereras när den är {status}.",
     S.CANCELLED: "Ordern kan inte makuleras när den är {status}.",
     S.WITHDRAWN: "Ordern kan inte återkallas när den är {status}.",
+    S.ACCEPTED: "Ordern kan inte accepteras när den är {status}.",
+    S.IN_PROGRESS: "Arbetet kan inte påbörjas när ordern är {status}.",
+    S.COMPLETED: "Ordern kan inte avslutas när den är {status}.",
+    S.PLANNED: "Hämtningen kan inte planeras när ordern är {status}.",
+    S.PICKED_UP: "Hämtningen kan inte registreras när ordern är {status}.",
+    S.RECEIVED: "Ordern kan inte tas emot när den är {status}.",
+    S.INVESTIGATING: "Utredningen kan inte påbörjas när rapporten är {status}.",
+    S.ANSWERED: "Rapporten kan inte besvaras när den är {status}.",
+    S.CLOSED: "Rapporten kan inte stängas när den är {status}.",
 }
-
-
-def register_moves(order_type: str, moves: dict[tuple[str, str], str], refused: dict[str, str] | None = None):
-    MOVES.setdefault(order_type, {}).update(moves)
-    for k, v in (refused or {}).items():
-        _REFUSED.setdefault(k, v)
+_SIDE_REFUSED = {
+    CUSTOMER: "Endast kunden kan göra den ändringen.",
+    SUPPLY: "Endast Hjälpmedelscentralen kan göra den ändringen.",
+}
 
 
 def is_allowed(order_type: str, from_status: str, to_status: str) -> bool:
@@ -59,11 +97,34 @@ def status_label(status: str) -> str:
         return status
 
 
-def check_move(order: Order, to_status: str) -> None:
-    if not is_allowed(order.order_type, order.status, to_status):
+def kind_name(order_type: str) -> str:
+    try:
+        return str(OrderType(order_type).label)
+    except ValueError:
+        return order_type
+
+
+def side_of(actor) -> str | None:
+    """"supply", "customer", or None for the system (background work, demo data)."""
+    if actor is None:
+        return None
+    is_supply = getattr(actor, "is_supply", None)
+    if is_supply is None:
+        return None
+    return SUPPLY if is_supply else CUSTOMER
+
+
+def check_move(order: Order, to_status: str, actor=None) -> None:
+    """The gate: the move must be in the kind's table and made by the side the table names."""
+    where = (f" ({kind_name(order.order_type)}: {status_label(order.status)} → {status_label(to_status)})")
+    side = MOVES.get(order.order_type, {}).get((order.status, to_status))
+    if side is None:
         template = _REFUSED.get(to_status, "Otillåten statusändring från {status}.")
-        raise IllegalTransition(template.format(status=status_label(order.status)),
+        raise IllegalTransition(template.format(status=status_label(order.status)) + where,
                                 errors={"status": [order.status]})
+    acting = side_of(actor)
+    if acting is not None and acting != side:
+        raise IllegalTransition(_SIDE_REFUSED[side] + where, code="wrong_side", errors={"status": [order.status]})
 
 
 def lock_order(order_id: int, *, order_type: str | None = None) -> Order:
@@ -109,7 +170,7 @@ def apply_transition(order: Order, to_status: str, actor, *, reason: str = "", d
                      update_fields: list[str] | None = None) -> OrderEvent:
     """Check the move, change the status (plus `update_fields` already set on `order`), write
     the event and the audit row. `order` must be locked by the caller."""
-    check_move(order, to_status)
+    check_move(order, to_status, actor)
     from_status = order.status
     order.status = to_status
     fields = ["status", "updated_at", *(update_fields or [])]

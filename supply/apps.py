@@ -11,4 +11,4 @@ class SupplyConfig(AppConfig):
         from core import nav
 
         nav.register(nav.NavItem("supply_inbox", _("Orderinkorg"), "supply:inbox", Perm.ORDER_HANDLE, order=40))
-        from . import service_setup  # noqa: F401  (work orders, pickups, fault reports: nav, card, tasks)
+        from . import wiring  # noqa: F401  (navigation, the device-card section, the inspection task)

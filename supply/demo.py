@@ -15,10 +15,12 @@ DEMO_DESCRIPTION = "Demo: bromsen tar dåligt på höger sida."
 
 def load() -> str:
     from core.calendar import add_weekdays
-    from ordering import fault_reports, pickups, work_orders
+    from ordering.flows import fault as fault_reports
+    from ordering.flows import pickup as pickups
+    from ordering.flows import work as work_orders
     from ordering.models import Order
     from stock.models import Loan
-    from supply import work_orders as supply_work_orders
+    supply_work_orders = work_orders
 
     if Order.objects.filter(order_type="work", note=DEMO_DESCRIPTION).exists():
         return "finns redan"

@@ -8,8 +8,15 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from audit.services import patient_access_record
-from ordering.models import OrderLine, OrderStatus, OrderType
-from ordering.service_models import FaultReportDetail, PickupLine, ReturnReceiptLine, WorkOrderDetail
+from ordering.models import (
+    FaultReportDetail,
+    OrderLine,
+    OrderStatus,
+    OrderType,
+    PickupLine,
+    ReturnReceiptLine,
+    WorkOrderDetail,
+)
 
 
 @dataclass

@@ -1,6 +1,12 @@
 """The supply centre's handling of customer orders: confirm (allocating stock), delay, cancel
 (releasing it), dispatch and deliver per line (the loan starts). Each service locks the order,
-checks the move and calls the ordering transition and the stock services in ONE transaction."""
+checks the move and composes ordering's writes (`ordering.flows.customer`) with stock's services
+(through `stockport`) in ONE transaction; supply writes no order or stock row itself.
+
+Lock order: the order row first, then every stock row the order's articles need, all at once in
+a fixed order (`stockport.lock_articles`: article, then location, by primary key), before the
+first allocation — so two confirms over the same articles in opposite line order cannot
+deadlock."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,11 +16,12 @@ from django.utils import timezone
 
 from access.roles import Perm
 from core.calendar import add_weekdays, next_weekday
-from core.errors import Conflict, IllegalTransition, NotFound, field_error
+from core.errors import Conflict, IllegalTransition, field_error
 from ordering import pricing
-from ordering import services as ordering
-from ordering.models import Delivery, DeliveryLine, Order, OrderStatus, OrderType
-from ordering.transitions import check_move, lock_order
+from ordering.flows import core as order_core
+from ordering.flows import customer as ordering
+from ordering.models import Delivery, Order, OrderStatus, OrderType
+from ordering.transitions import check_move
 
 from . import stockport
 
@@ -25,29 +32,19 @@ _fail = field_error
 
 
 def _require_handler(principal) -> None:
-    principal.require(Perm.ORDER_HANDLE)
-    if not principal.is_supply:
-        raise NotFound("Ordern finns inte.")
+    order_core.require_supply(principal, Perm.ORDER_HANDLE)
 
 
 def _lock(order_id: int) -> Order:
-    order = lock_order(order_id, order_type=OrderType.CUSTOMER)
-    if order.status == S.DRAFT:  # drafts are the customer's own business
-        raise NotFound("Ordern finns inte.")
-    return order
+    return order_core.order_lock_for_supply(order_id, OrderType.CUSTOMER)
 
 
 def _clean_date(value, field_name: str) -> dt.date | None:
-    return ordering.clean_future_date(value, field_name, max_days=2 * 365)
+    return order_core.clean_future_date(value, field_name, max_days=2 * 365)
 
 
 def _clean_reason(reason, field_name: str = "reason") -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        _fail(field_name, "Ange en orsak.")
-    if len(reason) > ordering.REASON_MAX:
-        _fail(field_name, f"Orsaken får vara högst {ordering.REASON_MAX} tecken.")
-    return reason
+    return order_core.clean_reason(reason, field_name)
 
 
 def _line_ref(order: Order, line) -> str:
@@ -64,21 +61,17 @@ def order_confirm(principal, order_id: int, *, planned_date=None) -> Order:
     if order.status == S.CONFIRMED or (order.confirmed_at and order.status in (S.DISPATCHED, S.DELIVERED)):
         raise IllegalTransition(f"Ordern har redan bekräftats av {order.confirmed_by_label or 'någon annan'}.",
                                 code="already_confirmed")
-    check_move(order, S.CONFIRMED)
+    check_move(order, S.CONFIRMED, principal)
     backordered = False
     lead_days = 0
-    for line in order.lines.select_related("article").order_by("line_no"):
+    lines = list(order.lines.select_related("article").order_by("line_no"))
+    stockport.lock_articles([ln.article_id for ln in lines if ln.quantity > ln.allocated_quantity])
+    for line in lines:
         need = line.quantity - line.allocated_quantity
         if need <= 0:
             continue
         res = stockport.allocate(article=line.article, quantity=need, ref=_line_ref(order, line), actor=principal)
-        fields = ["allocated_quantity", "backordered_quantity", "updated_at"]
-        if res.devices:
-            line.device = res.devices[0]
-            fields.append("device")
-        line.allocated_quantity += res.quantity
-        line.backordered_quantity = res.backordered
-        line.save(update_fields=fields)
+        ordering.order_line_allocated(line, devices=res.devices, quantity=res.quantity, backordered=res.backordered)
         if res.backordered:
             backordered = True
             lead_days = max(lead_days, pricing.ON_DEMAND_WEEKDAYS, line.article.lead_time_days or 0)
@@ -110,12 +103,12 @@ def order_cancel(principal, order_id: int, *, reason: str) -> Order:
     _require_handler(principal)
     reason = _clean_reason(reason)
     order = _lock(order_id)
-    check_move(order, S.CANCELLED)
-    for line in order.lines.select_related("article", "device"):
-        if line.allocated_quantity > line.delivered_quantity:
-            stockport.release(line=line, ref=_line_ref(order, line), actor=principal)
-            line.allocated_quantity = line.delivered_quantity
-            line.save(update_fields=["allocated_quantity", "updated_at"])
+    check_move(order, S.CANCELLED, principal)
+    lines = [ln for ln in order.lines.select_related("article", "device") if ln.allocated_quantity > ln.delivered_quantity]
+    stockport.lock_articles([ln.article_id for ln in lines])
+    for line in lines:
+        stockport.release(line=line, ref=_line_ref(order, line), actor=principal)
+        ordering.order_line_released(line)
     return ordering.order_mark_cancelled(order, principal, reason=reason)
 
 
@@ -125,15 +118,13 @@ def order_dispatch(principal, order_id: int) -> Order:
     missing the dispatch is refused."""
     _require_handler(principal)
     order = _lock(order_id)
-    check_move(order, S.DISPATCHED)
-    for line in order.lines.select_related("article").filter(backordered_quantity__gt=0):
+    check_move(order, S.DISPATCHED, principal)
+    lines = list(order.lines.select_related("article").filter(backordered_quantity__gt=0).order_by("line_no"))
+    stockport.lock_articles([ln.article_id for ln in lines])
+    for line in lines:
         res = stockport.allocate(article=line.article, quantity=line.backordered_quantity,
                                  ref=_line_ref(order, line), actor=principal)
-        if res.devices:
-            line.device = res.devices[0]
-        line.allocated_quantity += res.quantity
-        line.backordered_quantity = res.backordered
-        line.save(update_fields=["device", "allocated_quantity", "backordered_quantity", "updated_at"])
+        ordering.order_line_allocated(line, devices=res.devices, quantity=res.quantity, backordered=res.backordered)
         if res.backordered:
             raise Conflict(f"Rad {line.line_no} ({line.article.name}) är restnoterad och kan inte skickas ännu.",
                            code="backordered")
@@ -160,7 +151,7 @@ def order_deliver(principal, order_id: int, *, receiver_name: str, place: str,
     order = _lock(order_id)
     if order.status == S.DELIVERED:
         raise IllegalTransition("Ordern är redan levererad.")
-    check_move(order, S.DELIVERED)
+    check_move(order, S.DELIVERED, principal)
     lines = {ln.pk: ln for ln in order.lines.select_related("article", "device")}
     if quantities is None:
         wanted = {pk: ln.remaining_quantity for pk, ln in lines.items() if ln.remaining_quantity > 0}
@@ -176,14 +167,14 @@ def order_deliver(principal, order_id: int, *, receiver_name: str, place: str,
             wanted[int(pk)] = qty
     if not wanted:
         _fail("lines", "Inget att leverera.")
-    delivery = Delivery.objects.create(order=order, delivered_on=delivered_on, receiver_name=receiver_name,
-                                       place=place, actor_label=principal.label)
+    delivery = ordering.delivery_create(order, principal, delivered_on=delivered_on, receiver_name=receiver_name,
+                                        place=place)
     done = []
     for pk, qty in sorted(wanted.items(), key=lambda kv: lines[kv[0]].line_no):
         line = lines[pk]
         stockport.deliver(line=line, quantity=qty, patient=order.patient, customer=order.customer,
                           cost_centre=order.cost_centre, ref=_line_ref(order, line), actor=principal, on=delivered_on)
-        DeliveryLine.objects.create(delivery=delivery, order_line=line, quantity=qty, device=line.device)
+        ordering.delivery_line_add(delivery, line, qty)
         done.append((line, qty))
     ordering.order_mark_line_delivered(order, principal, delivery=delivery, deliveries=done,
                                        at_stay_address=place == Delivery.Place.STAY_ADDRESS)

@@ -12,6 +12,14 @@ class Reserved:
     backordered: int = 0
 
 
+def lock_articles(article_ids) -> None:
+    """Lock every central stock row of these articles at once, in a fixed order (see
+    `stock.services.stock_lock_for_allocation`), before allocating or releasing line by line."""
+    from stock import services as stock_services
+
+    stock_services.stock_lock_for_allocation(article_ids)
+
+
 def allocate(*, article, quantity: int, ref: str, actor) -> Reserved:
     from stock import services as stock_services
 

@@ -1,5 +1,5 @@
 """Background work for the supply centre: daily preventive-maintenance (inspection) work
-orders for devices whose inspection is due (`supply.work_orders.inspection_orders_create`)."""
+orders for devices whose inspection is due (`ordering.flows.work.inspection_orders_create`)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +11,7 @@ from core import scheduler
 
 @task()
 def create_inspection_work_orders() -> int:
-    from .work_orders import inspection_orders_create
+    from ordering.flows.work import inspection_orders_create
 
     return len(inspection_orders_create())
 

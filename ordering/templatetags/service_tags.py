@@ -5,7 +5,7 @@ from django import template
 
 from access.roles import Perm
 
-from ..service_selectors import patient_service_orders
+from ..kind_selectors import patient_service_orders
 
 register = template.Library()
 

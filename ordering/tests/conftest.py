@@ -4,7 +4,7 @@ import pytest
 
 from access.principal import principal_for_client, principal_for_user
 from access.roles import Role
-from ordering import services
+from ordering.flows import customer as services
 from ordering.tests import factories as of
 
 

@@ -1,6 +1,5 @@
 """Customer-side order API: create/submit/withdraw/get/list, Idempotency-Key, bad input
 (problem documents, nothing written) and isolation between customers (404)."""
-import datetime as dt
 import json
 
 import pytest

@@ -1,7 +1,6 @@
 """Browser journey: a prescriber finds a patient, orders a wheelchair with a cushion and
 submits; a supply handler confirms, delays and delivers at the stay address; the prescriber
 sees the three messages and the wheelchair in the patient view."""
-import datetime as dt
 import re
 
 import pytest

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from django_otp.oath import TOTP
 
-from ordering import services as ordering_services
+from ordering.flows import customer as ordering_services
 from ordering.models import Message, Order
 from ordering.tests.service_fixtures import *  # noqa: F401,F403
 from stock.models import Device

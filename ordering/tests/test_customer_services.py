@@ -10,7 +10,8 @@ from access.principal import principal_for_user
 from access.roles import Role
 from core.calendar import add_weekdays
 from core.errors import IllegalTransition, NotFound, ValidationFailed
-from ordering import pricing, selectors, services
+from ordering import pricing, selectors
+from ordering.flows import customer as services
 from ordering.models import Order, OrderEvent, OrderLine, OrderTemplate
 from ordering.tests import factories as of
 from ordering.tests.conftest import make_order

@@ -5,13 +5,12 @@ from django.urls import reverse
 
 from access.roles import Role
 from audit.models import PatientAccess
-from ordering import services
+from ordering.flows import customer as services
 from ordering.context_processors import inbox as inbox_cp
 from ordering.models import Message, Order, OrderEvent, OrderLine
 from ordering.tests import factories as of
 from ordering.tests.conftest import make_order
 from supply import services as supply
-from tests.factories import DeliveryPointFactory
 
 
 @pytest.fixture

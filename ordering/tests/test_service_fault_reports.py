@@ -7,12 +7,11 @@ import pytest
 from django.utils import timezone
 
 from core.errors import IllegalTransition, NotFound, ValidationFailed
-from ordering import fault_reports as fr
-from ordering.models import Message, Order, OrderEvent, OrderType
-from ordering.service_models import FaultReportDetail
+from ordering.flows import fault as fr
+from ordering.models import FaultReportDetail, Message, Order, OrderEvent, OrderType
 from ordering.tests.service_fixtures import *  # noqa: F401,F403
 from ordering.transitions import MOVES, apply_transition
-from supply import fault_reports as sfr
+from ordering.flows import fault as sfr
 
 STATUSES = ["registered", "investigating", "answered", "closed"]
 ALLOWED = {("registered", "investigating"), ("investigating", "answered"), ("answered", "closed")}
@@ -61,7 +60,7 @@ def test_every_kind(svc, kind):
 
 
 def test_about_an_article_and_about_a_service(svc):
-    from ordering import work_orders as wo
+    from ordering.flows import work as wo
 
     assert create(svc, concerns="article", device_serial="", article_number=svc.part.article_number)\
         .fault_detail.article == svc.part
@@ -158,14 +157,14 @@ def test_customer_cannot_handle(svc):
 
 
 def test_label_pdf(svc):
-    from ordering.service_pdf import render_fault_label
+    from ordering.documents import render_fault_label
 
     order = create(svc)
     assert render_fault_label(order).startswith(b"%PDF")
 
 
 def test_other_customer_404(svc):
-    from ordering.service_selectors import service_order_get
+    from ordering.kind_selectors import service_order_get
 
     order = create(svc)
     with pytest.raises(NotFound):

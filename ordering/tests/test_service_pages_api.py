@@ -13,11 +13,10 @@ from django.utils import timezone
 
 from audit.models import PatientAccess
 from conftest import login_verified
-from ordering import fault_reports as fr
-from ordering import pickups
-from ordering import work_orders as wo
-from ordering.models import Message, Order
-from ordering.service_models import OrderAttachment
+from ordering.flows import fault as fr
+from ordering.flows import pickup as pickups
+from ordering.flows import work as wo
+from ordering.models import Message, Order, OrderAttachment
 from ordering.tests.service_fixtures import *  # noqa: F401,F403
 from stock.models import Device, Loan
 
@@ -321,7 +320,7 @@ def test_return_receipt_page_and_pdf(svc, pc):
     assert r.status_code == 302
     r = pc.get(r.url)
     assert "Skriv ut kvitto" in r.content.decode()
-    from ordering.service_models import ReturnReceipt
+    from ordering.models import ReturnReceipt
 
     pdf = pc.get(reverse("ordering:receipt_pdf", args=[ReturnReceipt.objects.get().pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
@@ -376,17 +375,20 @@ def test_service_api_by_role(role, client_for):
 
 
 def test_every_service_operation_declares_a_permission():
-    from ordering.api_service import router as customer_router
-    from supply.api_service import router as supply_router
+    from ordering.api import fault, pickup, work
+    from supply.api import fault as supply_fault
+    from supply.api import pickup as supply_pickup
+    from supply.api import refurbishment
+    from supply.api import work as supply_work
 
-    for r in (customer_router, supply_router):
+    for r in (m.router for m in (work, pickup, fault, supply_work, supply_pickup, refurbishment, supply_fault)):
         for path_view in r.path_operations.values():
             for op in path_view.operations:
                 assert hasattr(op.view_func, "lyfta_permission"), op.view_func.__name__
 
 
 def test_work_order_page_names_an_order_line(svc, pc):
-    from ordering import services as osvc
+    from ordering.flows import customer as osvc
 
     draft = osvc.order_draft_create(svc.p, osvc.DraftInput(patient_id=svc.patient.pk, lines=[
         osvc.LineInput(svc.part.article_number, 1)]))

@@ -8,13 +8,12 @@ from django.utils import timezone
 
 from core.calendar import add_weekdays
 from core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
-from ordering import pickups
-from ordering.models import Message, Order, OrderEvent, OrderType
-from ordering.service_models import PickupLine, ReturnReceipt
+from ordering.flows import pickup as pickups
+from ordering.models import Message, Order, OrderEvent, OrderType, PickupLine, ReturnReceipt
 from ordering.tests.service_fixtures import *  # noqa: F401,F403
 from ordering.transitions import MOVES, apply_transition
 from stock.models import Device, Loan
-from supply import pickups as sp
+from ordering.flows import pickup as sp
 from supply import refurbishment
 
 STATUSES = ["submitted", "planned", "picked_up", "received", "cancelled"]
@@ -165,7 +164,7 @@ def test_pick_up_before_planning_refused(svc):
 
 
 def test_return_receipt_ends_loans_and_gives_pdf(svc):
-    from ordering.service_pdf import render_return_receipt
+    from ordering.documents import render_return_receipt
 
     receipt = pickups.return_receipt_create(svc.p, svc.patient.pk, [svc.walker_device.serial])
     assert receipt.number.startswith("RK")
@@ -207,7 +206,7 @@ def test_device_handed_back_then_pickup_skips_it(svc):
 
 
 def test_search_by_pickup_date_after_pickup(svc):
-    from ordering.service_selectors import ServiceFilter, service_order_search
+    from ordering.kind_selectors import ServiceFilter, service_order_search
 
     order = create(svc)
     sp.pickup_plan(svc.h, order.pk, planned_date=timezone.localdate() + dt.timedelta(days=5))

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from catalogue.models import ArticleAvailability
 from core.errors import Conflict, ValidationFailed
-from ordering import pickups
-from ordering.service_models import PickupLine, ReturnReceipt
+from ordering.flows import pickup as pickups
+from ordering.models import PickupLine, ReturnReceipt
 from ordering.tests import factories as of
 from ordering.tests.service_fixtures import *  # noqa: F401,F403
 from stock import returns

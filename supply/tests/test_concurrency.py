@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from core.errors import DomainError
-from ordering import services as osvc
+from ordering.flows import customer as osvc
 from ordering.models import Order, OrderEvent
 from ordering.tests import factories as of
 from ordering.tests.conftest import make_order

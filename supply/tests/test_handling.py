@@ -126,7 +126,7 @@ def test_delivery_to_hospital_sends_no_delivery_message(stocked):
 
 
 def test_part_delivery(stocked):
-    from ordering import services as osvc
+    from ordering.flows import customer as osvc
 
     order = make_order(stocked, lines=[osvc.LineInput(stocked.chair.article_number, 1),
                                        osvc.LineInput(stocked.cushion.article_number, 3)])
@@ -186,7 +186,7 @@ STATUSES = ["submitted", "confirmed", "dispatched", "delivered", "cancelled", "w
 
 
 def _bring_to(shop, status):
-    from ordering import services as osvc
+    from ordering.flows import customer as osvc
 
     order = make_order(shop, lines=[osvc.LineInput(shop.cushion.article_number, 1)])
     path = {"submitted": [], "confirmed": ["confirm"], "dispatched": ["confirm", "dispatch"],
@@ -197,7 +197,7 @@ def _bring_to(shop, status):
 
 
 def _call(shop, action, pk):
-    from ordering import services as osvc
+    from ordering.flows import customer as osvc
 
     if action == "confirm":
         services.order_confirm(shop.h, pk)

@@ -125,7 +125,7 @@ def test_inbox_query_count_is_constant(stocked, handler_client, django_assert_nu
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from ordering import services as osvc
+    from ordering.flows import customer as osvc
 
     cushion_only = [osvc.LineInput(stocked.cushion.article_number, 1)]
     make_order(stocked, lines=cushion_only)

@@ -1,0 +1,119 @@
+"""What the order API's modules share: the event schema, and the schemas and helpers of the
+service-order kinds (work orders, pickups, fault reports)."""
+import datetime as dt
+
+from ninja import Field, Schema
+
+from .. import kind_selectors
+from ..models import Order, OrderType
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    event_type: str
+    actor: str
+    from_status: str
+    to_status: str
+    reason: str
+    data: dict
+
+
+def event_out(e) -> dict:
+    """One order event for `EventOut` (customer and service orders alike)."""
+    return {"at": e.at, "event_type": e.event_type, "actor": e.actor_label, "from_status": e.from_status,
+            "to_status": e.to_status, "reason": e.reason, "data": e.data}
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+class ServiceOrderOut(Schema):
+    id: int
+    number: str
+    order_type: str
+    kind: str
+    status: str
+    customer_id: int
+    unit_id: int | None
+    patient_id: int | None
+    priority: str
+    requested_date: dt.date | None
+    planned_date: dt.date | None
+    note: str
+    closed_reason: str
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    details: dict
+    events: list[EventOut] = []
+
+
+def service_details(order: Order) -> dict:
+    if order.order_type == OrderType.WORK:
+        d = getattr(order, "work_detail", None)
+        return {} if d is None else {
+            "device_serial": d.device.serial if d.device_id else None, "order_line_id": d.order_line_id,
+            "technician": (d.technician.get_full_name() or d.technician.username) if d.technician_id else None,
+            "report": d.report, "hours": str(d.hours) if d.hours is not None else None,
+            "completed_at": d.completed_at.isoformat() if d.completed_at else None,
+            "parts": [{"article_number": p.article.article_number, "quantity": p.quantity}
+                      for p in order.work_parts.all()],
+            "attachments": [{"id": a.pk, "name": a.name, "size": a.size} for a in order.attachments.all()],
+        }
+    if order.order_type == OrderType.PICKUP:
+        return {"lines": [{"device_serial": ln.device.serial, "reason": ln.reason,
+                           "loan_ended_on": ln.loan_ended_on.isoformat() if ln.loan_ended_on else None,
+                           "received": ln.received_at is not None} for ln in order.pickup_lines.all()]}
+    d = getattr(order, "fault_detail", None)
+    if d is None:
+        return {}
+    return {
+        "concerns": d.concerns, "article_number": d.article.article_number if d.article_id else None,
+        "device_serial": d.device.serial if d.device_id else None,
+        "related_order": d.related_order.number if d.related_order_id else None, "description": d.description,
+        "occurred_on": d.occurred_on.isoformat(), "injury": d.injury, "remedy": d.remedy,
+        "return_method": d.return_method, "reply_to_reporter": d.reply_to_reporter,
+        "reported_to_manufacturer_on": str(d.reported_to_manufacturer_on or "") or None,
+        "reported_to_authority_on": str(d.reported_to_authority_on or "") or None,
+        "answer": d.answer if (d.reply_to_reporter or order.status in ("answered", "closed")) else "",
+    }
+
+
+def service_order_out(order: Order) -> dict:
+    return {
+        "id": order.pk, "number": order.number, "order_type": order.order_type, "kind": order.kind,
+        "status": order.status, "customer_id": order.customer_id, "unit_id": order.unit_id,
+        "patient_id": order.patient_id, "priority": order.priority, "requested_date": order.requested_date,
+        "planned_date": order.planned_date, "note": order.note, "closed_reason": order.closed_reason,
+        "created_at": order.created_at, "submitted_at": order.submitted_at, "details": service_details(order),
+        "events": [event_out(e) for e in order.events.all()],
+    }
+
+
+def load_service_out(principal, order_id: int, order_type: str) -> dict:
+    return service_order_out(kind_selectors.service_order_get(principal, order_id, order_type,
+                                                                 view=f"api_{order_type}_order"))
+
+
+class ListQuery(Schema):
+    status: str = Field("", max_length=20)
+    number: str = Field("", max_length=16)
+    patient_id: int | None = None
+    planned_from: dt.date | None = None
+    planned_to: dt.date | None = None
+    limit: int = Field(50, ge=1, le=200)
+
+
+class SummaryOut(Schema):
+    id: int
+    number: str
+    kind: str
+    status: str
+    patient_id: int | None
+    created_at: dt.datetime
+    planned_date: dt.date | None
+
+
+def service_list(request, order_type: str, q: ListQuery):
+    flt = kind_selectors.ServiceFilter(status=q.status, number=q.number, patient_id=q.patient_id,
+                                          planned_from=q.planned_from, planned_to=q.planned_to)
+    return kind_selectors.service_order_search(request.auth, order_type, flt, limit=q.limit)

@@ -1,0 +1,249 @@
+"""Customer-side order API: create (draft, optionally submitted at once), submit, withdraw,
+get and list customer orders. Every POST honours `Idempotency-Key`."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Field, Query, Router, Schema
+
+from access.roles import Perm
+from core.errors import NotFound, ValidationFailed
+from core.idempotency import idempotent
+
+from .. import pricing, selectors
+from ..flows import core as order_core
+from ..flows import customer as services
+from ..models import Order
+from .core import EventOut, event_out
+
+router = Router()
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+class LineIn(Schema):
+    article_number: str = Field(..., min_length=1, max_length=35, description="Artikelnummer")
+    quantity: int = Field(1, description=f"1–{services.MAX_QUANTITY}")
+    main_line_no: int | None = Field(None, description="Index (1-based) of the main-device line this accessory fits")
+
+
+class OrderCreateIn(Schema):
+    patient_id: int | None = None
+    patient_identity_number: str | None = Field(None, max_length=13,
+                                                description="Personnummer/samordningsnummer instead of patient_id")
+    unit_id: int | None = Field(None, description="Ordering unit (defaults to the caller's unit)")
+    kind: str = Field("to_patient", description="to_patient | to_unit | buffer_manual")
+    delivery_to: str = Field("", description="stay_address | registered_address | delivery_point (default: stay "
+                                             "address if any, else registered)")
+    delivery_point_id: int | None = None
+    contact_name: str = Field("", max_length=120)
+    contact_phone: str = Field("", max_length=30)
+    priority: str = Field("normal", description="normal | urgent (urgent fee applies)")
+    requested_date: dt.date | None = None
+    note: str = Field("", max_length=services.NOTE_MAX)
+    lines: list[LineIn] = Field(default_factory=list, max_length=services.MAX_LINES)
+    template_id: int | None = None
+    submit: bool = Field(False, description="Submit at once (otherwise a draft is created)")
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=services.REASON_MAX)
+
+
+class LineOut(Schema):
+    id: int
+    line_no: int
+    article_number: str
+    article_name: str
+    quantity: int
+    delivered_quantity: int
+    allocated_quantity: int
+    backordered_quantity: int
+    device_serial: str | None = None
+    monthly_rent: Decimal | None = None
+    unit_price: Decimal | None = None
+
+
+class OrderOut(Schema):
+    id: int
+    number: str
+    order_type: str
+    kind: str
+    status: str
+    customer_id: int
+    unit_id: int | None
+    cost_centre_id: int | None
+    patient_id: int | None
+    priority: str
+    urgent_fee: Decimal | None
+    requested_date: dt.date | None
+    promised_date: dt.date | None
+    planned_date: dt.date | None
+    delivery_to: str
+    delivery_point_id: int | None
+    contact_name: str
+    contact_phone: str
+    note: str
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    confirmed_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    closed_reason: str
+    estimated_monthly_cost: Decimal
+    purchases_total: Decimal
+    lines: list[LineOut]
+    events: list[EventOut] = []
+
+
+class OrderSummaryOut(Schema):
+    id: int
+    number: str
+    status: str
+    kind: str
+    patient_id: int | None
+    unit_id: int | None
+    priority: str
+    created_at: dt.datetime
+    promised_date: dt.date | None
+    planned_date: dt.date | None
+
+
+def order_out(order: Order, *, events: bool = True) -> dict:
+    lines = getattr(order, "_created_lines", None) or list(order.lines.all())
+    totals = pricing.cost_estimate(lines, urgent=order.priority == "urgent")
+    return {
+        "id": order.pk, "number": order.number, "order_type": order.order_type, "kind": order.kind,
+        "status": order.status, "customer_id": order.customer_id, "unit_id": order.unit_id,
+        "cost_centre_id": order.cost_centre_id, "patient_id": order.patient_id, "priority": order.priority,
+        "urgent_fee": order.urgent_fee, "requested_date": order.requested_date,
+        "promised_date": order.promised_date, "planned_date": order.planned_date, "delivery_to": order.delivery_to,
+        "delivery_point_id": order.delivery_point_id, "contact_name": order.contact_name,
+        "contact_phone": order.contact_phone, "note": order.note, "created_at": order.created_at,
+        "submitted_at": order.submitted_at, "confirmed_at": order.confirmed_at, "delivered_at": order.delivered_at,
+        "closed_reason": order.closed_reason, "estimated_monthly_cost": totals.monthly_rent,
+        "purchases_total": totals.purchases,
+        "lines": [{
+            "id": ln.pk, "line_no": ln.line_no, "article_number": ln.article.article_number,
+            "article_name": ln.article.name, "quantity": ln.quantity, "delivered_quantity": ln.delivered_quantity,
+            "allocated_quantity": ln.allocated_quantity, "backordered_quantity": ln.backordered_quantity,
+            "device_serial": ln.device.serial if ln.device_id else None, "monthly_rent": ln.monthly_rent,
+            "unit_price": ln.unit_price,
+        } for ln in lines],
+        "events": [event_out(e) for e in order.events.all()] if events else [],
+    }
+
+
+def created_order_out(order: Order) -> dict:
+    """The response for an order just created in this request, from the objects in memory
+    (no patient data in it, so no patient-access row; GET /orders/{id} writes one)."""
+    out = order_out(order, events=False)
+    out["events"] = [{"at": order.updated_at, "event_type": "transition", "actor": "", "from_status": "",
+                      "to_status": "draft", "reason": "", "data": {}}]
+    if order.status != "draft":
+        out["events"].append({"at": order.updated_at, "event_type": "transition", "actor": "",
+                              "from_status": "draft", "to_status": order.status, "reason": "", "data": {}})
+    return out
+
+
+def load_order_out(principal, order_id: int) -> dict:
+    return order_out(selectors.order_get(principal, order_id, with_patient_access="api_order"))
+
+
+def _patient_id_from(principal, payload: OrderCreateIn) -> int | None:
+    if payload.patient_id:
+        return payload.patient_id
+    if not payload.patient_identity_number:
+        return None
+    from patients.identity import parse_identity_number
+    from patients.models import Patient
+
+    try:
+        number = parse_identity_number(payload.patient_identity_number).number
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message, errors={"patient_identity_number": [exc.message]}) from None
+    patient = Patient.objects.filter(identity_number=number).first()
+    if patient is None or not order_core.patient_visible(principal, patient):
+        raise NotFound("Patienten finns inte.")
+    return patient.pk
+
+
+# --------------------------------------------------------------------------- endpoints
+
+
+@router.post("/orders", response={201: OrderOut, 200: OrderOut}, summary="Create a customer order (draft, or "
+             "submitted with submit=true)", operation_id="order_create")
+def create_order(request, payload: OrderCreateIn):
+    principal = request.auth
+    principal.require(Perm.ORDER_CREATE)
+
+    def work():
+        data = services.DraftInput(
+            patient_id=_patient_id_from(principal, payload), unit_id=payload.unit_id, kind=payload.kind,
+            delivery_to=payload.delivery_to, delivery_point_id=payload.delivery_point_id,
+            contact_name=payload.contact_name, contact_phone=payload.contact_phone, priority=payload.priority,
+            requested_date=payload.requested_date, note=payload.note, template_id=payload.template_id,
+            lines=[services.LineInput(ln.article_number, ln.quantity, ln.main_line_no) for ln in payload.lines],
+        )
+        order = services.order_draft_create(principal, data, submit=payload.submit)
+        return 201, created_order_out(order)
+
+    return idempotent(request, work)
+
+
+@router.post("/orders/{order_id}/submit", response=OrderOut, summary="Submit a draft (idempotent)",
+             operation_id="order_submit")
+def submit_order(request, order_id: int):
+    principal = request.auth
+    principal.require(Perm.ORDER_CREATE)
+
+    def work():
+        services.order_submit(principal, order_id)
+        return 200, load_order_out(principal, order_id)
+
+    return idempotent(request, work)
+
+
+@router.post("/orders/{order_id}/withdraw", response=OrderOut, summary="Withdraw an order before confirmation",
+             operation_id="order_withdraw")
+def withdraw_order(request, order_id: int, payload: ReasonIn):
+    principal = request.auth
+    principal.require(Perm.ORDER_CREATE)
+
+    def work():
+        services.order_withdraw(principal, order_id, payload.reason)
+        return 200, load_order_out(principal, order_id)
+
+    return idempotent(request, work)
+
+
+@router.get("/orders/{order_id}", response=OrderOut, summary="One order with lines and history",
+            operation_id="order_get")
+def get_order(request, order_id: int):
+    principal = request.auth
+    principal.require(Perm.ORDER_VIEW)
+    return load_order_out(principal, order_id)
+
+
+class OrderListQuery(Schema):
+    number: str = Field("", max_length=16)
+    patient_id: int | None = None
+    status: str = Field("", max_length=20)
+    unit_id: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    limit: int = Field(50, ge=1, le=200)
+
+
+@router.get("/orders", response=list[OrderSummaryOut], summary="Search customer orders",
+            operation_id="order_list")
+def list_orders(request, q: Query[OrderListQuery]):
+    principal = request.auth
+    principal.require(Perm.ORDER_VIEW)
+    flt = selectors.OrderFilter(number=q.number, patient_id=q.patient_id, status=q.status, unit_id=q.unit_id,
+                                date_from=q.date_from, date_to=q.date_to)
+    return selectors.order_search(principal, flt, limit=q.limit)
+
+
+

@@ -1,0 +1,236 @@
+"""Pickup orders (HO) and return receipts (DESIGN.md §4), customer side and supply side.
+
+A pickup order lists devices on the patient, each with a reason, and a desired date; it is born
+`submitted`. The supply centre plans it (pickup date), records it picked up (the loans end by the
+rent-end rule and the devices are in transit), receives it at the supply centre (each device to
+refurbishment), or cancels it with a reason (a new pickup order is needed).
+
+Loan/rent end rule (setting `LYFTA_PICKUP_RENT_END_WEEKDAYS`, default 3): the loan ends
+N Swedish weekdays after the day the pickup order was submitted — or on the pickup day if the
+devices were collected earlier than that. It never ends before the loan started. The loans are
+ended when the pickup is recorded (the devices leave the patient view then), dated by this rule.
+
+A return receipt (återlämningskvitto) is made by the prescriber at the patient: the loans of the
+devices handed back end that day and the devices are in transit to the supply centre."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from access.roles import Perm
+from audit.services import audit_record
+from core.calendar import add_weekdays
+from core.errors import Conflict, NotFound
+from core.numbering import next_number
+
+from ..models import Order, OrderStatus, OrderType, PickupLine, PickupReason, Priority, ReturnReceipt, ReturnReceiptLine
+from ..transitions import apply_transition, check_move
+from . import core as c
+
+S = OrderStatus
+MAX_DEVICES = 50
+
+
+def rent_end_weekdays() -> int:
+    return int(getattr(settings, "LYFTA_PICKUP_RENT_END_WEEKDAYS", 3))
+
+
+def rent_end_date(*, submitted_on: dt.date, picked_up_on: dt.date, started_on: dt.date) -> dt.date:
+    """The day the loan and rent end for a device collected by a pickup order (see module doc)."""
+    by_rule = add_weekdays(submitted_on, rent_end_weekdays())
+    return max(min(by_rule, picked_up_on), started_on)
+
+
+@dataclass
+class PickupLineInput:
+    device_serial: str
+    reason: str
+
+
+@dataclass
+class PickupInput:
+    patient_id: int
+    lines: list[PickupLineInput] = field(default_factory=list)
+    requested_date: object = None
+    note: str = ""
+    unit_id: int | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+
+
+def _open_loans_by_serial(patient) -> dict[str, object]:
+    """The patient's open loans by serial, row-locked for the rest of the transaction, so two
+    concurrent pickups/receipts for one device are serialised (the second sees the first)."""
+    from stock.models import Loan
+
+    return {loan.device.serial: loan for loan in Loan.objects.select_for_update(of=("self",))
+            .filter(patient=patient, ended_on__isnull=True).select_related("device", "device__article")}
+
+
+@transaction.atomic
+def pickup_create(principal, data: PickupInput) -> Order:
+    c.require_orderer(principal)
+    if not data.patient_id:
+        c.fail("patient_id", "Välj en patient.")
+    patient = c.patient_for_order(principal, data.patient_id)
+    if not data.lines:
+        c.fail("lines", "Välj minst ett hjälpmedel att hämta.")
+    if len(data.lines) > MAX_DEVICES:
+        c.fail("lines", f"Högst {MAX_DEVICES} hjälpmedel per hämtorder.")
+    requested = c.clean_date(data.requested_date, "requested_date", past_ok=False)
+    loans = _open_loans_by_serial(patient)
+    chosen = []
+    seen = set()
+    for i, ln in enumerate(data.lines):
+        serial = (ln.device_serial or "").strip()
+        loan = loans.get(serial)
+        if loan is None:
+            c.fail(f"lines.{i}.device_serial", f"Individ {serial or '–'} är inte registrerad på patienten.")
+        if serial in seen:
+            c.fail(f"lines.{i}.device_serial", f"Individ {serial} finns två gånger.")
+        seen.add(serial)
+        reason = c.clean_choice(ln.reason, PickupReason, f"lines.{i}.reason", "Ange orsak för varje hjälpmedel.")
+        chosen.append((loan, reason))
+    busy = set(PickupLine.objects.filter(device__in=[lo.device for lo, _ in chosen],
+                                         order__status__in=c.OPEN_PICKUP)
+               .values_list("device__serial", flat=True))
+    if busy:
+        raise Conflict(f"Det finns redan en öppen hämtorder för {', '.join(sorted(busy))}.", code="pickup_exists")
+    order = c.order_header(principal, OrderType.PICKUP, kind="pickup", status=S.SUBMITTED, patient=patient,
+                           unit_id=data.unit_id, priority=Priority.NORMAL, requested_date=requested, note=data.note,
+                           contact_name=data.contact_name, contact_phone=data.contact_phone)
+    c.order_create(order, principal)
+    PickupLine.objects.bulk_create([PickupLine(order=order, device=loan.device, loan=loan, reason=reason)
+                                    for loan, reason in chosen])
+    audit_record(principal, "order.pickup.submitted", order, {"devices": sorted(seen)})
+    return order
+
+
+# --------------------------------------------------------------------------- return receipt
+
+
+@transaction.atomic
+def return_receipt_create(principal, patient_id, serials: list[str], *, returned_on=None) -> ReturnReceipt:
+    """Devices handed back at the patient: their loans end (`returned_on`, default today) and the
+    devices are in transit to the supply centre. Returns the receipt (PDF: `return_receipt_pdf`)."""
+    from stock import returns
+
+    c.require_orderer(principal)
+    patient = c.patient_for_order(principal, patient_id)
+    serials = [s.strip() for s in (serials or []) if s and s.strip()]
+    if not serials:
+        c.fail("device_serials", "Välj minst ett hjälpmedel som lämnas tillbaka.")
+    if len(set(serials)) != len(serials):
+        c.fail("device_serials", "Samma individ är vald två gånger.")
+    returned_on = c.clean_date(returned_on, "returned_on", future_ok=False) or timezone.localdate()
+    if returned_on < timezone.localdate() - dt.timedelta(days=7):
+        c.fail("returned_on", "Återlämningsdatum får vara högst 7 dagar bakåt.")
+    loans = _open_loans_by_serial(patient)
+    missing = [s for s in serials if s not in loans]
+    if missing:
+        c.fail("device_serials", f"Individ {', '.join(missing)} är inte registrerad på patienten.")
+    unit = c.resolve_unit(principal)
+    receipt = ReturnReceipt.objects.create(
+        number=next_number("RK"), patient=patient,
+        customer_id=unit.organisation_id if unit else principal.primary_customer_id,
+        prescriber=principal.user, created_by_label=principal.label[:200], returned_on=returned_on)
+    for serial in serials:
+        loan = loans[serial]
+        if returned_on < loan.started_on:
+            c.fail("returned_on", f"Individ {serial} lånades ut först {loan.started_on:%Y-%m-%d}.")
+        returns.loan_end_in_transit(loan=loan, on=returned_on, reason=f"Återlämnad ({receipt.number})",
+                                    actor=principal)
+        ReturnReceiptLine.objects.create(receipt=receipt, device=loan.device, loan=loan)
+    audit_record(principal, "return_receipt.created", receipt, {"patient_id": patient.pk, "devices": serials})
+    return receipt
+
+
+def return_receipt_for(principal, receipt_id) -> ReturnReceipt:
+    receipt = (ReturnReceipt.objects.select_related("patient", "customer", "prescriber")
+               .prefetch_related("lines__device__article").filter(pk=receipt_id).first())
+    if receipt is None:
+        raise NotFound("Kvittot finns inte.")
+    principal.require_customer(receipt.customer_id)
+    return receipt
+
+
+# --------------------------------------------------------------------------- supply side
+
+def _lock(order_id) -> Order:
+    return c.order_lock_for_supply(order_id, OrderType.PICKUP)
+
+
+@transaction.atomic
+def pickup_plan(principal, order_id, *, planned_date) -> Order:
+    c.require_supply(principal, Perm.ORDER_HANDLE)
+    planned = c.clean_date(planned_date, "planned_date", past_ok=False, required=True)
+    order = _lock(order_id)
+    order.planned_date = planned
+    apply_transition(order, S.PLANNED, principal, data={"planned_date": str(planned)},
+                     update_fields=["planned_date"])
+    return order
+
+
+@transaction.atomic
+def pickup_picked_up(principal, order_id, *, picked_up_on=None) -> Order:
+    """The driver collected the devices: each loan ends (rent-end rule, see the module doc),
+    the devices leave the patient view and are in transit."""
+    from stock import returns
+
+    c.require_supply(principal, Perm.ORDER_HANDLE)
+    picked = c.clean_date(picked_up_on, "picked_up_on", future_ok=False) or timezone.localdate()
+    order = _lock(order_id)
+    check_move(order, S.PICKED_UP)
+    submitted_on = timezone.localdate(order.submitted_at) if order.submitted_at else picked
+    ends = {}
+    for line in order.pickup_lines.select_related("loan", "device"):
+        loan = line.loan
+        if loan is None or loan.ended_on is not None:
+            loan = returns.open_loan(line.device)
+        if loan is None:  # handed back already (return receipt): nothing to end
+            continue
+        end = rent_end_date(submitted_on=submitted_on, picked_up_on=picked, started_on=loan.started_on)
+        returns.loan_end_in_transit(loan=loan, on=end, reason=f"Hämtad ({order.number}: {line.get_reason_display()})",
+                                    actor=principal)
+        line.loan, line.loan_ended_on = loan, end
+        line.save(update_fields=["loan", "loan_ended_on"])
+        ends[line.device.serial] = str(end)
+    # The pickup date customers search by ("hämtdatum") is the day it was actually collected.
+    planned = order.planned_date
+    order.planned_date = picked
+    order.extra = {**(order.extra or {}), "picked_up_on": str(picked)}
+    apply_transition(order, S.PICKED_UP, principal, update_fields=["planned_date", "extra"],
+                     data={"picked_up_on": str(picked), "planned_date": str(planned), "loan_ended_on": ends})
+    return order
+
+
+@transaction.atomic
+def pickup_receive(principal, order_id) -> Order:
+    """The devices arrived at the supply centre: each awaits refurbishment there."""
+    from stock import returns
+
+    c.require_supply(principal, Perm.ORDER_HANDLE)
+    order = _lock(order_id)
+    check_move(order, S.RECEIVED)
+    now = timezone.now()
+    for line in order.pickup_lines.select_related("device"):
+        returns.receive_for_refurbishment(device=line.device, ref=order.number, actor=principal)
+        line.received_at = now
+        line.save(update_fields=["received_at"])
+    apply_transition(order, S.RECEIVED, principal)
+    return order
+
+
+@transaction.atomic
+def pickup_cancel(principal, order_id, *, reason: str) -> Order:
+    c.require_supply(principal, Perm.ORDER_HANDLE)
+    reason = c.clean_reason(reason)
+    order = _lock(order_id)
+    return c.order_cancel_with_notice(
+        order, principal, reason=reason, subject=f"Hämtorder {order.number} är makulerad",
+        text=f"Hämtorder {order.number} kan inte genomföras och har makulerats. Orsak: {reason}. "
+             f"En ny hämtorder måste läggas.")

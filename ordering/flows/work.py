@@ -1,0 +1,313 @@
+"""Work orders (AO) and consultations (DESIGN.md §4). Customer side: create for a patient
+(optionally naming a device on the patient or a customer-order line), attach documents
+(`core.attachment_add`), submit, discard a draft. Supply side: accept with a planned date and a
+technician, start, complete with report, hours and parts (parts leave stock through the
+ledger), cancel with a reason; and the scheduled preventive-maintenance (inspection) orders.
+`draft → submitted → accepted → in_progress → completed`, cancel from submitted or accepted.
+
+Each service locks the order, checks the move and writes the event, audit row and messages in
+ONE transaction."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.utils import timezone
+
+from access.roles import Perm, Role
+from audit.services import audit_record
+from core.errors import NotFound
+
+from ..models import (
+    CUSTOMER_WORK_KINDS,
+    Message,
+    Order,
+    OrderLine,
+    OrderStatus,
+    OrderType,
+    Priority,
+    WorkKind,
+    WorkOrderDetail,
+    WorkOrderPart,
+)
+from ..transitions import apply_transition, check_move
+from . import core as c
+
+S = OrderStatus
+
+
+@dataclass
+class WorkOrderInput:
+    patient_id: int
+    kind: str
+    description: str = ""
+    device_serial: str = ""
+    order_line_id: int | None = None
+    unit_id: int | None = None
+    priority: str = Priority.NORMAL
+    requested_date: object = None
+    contact_name: str = ""
+    contact_phone: str = ""
+
+
+def _device_on_patient(serial: str, patient):
+    from stock.models import Device
+
+    device = Device.objects.select_related("article").filter(serial=(serial or "").strip()).first()
+    if device is None or device.holder_patient_id != patient.pk:
+        c.fail("device_serial", f"Individ {serial} är inte registrerad på patienten.")
+    return device
+
+
+def _order_line_for(principal, line_id, patient) -> OrderLine:
+    try:
+        line = OrderLine.objects.select_related("order", "device").filter(pk=int(line_id)).first()
+    except (TypeError, ValueError):
+        line = None
+    if (line is None or line.order.order_type != OrderType.CUSTOMER
+            or not principal.can_see_customer(line.order.customer_id) or line.order.patient_id != patient.pk):
+        c.fail("order_line_id", "Orderraden finns inte för den här patienten.")
+    return line
+
+
+@transaction.atomic
+def work_order_create(principal, data: WorkOrderInput, *, submit: bool = False) -> Order:
+    """A work-order draft (or submitted at once with `submit`). Nothing is written on bad input."""
+    c.require_orderer(principal)
+    kind = c.clean_choice(data.kind, WorkKind, "kind", "Välj typ av arbetsorder.")
+    if kind not in CUSTOMER_WORK_KINDS:
+        c.fail("kind", "Besiktning läggs av Hjälpmedelscentralen.")
+    if not data.patient_id:
+        c.fail("patient_id", "Välj en patient.")
+    patient = c.patient_for_order(principal, data.patient_id)
+    description = c.clean_text(data.description, "description", 2000, "Beskrivningen", required=True)
+    requested = c.clean_date(data.requested_date, "requested_date", past_ok=False)
+    device = _device_on_patient(data.device_serial, patient) if (data.device_serial or "").strip() else None
+    line = _order_line_for(principal, data.order_line_id, patient) if data.order_line_id else None
+    if device is None and line is not None and line.device_id:
+        device = line.device
+    order = c.order_header(principal, OrderType.WORK, kind=kind, status=S.DRAFT, patient=patient,
+                           unit_id=data.unit_id, priority=data.priority, requested_date=requested, note=description,
+                           contact_name=data.contact_name, contact_phone=data.contact_phone)
+    c.order_create(order, principal, moves=[(S.SUBMITTED, None)] if submit else ())
+    WorkOrderDetail.objects.create(order=order, device=device, order_line=line)
+    return order
+
+
+def _submit(principal, order: Order) -> Order:
+    order.submitted_at = timezone.now()
+    apply_transition(order, S.SUBMITTED, principal, update_fields=["submitted_at"])
+    return order
+
+
+@transaction.atomic
+def work_order_submit(principal, order_id) -> Order:
+    """Idempotent: an order already submitted is returned unchanged (double click, retry)."""
+    c.require_orderer(principal)
+    order = c.order_for_customer(principal, order_id, OrderType.WORK, lock=True)
+    if order.status == S.SUBMITTED:
+        return order
+    return _submit(principal, order)
+
+
+@transaction.atomic
+def work_order_discard(principal, order_id) -> None:
+    """Delete a draft that was never sent."""
+    c.require_orderer(principal)
+    order = c.order_for_customer(principal, order_id, OrderType.WORK, lock=True)
+    if order.status != S.DRAFT:
+        c.fail("status", "Endast utkast kan tas bort.")
+    audit_record(principal, "order.work.discarded", order)
+    order.delete()
+
+
+# --------------------------------------------------------------------------- supply side
+
+MAX_HOURS = Decimal("500")
+MAX_PARTS = 30
+
+
+def _lock(order_id) -> tuple[Order, WorkOrderDetail]:
+    order = c.order_lock_for_supply(order_id, OrderType.WORK)
+    detail, _ = WorkOrderDetail.objects.get_or_create(order=order)
+    return order, detail
+
+
+def _require_worker(principal, detail: WorkOrderDetail | None = None) -> None:
+    """Handlers may do everything; a technician only on the work orders assigned to them."""
+    if principal.has_perm(Perm.WORK_ORDER_HANDLE) and principal.is_supply:
+        return
+    if principal.has_perm(Perm.TECHNICIAN_WORK) and principal.is_supply and detail is not None \
+            and principal.user is not None and detail.technician_id == principal.user.pk:
+        return
+    if not principal.is_supply:
+        raise NotFound("Ordern finns inte.")
+    principal.require(Perm.WORK_ORDER_HANDLE)
+
+
+def technician_choices():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(role_assignments__role=Role.TECHNICIAN, is_active=True).distinct() \
+        .order_by("first_name", "last_name", "username")
+
+
+def _technician(technician_id):
+    try:
+        tech = technician_choices().filter(pk=int(technician_id)).first()
+    except (TypeError, ValueError):
+        tech = None
+    if tech is None:
+        c.fail("technician_id", "Välj en tekniker.")
+    return tech
+
+
+@transaction.atomic
+def work_order_accept(principal, order_id, *, planned_date, technician_id) -> Order:
+    c.require_supply(principal, Perm.WORK_ORDER_HANDLE)
+    planned = c.clean_date(planned_date, "planned_date", past_ok=False, required=True)
+    tech = _technician(technician_id)
+    order, detail = _lock(order_id)
+    order.planned_date = planned
+    apply_transition(order, S.ACCEPTED, principal, data={"planned_date": str(planned), "technician": tech.pk},
+                     update_fields=["planned_date"])
+    detail.technician = tech
+    detail.save(update_fields=["technician"])
+    return order
+
+
+@transaction.atomic
+def work_order_start(principal, order_id) -> Order:
+    if not principal.is_supply:
+        raise NotFound("Ordern finns inte.")
+    order, detail = _lock(order_id)
+    _require_worker(principal, detail)
+    apply_transition(order, S.IN_PROGRESS, principal)
+    detail.started_at = timezone.now()
+    detail.save(update_fields=["started_at"])
+    return order
+
+
+def _clean_hours(value) -> Decimal:
+    try:
+        hours = Decimal(str(value).replace(",", ".")).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        c.fail("hours", "Ange antal timmar som ett tal.")
+    if hours < 0 or hours > MAX_HOURS:
+        c.fail("hours", f"Antal timmar måste vara mellan 0 och {MAX_HOURS}.")
+    return hours
+
+
+def _clean_parts(parts) -> list[tuple[object, int]]:
+    from catalogue.models import Article
+
+    parts = list(parts or [])
+    if len(parts) > MAX_PARTS:
+        c.fail("parts", f"Högst {MAX_PARTS} reservdelsrader.")
+    cleaned: dict[int, list] = {}
+    for i, (number, qty) in enumerate(parts):
+        article = Article.objects.filter(article_number=(number or "").strip()).first()
+        if article is None:
+            c.fail(f"parts.{i}.article_number", f"Artikeln {number} finns inte.")
+        if article.is_tracked:
+            c.fail(f"parts.{i}.article_number", f"{article.name} är individmärkt och kan inte tas som reservdel.")
+        try:
+            qty = int(qty)
+        except (TypeError, ValueError):
+            qty = 0
+        if qty < 1 or qty > 999:
+            c.fail(f"parts.{i}.quantity", "Antal måste vara mellan 1 och 999.")
+        cleaned.setdefault(article.pk, [article, 0])[1] += qty
+    return [(a, q) for a, q in cleaned.values()]
+
+
+@transaction.atomic
+def work_order_complete(principal, order_id, *, report: str, hours, parts=None) -> Order:
+    """Complete with report and hours; parts [(article_number, quantity)] leave central stock
+    through the ledger (refused as a whole if stock is short). Message: completed."""
+    from stock import returns
+
+    if not principal.is_supply:
+        raise NotFound("Ordern finns inte.")
+    report = c.clean_text(report, "report", 4000, "Rapporten", required=True)
+    hours = _clean_hours(hours)
+    cleaned = _clean_parts(parts)
+    order, detail = _lock(order_id)
+    _require_worker(principal, detail)
+    from_status = order.status
+    check_move(order, S.COMPLETED)  # refuse a wrong state before any stock moves
+    if cleaned:
+        returns.parts_issue(parts=cleaned, ref=order.number, actor=principal)
+        WorkOrderPart.objects.bulk_create([WorkOrderPart(order=order, article=a, quantity=q) for a, q in cleaned])
+    detail.report, detail.hours, detail.completed_at = report, hours, timezone.now()
+    detail.save(update_fields=["report", "hours", "completed_at"])
+    apply_transition(order, S.COMPLETED, principal, data={
+        "hours": str(hours), "from": from_status, "parts": {a.article_number: q for a, q in cleaned}})
+    if order.kind == WorkKind.INSPECTION and detail.device_id:
+        returns.inspection_done(device=detail.device, on=timezone.localdate(), actor=principal)
+    c.notify(order, Message.Kind.COMPLETED, f"Arbetsorder {order.number} är utförd",
+           f"Arbetsorder {order.number} ({c.kind_label(order)}) är utförd. Rapport: {report}")
+    return order
+
+
+@transaction.atomic
+def work_order_cancel(principal, order_id, *, reason: str) -> Order:
+    c.require_supply(principal, Perm.WORK_ORDER_HANDLE)
+    reason = c.clean_reason(reason)
+    order, _ = _lock(order_id)
+    return c.order_cancel_with_notice(
+        order, principal, reason=reason, subject=f"Arbetsorder {order.number} kan inte utföras",
+        text=f"Arbetsorder {order.number} kan inte utföras och har makulerats. Orsak: {reason}. "
+             f"En ny arbetsorder måste läggas.")
+
+
+# --------------------------------------------------------------------------- scheduled inspections
+
+
+def _due(device, today: dt.date) -> bool:
+    if device.next_inspection_date is not None:
+        return device.next_inspection_date <= today
+    months = device.article.inspection_interval_months
+    if not months:
+        return False
+    start = device.purchase_date
+    return start is not None and start + relativedelta(months=months) <= today
+
+
+def inspection_orders_create(*, today: dt.date | None = None, limit: int = 5000) -> list[Order]:
+    """Preventive maintenance: one inspection work order (submitted) per device on loan whose
+    inspection is due (its `next_inspection_date`, else purchase date + the article's interval).
+    Idempotent: a device with an open inspection order gets no second one; the device row is
+    locked while deciding, so concurrent runs cannot both create one."""
+    from stock.models import Device, Loan
+
+    today = today or timezone.localdate()
+    candidates = list(
+        Device.objects.filter(status=Device.Status.ON_LOAN, article__inspection_interval_months__isnull=False)
+        .exclude(next_inspection_date__gt=today)
+        .exclude(work_orders__order__kind=WorkKind.INSPECTION, work_orders__order__status__in=c.OPEN_WORK)
+        .select_related("article").order_by("next_inspection_date", "pk")[:limit])
+    created = []
+    for device in candidates:
+        if not _due(device, today):
+            continue
+        with transaction.atomic():
+            locked = Device.objects.select_for_update().get(pk=device.pk)
+            if WorkOrderDetail.objects.filter(device=locked, order__kind=WorkKind.INSPECTION,
+                                              order__status__in=c.OPEN_WORK).exists():
+                continue
+            loan = Loan.objects.filter(device=locked, ended_on__isnull=True).select_related("patient").first()
+            if loan is None:
+                continue
+            order = Order(order_type=OrderType.WORK, kind=WorkKind.INSPECTION, status=S.SUBMITTED,
+                          customer_id=loan.customer_id, cost_centre_id=loan.cost_centre_id, patient=loan.patient,
+                          requested_date=max(device.next_inspection_date or today, today),
+                          note=f"Förebyggande underhåll/besiktning av {locked.serial} ({locked.article.name}).")
+            c.order_create(order, None, event_data={"scheduled": True, "device": locked.serial},
+                           audit_action="order.work.inspection_created", audit_data={"device": locked.serial})
+            WorkOrderDetail.objects.create(order=order, device=locked)
+            created.append(order)
+    return created

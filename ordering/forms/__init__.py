@@ -1,0 +1,1 @@
+"""Forms of the order pages, one module per order kind over `core`."""

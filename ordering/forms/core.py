@@ -1,0 +1,53 @@
+"""What the order forms share: the date widget, putting a service's errors back on the form, the
+patient look-up, the reason and the search form of the service-order kinds. Validation that
+needs the database lives in the services."""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ..models import OrderStatus
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def apply_domain_errors(form: forms.Form, exc) -> None:
+    """Put a ValidationFailed's field errors on the form (unknown fields → non-field)."""
+    placed = False
+    for key, msgs in (exc.errors or {}).items():
+        name = key.split(".")[-1] if key.startswith("lines.") else key
+        name = {"delivery_point_id": "delivery_point", "unit_id": "unit"}.get(name, name)
+        for m in msgs if isinstance(msgs, (list, tuple)) else [msgs]:
+            form.add_error(name if name in form.fields else None, str(m))
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Orsak"), max_length=1000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PatientLookupForm(forms.Form):
+    identity = forms.CharField(label=_("Patientens personnummer"), max_length=13,
+                               help_text=_("ÅÅÅÅMMDD-NNNN"))
+
+
+class ServiceSearchForm(forms.Form):
+    number = forms.CharField(label=_("Ordernummer"), max_length=16, required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    planned_from = forms.DateField(label=_("Hämtdatum från"), required=False, widget=DateInput())
+    planned_to = forms.DateField(label=_("Hämtdatum till"), required=False, widget=DateInput())
+
+    def __init__(self, *args, statuses=(), with_dates=False, **kw):
+        super().__init__(*args, **kw)
+        self.fields["status"].choices = [("", _("Alla"))] + [(s, OrderStatus(s).label) for s in statuses]
+        if not with_dates:
+            del self.fields["planned_from"]
+            del self.fields["planned_to"]

@@ -1,0 +1,55 @@
+"""Pickup orders (HO) and return receipts (återlämningskvitton): devices leaving the patient."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+
+class PickupReason(models.TextChoices):
+    NOT_NEEDED = "not_needed", _("Behövs inte längre")
+    DECEASED = "deceased", _("Patienten avliden")
+    REPLACED = "replaced", _("Ersatt av annat hjälpmedel")
+    WRONG_SIZE = "wrong_size", _("Fel storlek")
+
+class PickupLine(models.Model):
+    """A device to collect from the patient, with the reason."""
+
+    order = models.ForeignKey("ordering.Order", on_delete=models.CASCADE, related_name="pickup_lines")
+    device = models.ForeignKey("stock.Device", on_delete=models.PROTECT, related_name="pickup_lines",
+                               verbose_name=_("individ"))
+    loan = models.ForeignKey("stock.Loan", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("orsak"), max_length=20, choices=PickupReason.choices)
+    loan_ended_on = models.DateField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["device"], name="ord_pickup_device")]
+
+class ReturnReceipt(TimeStampedModel):
+    """Return receipt (återlämningskvitto): devices handed back at the patient, for signature."""
+
+    number = models.CharField(max_length=20, unique=True)
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="return_receipts")
+    customer = models.ForeignKey("access.Organisation", on_delete=models.PROTECT, related_name="+")
+    prescriber = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_by_label = models.CharField(max_length=200, blank=True)
+    returned_on = models.DateField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+class ReturnReceiptLine(models.Model):
+    receipt = models.ForeignKey(ReturnReceipt, on_delete=models.CASCADE, related_name="lines")
+    device = models.ForeignKey("stock.Device", on_delete=models.PROTECT, related_name="+")
+    loan = models.ForeignKey("stock.Loan", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["id"]

@@ -1,0 +1,1 @@
+"""The order pages, one module per order kind over `core`."""

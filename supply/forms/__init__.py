@@ -1,0 +1,1 @@
+"""The supply centre's forms, one module per order kind."""

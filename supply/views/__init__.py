@@ -1,0 +1,1 @@
+"""The supply centre's pages, one module per order kind over `core`."""

@@ -1,0 +1,56 @@
+"""The supply centre's refurbishment pages (rekonditionering)."""
+from __future__ import annotations
+
+from django.contrib import messages as flash
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from access.decorators import require_perm
+from access.roles import Perm
+from core.errors import DomainError, NotFound
+
+from .. import refurbishment
+from ..forms.core import ReasonForm
+
+# --------------------------------------------------------------------------- refurbishment
+
+
+@require_perm(Perm.STOCK_MANAGE)
+def refurb_queue(request):
+    return render(request, "supply/service/refurbishment.html", {"queue": refurbishment.refurbishment_queue(),
+                                                                "scrap_form": ReasonForm()})
+
+
+def _refurb_act(request, fn, ok: str):
+    try:
+        fn()
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    except DomainError as exc:
+        flash.error(request, exc.message)
+    else:
+        flash.success(request, ok)
+    return redirect("supply:refurb_queue")
+
+
+@require_POST
+@require_perm(Perm.STOCK_MANAGE)
+def refurb_receive(request, serial: str):
+    return _refurb_act(request, lambda: refurbishment.device_receive(request.principal, serial),
+                       f"{serial} är mottagen och väntar på rekonditionering.")
+
+
+@require_POST
+@require_perm(Perm.STOCK_MANAGE)
+def refurb_done(request, serial: str):
+    return _refurb_act(request, lambda: refurbishment.device_refurbished(request.principal, serial),
+                       f"{serial} är rekonditionerad och åter i lager.")
+
+
+@require_POST
+@require_perm(Perm.STOCK_MANAGE)
+def refurb_scrap(request, serial: str):
+    return _refurb_act(request, lambda: refurbishment.device_scrapped(request.principal, serial,
+                                                                      reason=request.POST.get("reason", "")),
+                       f"{serial} är kasserad.")
