@@ -110,6 +110,23 @@ def _lock_device(device: Device) -> Device:
         raise NotFound("Individen finns inte.") from None
 
 
+def device_lock(device_id: int) -> Device:
+    """The device row locked for the rest of the caller's transaction (e.g. while ordering decides
+    whether a scheduled inspection order is needed), so concurrent runs see each other."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("device_lock must run inside a transaction")
+    return Device.objects.select_for_update(of=("self",)).select_related("article").get(pk=device_id)
+
+
+def loans_lock_open(patient) -> list[Loan]:
+    """The patient's open loans, row-locked for the rest of the caller's transaction, so two
+    concurrent pickups or return receipts for one device are serialised (the second sees the first)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("loans_lock_open must run inside a transaction")
+    return list(Loan.objects.select_for_update(of=("self",)).filter(patient=patient, ended_on__isnull=True)
+                .select_related("device", "device__article").order_by("pk"))
+
+
 def _positive(quantity: int, field_name: str = "quantity") -> int:
     try:
         quantity = int(quantity)

@@ -1,5 +1,6 @@
 """The allowed import directions between contexts (docs/architecture.md)."""
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,103 @@ def test_app_imports_only_lower_contexts(app):
     wrong = [(str(p), top) for p, top in imports_of(app)
              if top not in allowed and not _exempt(p) and (str(p), top) not in UI_EXCEPTIONS]
     assert not wrong, f"{app} imports contexts above it: {wrong}"
+
+
+# --------------------------------------------------------------------------- who writes whose models
+# Ordering is the only writer of order data and stock the only writer of stock data (DESIGN.md §3):
+# other contexts call their services. A write is `Model.objects.create/update/...`, a queryset's
+# `.update()`/`.delete()`, or `instance.save()`/`.delete()`; `apps.get_model("ordering", …)` is a
+# reach-around and is refused anywhere outside the owner.
+
+OWNED = {"ordering": "ordering", "stock": "stock"}
+WRITE_METHODS = {"create", "bulk_create", "bulk_update", "get_or_create", "update_or_create", "update", "delete",
+                 "save", "select_for_update"}
+MANAGER_WRITES = WRITE_METHODS - {"save", "select_for_update"}
+
+
+def _model_names(owner: str) -> set[str]:
+    from django.apps import apps
+
+    return {m.__name__ for m in apps.get_app_config(owner).get_models()}
+
+
+def _protected_imports(tree, owner: str, models: set[str]) -> set[str]:
+    """Local names bound to the owner's model classes in this module (any import depth)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and (
+                node.module == f"{owner}.models" or node.module.startswith(f"{owner}.models.")):
+            for a in node.names:
+                if a.name in models:
+                    names.add(a.asname or a.name)
+    return names
+
+
+def _other_model_imports(tree, owner: str) -> bool:
+    """Does the module import models from anywhere but the owner (its own or another context's)?"""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and (node.module.endswith("models") or
+                                                                 ".models." in node.module):
+            if node.level > 0 or not node.module.startswith(f"{owner}."):
+                return True
+    return False
+
+
+def _root_name(expr):
+    while isinstance(expr, (ast.Attribute, ast.Call, ast.Subscript)):
+        expr = expr.func if isinstance(expr, ast.Call) else expr.value
+    return expr.id if isinstance(expr, ast.Name) else None
+
+
+def foreign_writes(app: str, owner: str):
+    """(path, line, what) for every write of `owner`'s models found in `app`'s runtime code."""
+    models = _model_names(owner)
+    for path in (ROOT / app).rglob("*.py"):
+        rel = path.relative_to(ROOT)
+        if "migrations" in path.parts or _exempt(rel):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        bound = _protected_imports(tree, owner, models)
+        ambiguous = _other_model_imports(tree, owner)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+                continue
+            method = node.func.attr
+            if method == "get_model" and node.args and isinstance(node.args[0], ast.Constant) \
+                    and str(node.args[0].value).split(".")[0] == owner:
+                yield str(rel), node.lineno, f"apps.get_model({node.args[0].value!r})"
+                continue
+            if method not in WRITE_METHODS:
+                continue
+            root = _root_name(node.func.value)
+            if root in bound and (method in MANAGER_WRITES or method == "select_for_update"):
+                yield str(rel), node.lineno, f"{root}….{method}()"
+            elif bound and not ambiguous and method in {"save", "delete", "update", "create", "bulk_create"}:
+                # The module reads only the owner's models: any save/delete/update in it writes them.
+                yield str(rel), node.lineno, f"{ast.unparse(node.func)}()"
+
+
+@pytest.mark.parametrize("owner", sorted(OWNED))
+@pytest.mark.parametrize("app", ORDER)
+def test_only_the_owner_writes_its_models(app, owner):
+    if app == owner:
+        return
+    found = list(foreign_writes(app, owner))
+    assert not found, f"{app} writes {owner}'s models (call {owner}'s services instead): {found}"
+
+
+def test_the_write_rule_sees_the_old_ways(tmp_path, monkeypatch):
+    """The rule catches each way supply used to write order rows (a test that cannot fail is a defect)."""
+    fake = tmp_path / "fakeapp"
+    fake.mkdir()
+    (fake / "svc.py").write_text(
+        "from django.apps import apps\n"
+        "from ordering.models import Delivery, OrderLine\n"
+        "def f(line):\n"
+        "    line.save(update_fields=['x'])\n"
+        "    Delivery.objects.create(order=None)\n"
+        "    OrderLine.objects.filter(pk=1).update(quantity=2)\n"
+        "    apps.get_model('ordering', 'Order').objects.all()\n")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    found = {what for _p, _l, what in foreign_writes("fakeapp", "ordering")}
+    assert {"line.save()", "Delivery….create()", "OrderLine….update()", "apps.get_model('ordering')"} <= found, found

@@ -65,10 +65,9 @@ class PickupInput:
 def _open_loans_by_serial(patient) -> dict[str, object]:
     """The patient's open loans by serial, row-locked for the rest of the transaction, so two
     concurrent pickups/receipts for one device are serialised (the second sees the first)."""
-    from stock.models import Loan
+    from stock.services import loans_lock_open
 
-    return {loan.device.serial: loan for loan in Loan.objects.select_for_update(of=("self",))
-            .filter(patient=patient, ended_on__isnull=True).select_related("device", "device__article")}
+    return {loan.device.serial: loan for loan in loans_lock_open(patient)}
 
 
 @transaction.atomic

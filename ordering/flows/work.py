@@ -283,6 +283,7 @@ def inspection_orders_create(*, today: dt.date | None = None, limit: int = 5000)
     Idempotent: a device with an open inspection order gets no second one; the device row is
     locked while deciding, so concurrent runs cannot both create one."""
     from stock.models import Device, Loan
+    from stock.services import device_lock
 
     today = today or timezone.localdate()
     candidates = list(
@@ -295,7 +296,7 @@ def inspection_orders_create(*, today: dt.date | None = None, limit: int = 5000)
         if not _due(device, today):
             continue
         with transaction.atomic():
-            locked = Device.objects.select_for_update().get(pk=device.pk)
+            locked = device_lock(device.pk)
             if WorkOrderDetail.objects.filter(device=locked, order__kind=WorkKind.INSPECTION,
                                               order__status__in=c.OPEN_WORK).exists():
                 continue

@@ -106,3 +106,45 @@ def test_a_confirm_sent_twice_at_once_with_one_key_answers_both_with_the_same_re
     r = Client(HTTP_AUTHORIZATION="Bearer test-supply-token").post(
         f"/api/v1/supply/orders/{order.pk}/confirm", data="{}", content_type="application/json")
     assert r.status_code == 409
+
+
+@pytest.mark.django_db(transaction=True)
+def test_confirms_in_opposite_line_order_neither_deadlock_nor_lose_allocations(shop, make_user, monkeypatch):
+    """Two orders hold the same two articles in opposite line order and are confirmed at the same
+    moment, many times. Confirm locks every stock row of the order's articles at once, in a fixed
+    order, before allocating: so one waits for the other instead of a deadlock (PostgreSQL would
+    abort one with DeadlockDetected), and every unit is reserved exactly once.
+
+    A pause after each line's allocation widens the window: without the up-front lock each
+    transaction holds its first article's rows while it wants the other's."""
+    import time
+
+    from access.principal import principal_for_user
+    from access.roles import Role
+    from stock.services import rebuild_levels
+    from supply import stockport
+
+    real_allocate = stockport.allocate
+
+    def slow_allocate(**kwargs):
+        result = real_allocate(**kwargs)
+        time.sleep(0.05)
+        return result
+
+    monkeypatch.setattr(stockport, "allocate", slow_allocate)
+    pad, bag = of.article(name="Dyna A"), of.article(name="Påse B")
+    of.stock_units(pad, 500)
+    of.stock_units(bag, 500)
+    other = principal_for_user(make_user(Role.SUPPLY_HANDLER))
+    rounds = 12
+    for _ in range(rounds):
+        a = make_order(shop, lines=[osvc.LineInput(pad.article_number, 2), osvc.LineInput(bag.article_number, 3)])
+        b = make_order(shop, lines=[osvc.LineInput(bag.article_number, 3), osvc.LineInput(pad.article_number, 2)])
+        results = run_concurrently(lambda: services.order_confirm(shop.h, a.pk),
+                                   lambda: services.order_confirm(other, b.pk))
+        assert all(isinstance(r, Order) for r in results), results
+    assert Order.objects.filter(status="confirmed").count() == 2 * rounds
+    assert StockLevel.objects.get(article=pad).reserved == 2 * 2 * rounds
+    assert StockLevel.objects.get(article=bag).reserved == 2 * 3 * rounds
+    assert StockMovement.objects.filter(kind="reservation").count() == 2 * 2 * rounds
+    assert rebuild_levels(fix=False) == []
