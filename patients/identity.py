@@ -126,3 +126,22 @@ def looks_like_identity_number(text: str) -> bool:
 
 def _plausible_year(year: str, today: datetime.date) -> bool:
     return year.isdigit() and 1870 <= int(year) <= today.year
+
+
+def known_identity_number(number: str) -> str:
+    """The stored form of an identity number typed in a search or sent by a system: a valid
+    personnummer or samordningsnummer, or a reservnummer that some patient has (a 12-character
+    regional number fails the personnummer checks; it is accepted only when a patient has it, so a
+    mistyped personnummer still gets the clear checksum or date message). Raises ValidationFailed."""
+    from .models import Patient
+
+    try:
+        return parse_identity_number(number).number
+    except ValidationFailed:
+        try:
+            reserve = parse_identity_number(number, allow_reserve=True).number
+        except ValidationFailed:
+            reserve = None
+        if reserve and Patient.objects.filter(identity_number=reserve).exists():
+            return reserve
+        raise

@@ -148,3 +148,28 @@ def test_the_write_rule_sees_the_old_ways(tmp_path, monkeypatch):
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     found = {what for _p, _l, what in foreign_writes("fakeapp", "ordering")}
     assert {"line.save()", "Delivery….create()", "OrderLine….update()", "apps.get_model('ordering')"} <= found, found
+
+
+# --------------------------------------------------------------------------- one way to answer errors on pages
+# Order pages answer a service's refusal only through core.pages (422 next to the field, 404, or a
+# message and a redirect). A look-up form that asks a selector (not a service) may catch on its own.
+PAGE_ERROR_EXCEPTIONS = {("ordering/views/core.py", "_patient_or_lookup"), ("ordering/views/customer.py", "order_search")}
+
+
+def test_order_pages_answer_errors_only_through_core_pages():
+    wrong = []
+    for app in ("ordering", "supply"):
+        for path in (ROOT / app / "views").rglob("*.py"):
+            rel = str(path.relative_to(ROOT))
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for fn in [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]:
+                for node in ast.walk(fn):
+                    if isinstance(node, ast.ExceptHandler) and node.type is not None:
+                        names = {n.id for n in ast.walk(node.type) if isinstance(n, ast.Name)}
+                        if names & {"ValidationFailed", "DomainError", "IllegalTransition", "Conflict"} \
+                                and (rel, fn.name) not in PAGE_ERROR_EXCEPTIONS:
+                            wrong.append((rel, fn.name))
+                for kw in [k for k in ast.walk(fn) if isinstance(k, ast.keyword) and k.arg == "status"]:
+                    if isinstance(kw.value, ast.IfExp) or (isinstance(kw.value, ast.Constant) and kw.value.value == 400):
+                        wrong.append((rel, fn.name, "status"))
+    assert not wrong, f"pages that answer errors on their own (use core.pages): {sorted(set(wrong))}"

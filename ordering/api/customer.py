@@ -156,11 +156,11 @@ def _patient_id_from(principal, payload: OrderCreateIn) -> int | None:
         return payload.patient_id
     if not payload.patient_identity_number:
         return None
-    from patients.identity import parse_identity_number
+    from patients.identity import known_identity_number
     from patients.models import Patient
 
     try:
-        number = parse_identity_number(payload.patient_identity_number).number
+        number = known_identity_number(payload.patient_identity_number)
     except ValidationFailed as exc:
         raise ValidationFailed(exc.message, errors={"patient_identity_number": [exc.message]}) from None
     patient = Patient.objects.filter(identity_number=number).first()

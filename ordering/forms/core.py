@@ -16,19 +16,6 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def apply_domain_errors(form: forms.Form, exc) -> None:
-    """Put a ValidationFailed's field errors on the form (unknown fields → non-field)."""
-    placed = False
-    for key, msgs in (exc.errors or {}).items():
-        name = key.split(".")[-1] if key.startswith("lines.") else key
-        name = {"delivery_point_id": "delivery_point", "unit_id": "unit"}.get(name, name)
-        for m in msgs if isinstance(msgs, (list, tuple)) else [msgs]:
-            form.add_error(name if name in form.fields else None, str(m))
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
-
-
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Orsak"), max_length=1000, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from access.roles import Role
 from audit.models import PatientAccess
-from ordering.flows import customer as services
 from ordering.context_processors import inbox as inbox_cp
+from ordering.flows import customer as services
 from ordering.models import Message, Order, OrderEvent, OrderLine
 from ordering.tests import factories as of
 from ordering.tests.conftest import make_order
@@ -119,7 +119,7 @@ def test_bad_line_input_on_the_page(stocked, prescriber_client, data, message):
                 else data["article_number"])
     before = OrderLine.objects.count()
     r = prescriber_client.post(reverse("ordering:line_add", args=[order.pk]), data)
-    assert r.status_code == 400 and message in r.content.decode()
+    assert r.status_code == 422 and message in r.content.decode()
     assert OrderLine.objects.count() == before
 
 
@@ -127,14 +127,14 @@ def test_bad_draft_input_on_the_page(stocked, prescriber_client):
     r = prescriber_client.post(reverse("ordering:draft_new"), {
         "patient": stocked.patient.pk, "unit": stocked.world["region_unit"].pk, "delivery_to": "stay_address",
         "priority": "normal", "requested_date": "2001-01-01", "note": "x" * 3000})
-    assert r.status_code == 400
+    assert r.status_code == 422
     html = r.content.decode()
     assert "2000 tecken" in html
     assert Order.objects.count() == 0
     r = prescriber_client.post(reverse("ordering:draft_new"), {
         "patient": stocked.patient.pk, "unit": stocked.world["region_unit"].pk, "delivery_to": "stay_address",
         "priority": "normal", "requested_date": "2001-01-01"})
-    assert r.status_code == 400 and "bakåt i tiden" in r.content.decode()
+    assert r.status_code == 422 and "bakåt i tiden" in r.content.decode()
     assert Order.objects.count() == 0
 
 

@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from core.errors import IllegalTransition, NotFound, ValidationFailed
 from ordering.flows import fault as fr
+from ordering.flows import fault as sfr
 from ordering.models import FaultReportDetail, Message, Order, OrderEvent, OrderType
 from ordering.tests.service_fixtures import *  # noqa: F401,F403
 from ordering.transitions import MOVES, apply_transition
-from ordering.flows import fault as sfr
 
 STATUSES = ["registered", "investigating", "answered", "closed"]
 ALLOWED = {("registered", "investigating"), ("investigating", "answered"), ("answered", "closed")}

@@ -286,7 +286,7 @@ def test_work_order_form_errors_write_nothing(svc, pc):
     url = reverse("ordering:wo_new") + f"?patient={svc.patient.pk}"
     r = pc.post(url, {"kind": "repair_centre", "description": "x", "priority": "normal",
                       "attachment": SimpleUploadedFile("x.exe", b"MZ")})
-    assert r.status_code == 200 and "Endast PDF, PNG och JPEG" in r.content.decode()
+    assert r.status_code == 422 and "Endast PDF, PNG och JPEG" in r.content.decode()
     assert not Order.objects.filter(order_type="work").exists()
 
 
@@ -311,7 +311,7 @@ def test_pickup_page_and_supply_flow(svc, pc, hc):
 
 def test_pickup_page_without_choice_shows_error(svc, pc):
     r = pc.post(reverse("ordering:pickup_new") + f"?patient={svc.patient.pk}", {})
-    assert r.status_code == 200 and "Välj minst ett hjälpmedel" in r.content.decode()
+    assert r.status_code == 422 and "Välj minst ett hjälpmedel" in r.content.decode()
 
 
 def test_return_receipt_page_and_pdf(svc, pc):
@@ -345,7 +345,7 @@ def test_fault_page_complaint_outside_window(svc, pc):
     r = pc.post(reverse("ordering:fault_new"), {
         "kind": "complaint", "concerns": "device", "device_serial": old.serial,
         "occurred_on": str(timezone.localdate()), "description": "x", "remedy": "none", "return_method": "none"})
-    assert r.status_code == 200 and "Reklamationstiden har gått ut" in r.content.decode()
+    assert r.status_code == 422 and "Reklamationstiden har gått ut" in r.content.decode()
     assert not Order.objects.filter(order_type="fault").exists()
 
 

@@ -9,11 +9,11 @@ from django.utils import timezone
 from core.calendar import add_weekdays
 from core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from ordering.flows import pickup as pickups
+from ordering.flows import pickup as sp
 from ordering.models import Message, Order, OrderEvent, OrderType, PickupLine, ReturnReceipt
 from ordering.tests.service_fixtures import *  # noqa: F401,F403
 from ordering.transitions import MOVES, apply_transition
 from stock.models import Device, Loan
-from ordering.flows import pickup as sp
 from supply import refurbishment
 
 STATUSES = ["submitted", "planned", "picked_up", "received", "cancelled"]

@@ -10,12 +10,12 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from core.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from ordering.flows import core as service_common
+from ordering.flows import work as swo
 from ordering.flows import work as wo
 from ordering.models import Message, Order, OrderAttachment, OrderEvent, OrderType, WorkOrderDetail, WorkOrderPart
 from ordering.tests.service_fixtures import *  # noqa: F401,F403
 from ordering.transitions import MOVES, apply_transition
 from stock.models import StockLevel, StockMovement
-from ordering.flows import work as swo
 
 TOMORROW = lambda: timezone.localdate() + dt.timedelta(days=1)  # noqa: E731
 

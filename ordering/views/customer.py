@@ -10,12 +10,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from access.decorators import require_perm
 from access.roles import Perm
-from core.errors import DomainError, NotFound, ValidationFailed
+from core.errors import NotFound, ValidationFailed
+from core.pages import form_page, form_submit, page_action
 
 from .. import pricing, selectors
 from ..flows import core as order_core
 from ..flows import customer as services
-from ..forms.core import ReasonForm, apply_domain_errors
+from ..forms.core import ReasonForm
 from ..forms.customer import DraftForm, LineForm, OrderSearchForm, TemplateNameForm
 from ..models import Delivery, DeliveryTo, OrderStatus, Priority
 
@@ -56,23 +57,15 @@ def order_search(request):
         ident = (cd.get("identity") or "").strip()
         search = True
         if ident:
-            from patients.identity import parse_identity_number
+            from patients.identity import known_identity_number
             from patients.models import Patient
 
+            number = None
             try:
-                number = parse_identity_number(ident).number
-            except ValidationFailed as exc:
-                # A reservnummer fails the checks; accept it only if a patient has it.
-                number = None
-                try:
-                    reserve = parse_identity_number(ident, allow_reserve=True).number
-                except ValidationFailed:
-                    reserve = None
-                if reserve and Patient.objects.filter(identity_number=reserve).exists():
-                    number = reserve
-                else:
-                    form.add_error("identity", exc.message)
-                    search = False
+                number = known_identity_number(ident)
+            except ValidationFailed as exc:  # a look-up form: the number's own error, next to it
+                form.add_error("identity", exc.message)
+                search = False
             if number:
                 found = Patient.objects.filter(identity_number=number).only("pk", "customer_id").first()
                 if found is None or not order_core.patient_visible(principal, found):
@@ -125,21 +118,20 @@ def draft_new(request):
         initial.update(contact_name=patient.contact_name or patient.full_name,
                        contact_phone=patient.contact_phone or patient.phone)
     form = DraftForm(request.POST or None, principal=principal, urgent_fee=fee, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = _draft_input(form.cleaned_data, patient_id=patient.pk if patient else None)
+    if request.method == "POST":
         template_id = request.POST.get("template")
-        data.template_id = int(template_id) if template_id and template_id.isdigit() else None
-        try:
-            order = services.order_draft_create(principal, data)
-        except ValidationFailed as exc:
-            apply_domain_errors(form, exc)
-        except NotFound as exc:
-            _not_found(exc)
-        else:
+
+        def create(cd):
+            data = _draft_input(cd, patient_id=patient.pk if patient else None)
+            data.template_id = int(template_id) if template_id and template_id.isdigit() else None
+            return services.order_draft_create(principal, data)
+
+        done, order = form_submit(form, create)
+        if done:
             return redirect("ordering:order_detail", order_id=order.pk)
-    return render(request, "ordering/draft_new.html", {
+    return form_page(request, "ordering/draft_new.html", {
         "form": form, "patient": patient, "templates": selectors.templates_for(principal), "urgent_fee": fee,
-    }, status=400 if form.errors else 200)
+    }, form=form)
 
 
 def _draft_context(request, order, *, line_form=None, form=None):
@@ -177,42 +169,21 @@ def order_detail(request, order_id: int):
 
 
 def _post_action(request, order_id, action, success_msg):
-    """Run a customer-side action; domain errors come back as a message on the order page."""
-    try:
-        action()
-    except NotFound as exc:
-        _not_found(exc)
-    except DomainError as exc:
-        flash.error(request, exc.message)
-    else:
-        if success_msg:
-            flash.success(request, success_msg)
-    return redirect("ordering:order_detail", order_id=order_id)
+    """A button on the order page: the result (or the refusal) is a message on the order page."""
+    return page_action(request, action, done=reverse("ordering:order_detail", args=[order_id]), ok=success_msg)
 
 
 def _draft_form_post(request, order_id, form, action, *, form_key: str, done_url: str, done_msg: str = ""):
-    """A form on the draft page: `action(cleaned_data)` on valid input; field errors (from the form
-    or the service) re-render the draft page with that form (400); other domain errors come back
-    as a message on the order page."""
-    if form.is_valid():
+    """A form on the draft page: `action(cleaned_data)`; invalid input re-renders the draft page
+    with the errors next to the fields (422)."""
+    def back(bound):
         try:
-            action(form.cleaned_data)
+            order = selectors.order_get(request.principal, order_id)
         except NotFound as exc:
             _not_found(exc)
-        except ValidationFailed as exc:
-            apply_domain_errors(form, exc)
-        except DomainError as exc:
-            flash.error(request, exc.message)
-            return redirect("ordering:order_detail", order_id=order_id)
-        else:
-            if done_msg:
-                flash.success(request, done_msg)
-            return redirect(done_url)
-    try:
-        order = selectors.order_get(request.principal, order_id)
-    except NotFound as exc:
-        _not_found(exc)
-    return render(request, "ordering/draft_edit.html", _draft_context(request, order, **{form_key: form}), status=400)
+        return render(request, "ordering/draft_edit.html", _draft_context(request, order, **{form_key: bound}))
+
+    return page_action(request, action, form=form, done=done_url, ok=done_msg, render_back=back)
 
 
 @require_POST

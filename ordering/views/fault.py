@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from django.contrib import messages as flash
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 
 from access.decorators import require_perm
 from access.roles import Perm
-from core.errors import DomainError, NotFound, ValidationFailed
+from core.errors import NotFound
+from core.pages import form_page, form_submit
 
 from .. import kind_selectors
 from ..documents import render_fault_label
 from ..flows import fault as fault_reports
-from ..forms.core import apply_domain_errors
 from ..forms.fault import FaultReportForm
 from ..models import OrderType
 from .core import FAULT_STATUSES, _404, _detail, _patient_or_lookup, _post, _search
@@ -35,28 +35,22 @@ def fault_new(request):
                "concerns": "device" if request.GET.get("device") else ("service" if request.GET.get("order")
                                                                         else "article")}
     form = FaultReportForm(_post(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        cd = form.cleaned_data
-        data = fault_reports.FaultReportInput(
-            kind=cd["kind"], concerns=cd["concerns"], description=cd["description"], occurred_on=cd["occurred_on"],
-            patient_id=patient.pk if patient else None, article_number=cd["article_number"],
-            device_serial=cd["device_serial"], related_order_number=cd["related_order_number"],
-            injury=cd["injury"], remedy=cd["remedy"], return_method=cd["return_method"],
-            reply_to_reporter=cd["reply_to_reporter"], contact_name=cd["contact_name"],
-            contact_phone=cd["contact_phone"])
-        try:
-            order = fault_reports.fault_report_create(principal, data)
-        except ValidationFailed as exc:
-            mapped = ValidationFailed(exc.message, errors={
-                ("related_order_number" if k == "related_order_id" else k): v for k, v in exc.errors.items()})
-            apply_domain_errors(form, mapped)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
+    if request.method == "POST":
+        def create(cd):
+            return fault_reports.fault_report_create(principal, fault_reports.FaultReportInput(
+                kind=cd["kind"], concerns=cd["concerns"], description=cd["description"],
+                occurred_on=cd["occurred_on"], patient_id=patient.pk if patient else None,
+                article_number=cd["article_number"], device_serial=cd["device_serial"],
+                related_order_number=cd["related_order_number"], injury=cd["injury"], remedy=cd["remedy"],
+                return_method=cd["return_method"], reply_to_reporter=cd["reply_to_reporter"],
+                contact_name=cd["contact_name"], contact_phone=cd["contact_phone"]))
+
+        done, order = form_submit(form, create, rename={"related_order_id": "related_order_number"})
+        if done:
             flash.success(request, f"Avvikelse {order.number} är registrerad. Skriv ut etiketten och fäst den på "
                                    f"hjälpmedlet.")
             return redirect("ordering:fault_detail", order.pk)
-    return render(request, "ordering/service/fault_new.html", {"form": form, "patient": patient})
+    return form_page(request, "ordering/service/fault_new.html", {"form": form, "patient": patient}, form=form)
 
 
 @require_perm(Perm.ORDER_VIEW)

@@ -8,12 +8,12 @@ from django.urls import reverse
 
 from access.decorators import require_perm
 from access.roles import Perm
-from core.errors import DomainError, NotFound, ValidationFailed
+from core.errors import NotFound
+from core.pages import form_page, form_submit
 
 from .. import kind_selectors, selectors
 from ..documents import render_return_receipt
 from ..flows import pickup as pickups
-from ..forms.core import apply_domain_errors
 from ..forms.pickup import PickupForm, ReturnReceiptForm
 from ..models import OrderType
 from .core import PICKUP_STATUSES, _404, _detail, _patient_or_lookup, _post, _search
@@ -38,24 +38,19 @@ def pickup_new(request):
     form = PickupForm(_post(request), devices=devices,
                       initial={"contact_name": patient.contact_name or patient.full_name,
                                "contact_phone": patient.contact_phone or patient.phone})
-    if request.method == "POST" and form.is_valid():
-        cd = form.cleaned_data
-        data = pickups.PickupInput(patient_id=patient.pk, requested_date=cd["requested_date"], note=cd["note"],
-                                   contact_name=cd["contact_name"], contact_phone=cd["contact_phone"],
-                                   lines=[pickups.PickupLineInput(s, r) for s, r in form.lines()])
-        try:
-            order = pickups.pickup_create(principal, data)
-        except ValidationFailed as exc:
-            apply_domain_errors(form, exc)
-            if not form.errors:
-                form.add_error(None, exc.message)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
+    if request.method == "POST":
+        def create(cd):
+            return pickups.pickup_create(principal, pickups.PickupInput(
+                patient_id=patient.pk, requested_date=cd["requested_date"], note=cd["note"],
+                contact_name=cd["contact_name"], contact_phone=cd["contact_phone"],
+                lines=[pickups.PickupLineInput(s, r) for s, r in form.lines()]))
+
+        done, order = form_submit(form, create)
+        if done:
             flash.success(request, f"Hämtorder {order.number} är skickad till Hjälpmedelscentralen.")
             return redirect("ordering:pickup_detail", order.pk)
-    return render(request, "ordering/service/pickup_new.html", {"form": form, "patient": patient,
-                                                                 "devices": devices})
+    return form_page(request, "ordering/service/pickup_new.html", {"form": form, "patient": patient,
+                                                                    "devices": devices}, form=form)
 
 
 @require_perm(Perm.ORDER_VIEW)
@@ -75,21 +70,18 @@ def receipt_new(request, patient_id: int):
         _404(exc)
     devices = kind_selectors.devices_on_patient(patient)
     form = ReturnReceiptForm(_post(request), devices=devices)
-    if request.method == "POST" and form.is_valid():
-        try:
-            receipt = pickups.return_receipt_create(principal, patient.pk, form.cleaned_data["devices"])
-        except ValidationFailed as exc:
-            form.add_error("devices", exc.message)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
+    if request.method == "POST":
+        done, receipt = form_submit(
+            form, lambda cd: pickups.return_receipt_create(principal, patient.pk, cd["devices"]),
+            rename={"device_serials": "devices", "returned_on": "devices"})
+        if done:
             flash.success(request, f"Återlämningskvitto {receipt.number} är skapat. Skriv ut och låt patienten "
                                    f"skriva under.")
             return redirect(reverse("ordering:receipt_new", args=[patient.pk]) + f"?kvitto={receipt.pk}")
     receipts = kind_selectors.patient_service_orders(principal, patient.pk).receipts
-    return render(request, "ordering/service/receipt_new.html", {
+    return form_page(request, "ordering/service/receipt_new.html", {
         "form": form, "patient": patient, "devices": devices, "receipts": receipts,
-        "new_receipt": request.GET.get("kvitto", "")})
+        "new_receipt": request.GET.get("kvitto", "")}, form=form)
 
 
 @require_perm(Perm.ORDER_VIEW)

@@ -4,19 +4,19 @@ from __future__ import annotations
 from django.contrib import messages as flash
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from access.decorators import require_perm
 from access.roles import Perm
-from core.errors import DomainError, NotFound, ValidationFailed
+from core.pages import form_page, form_submit, page_action
 
 from .. import kind_selectors
 from ..flows import core as order_core
 from ..flows import work as work_orders
-from ..forms.core import apply_domain_errors
 from ..forms.work import AttachmentForm, WorkOrderForm
 from ..models import OrderType
-from .core import WORK_STATUSES, _404, _detail, _patient_or_lookup, _post, _search
+from .core import WORK_STATUSES, _detail, _patient_or_lookup, _post, _search
 
 # --------------------------------------------------------------------------- work orders
 
@@ -41,25 +41,23 @@ def wo_new(request):
                "contact_phone": patient.contact_phone or patient.phone}
     files = request.FILES if request.method == "POST" else None
     form = WorkOrderForm(_post(request), files, devices=devices, lines=lines, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        cd = form.cleaned_data
-        data = work_orders.WorkOrderInput(
-            patient_id=patient.pk, kind=cd["kind"], description=cd["description"], device_serial=cd["device"],
-            priority=cd["priority"], requested_date=cd["requested_date"], contact_name=cd["contact_name"],
-            contact_phone=cd["contact_phone"], order_line_id=cd.get("order_line"))
-        try:
+    if request.method == "POST":
+        def create(cd):
+            data = work_orders.WorkOrderInput(
+                patient_id=patient.pk, kind=cd["kind"], description=cd["description"], device_serial=cd["device"],
+                priority=cd["priority"], requested_date=cd["requested_date"], contact_name=cd["contact_name"],
+                contact_phone=cd["contact_phone"], order_line_id=cd.get("order_line"))
             with transaction.atomic():  # the order and its attachment, or nothing
                 order = work_orders.work_order_create(principal, data, submit=True)
                 if cd.get("attachment"):
                     order_core.attachment_add(principal, order.pk, cd["attachment"])
-        except ValidationFailed as exc:
-            apply_domain_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
+            return order
+
+        done, order = form_submit(form, create)
+        if done:
             flash.success(request, f"Arbetsorder {order.number} är skickad till Hjälpmedelscentralen.")
             return redirect("ordering:wo_detail", order.pk)
-    return render(request, "ordering/service/wo_new.html", {"form": form, "patient": patient})
+    return form_page(request, "ordering/service/wo_new.html", {"form": form, "patient": patient}, form=form)
 
 
 @require_perm(Perm.ORDER_VIEW)
@@ -71,30 +69,14 @@ def wo_detail(request, order_id: int):
 @require_POST
 @require_perm(Perm.ORDER_CREATE)
 def wo_submit(request, order_id: int):
-    try:
-        order = work_orders.work_order_submit(request.principal, order_id)
-    except NotFound as exc:
-        _404(exc)
-    except DomainError as exc:
-        flash.error(request, exc.message)
-        return redirect("ordering:wo_detail", order_id)
-    flash.success(request, f"Arbetsorder {order.number} är skickad.")
-    return redirect("ordering:wo_detail", order_id)
+    return page_action(request, lambda: work_orders.work_order_submit(request.principal, order_id),
+                       done=reverse("ordering:wo_detail", args=[order_id]),
+                       ok=lambda order: f"Arbetsorder {order.number} är skickad.")
 
 
 @require_POST
 @require_perm(Perm.ORDER_CREATE)
 def wo_attach(request, order_id: int):
-    form = AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        flash.error(request, "Välj en fil att bifoga.")
-        return redirect("ordering:wo_detail", order_id)
-    try:
-        att = order_core.attachment_add(request.principal, order_id, form.cleaned_data["file"])
-    except NotFound as exc:
-        _404(exc)
-    except DomainError as exc:
-        flash.error(request, exc.message)
-    else:
-        flash.success(request, f"{att.name} är bifogad.")
-    return redirect("ordering:wo_detail", order_id)
+    return page_action(request, lambda cd: order_core.attachment_add(request.principal, order_id, cd["file"]),
+                       form=AttachmentForm(request.POST, request.FILES),
+                       done=reverse("ordering:wo_detail", args=[order_id]), ok=lambda att: f"{att.name} är bifogad.")

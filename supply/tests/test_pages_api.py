@@ -49,10 +49,10 @@ def test_full_handling_through_the_pages(stocked, handler_client):
     assert "Ordern har redan bekräftats av" in r.content.decode()
     r = handler_client.post(reverse("supply:order_delay", args=[order.pk]), {"new_date": "2001-01-01",
                                                                              "reason": "sent"})
-    assert r.status_code == 400 and "bakåt i tiden" in r.content.decode()
+    assert r.status_code == 422 and "bakåt i tiden" in r.content.decode()
     r = handler_client.post(reverse("supply:order_delay", args=[order.pk]), {"new_date": "2099-01-01",
                                                                              "reason": ""})
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert not OrderEvent.objects.filter(event_type="delay").exists()
     handler_client.post(reverse("supply:order_dispatch", args=[order.pk]))
     lines = list(order.lines.all())

@@ -11,10 +11,10 @@ from audit.models import PatientAccess
 from conftest import login_verified
 from ordering.flows import fault as fr
 from ordering.flows import pickup as pickups
+from ordering.flows import pickup as sp
 from ordering.flows import work as wo
 from ordering.tests.service_fixtures import *  # noqa: F401,F403
 from supply import dashboard, refurbishment
-from ordering.flows import pickup as sp
 from supply.selectors import device_history, device_orders
 
 

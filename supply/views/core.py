@@ -2,13 +2,13 @@
 action with its errors shown on the page. Thin: parse, call a service or selector, render."""
 from __future__ import annotations
 
-from django.contrib import messages as flash
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 
-from core.errors import DomainError, NotFound, ValidationFailed
+from core.errors import NotFound
+from core.pages import page_action
 from ordering import kind_selectors
-from ordering.forms.core import apply_domain_errors
 from ordering.models import OrderStatus, OrderType
 
 from ..forms.core import FilterForm
@@ -42,25 +42,13 @@ def _get(request, order_id, order_type: str):
 
 
 def _act(request, redirect_to: str, order_id, fn, form=None, fields=(), ok: str = "Sparat.", render_back=None):
-    """Run a supply action; on bad input re-render the page with the form errors. `fields` names
-    the form's cleaned values passed to `fn` (or maps the cleaned data to its keyword arguments)."""
-    if form is not None and not form.is_valid():
-        return render_back(form)
-    if callable(fields):
-        kwargs = fields(form.cleaned_data)
-    else:
-        kwargs = {name: form.cleaned_data.get(name) for name in fields}
-    try:
-        fn(**kwargs)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
-    except ValidationFailed as exc:
-        if form is not None and render_back is not None:
-            apply_domain_errors(form, exc)
-            return render_back(form)
-        flash.error(request, exc.message)
-    except DomainError as exc:
-        flash.error(request, exc.message)
-    else:
-        flash.success(request, ok)
-    return redirect(redirect_to, order_id)
+    """Run a supply action (`core.pages.page_action`): invalid input re-renders the page with the
+    form errors (422). `fields` names the form's cleaned values passed to `fn` (or maps the cleaned
+    data to its keyword arguments)."""
+    def action(cd=None):
+        if cd is None:
+            return fn()
+        return fn(**(fields(cd) if callable(fields) else {name: cd.get(name) for name in fields}))
+
+    return page_action(request, action, form=form, render_back=render_back, ok=ok,
+                       done=reverse(redirect_to, args=[order_id]))

@@ -2,16 +2,17 @@
 dispatch, deliver."""
 from __future__ import annotations
 
-from django.contrib import messages as flash
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from access.decorators import require_perm
 from access.roles import Perm
-from core.errors import DomainError, NotFound, ValidationFailed
+from core.errors import NotFound
+from core.pages import page_action
 from ordering import selectors
-from ordering.forms.core import ReasonForm, apply_domain_errors
+from ordering.forms.core import ReasonForm
 from ordering.models import OrderStatus
 
 from .. import services
@@ -54,20 +55,9 @@ def order_handle(request, order_id: int):
 
 
 def _run(request, order_id, form, form_key, action, ok_message):
-    if not form.is_valid():
-        return _handle_page(request, order_id, forms={form_key: form}, status=400)
-    try:
-        action(form.cleaned_data)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
-    except ValidationFailed as exc:
-        apply_domain_errors(form, exc)
-        return _handle_page(request, order_id, forms={form_key: form}, status=400)
-    except DomainError as exc:
-        flash.error(request, exc.message)
-        return redirect("supply:order_handle", order_id=order_id)
-    flash.success(request, ok_message)
-    return redirect("supply:order_handle", order_id=order_id)
+    return page_action(request, action, form=form, ok=ok_message,
+                       done=reverse("supply:order_handle", args=[order_id]),
+                       render_back=lambda bound: _handle_page(request, order_id, forms={form_key: bound}))
 
 
 @require_POST

@@ -1,14 +1,13 @@
 """The supply centre's refurbishment pages (rekonditionering)."""
 from __future__ import annotations
 
-from django.contrib import messages as flash
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from access.decorators import require_perm
 from access.roles import Perm
-from core.errors import DomainError, NotFound
+from core.pages import page_action
 
 from .. import refurbishment
 from ..forms.core import ReasonForm
@@ -23,15 +22,7 @@ def refurb_queue(request):
 
 
 def _refurb_act(request, fn, ok: str):
-    try:
-        fn()
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
-    except DomainError as exc:
-        flash.error(request, exc.message)
-    else:
-        flash.success(request, ok)
-    return redirect("supply:refurb_queue")
+    return page_action(request, fn, done=reverse("supply:refurb_queue"), ok=ok)
 
 
 @require_POST
