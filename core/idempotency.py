@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, models
 
 from .errors import Conflict, ValidationFailed
+from .transactions import composed
 
 
 class IdempotencyRecord(models.Model):
@@ -52,7 +53,7 @@ def run_idempotent(principal, key: str | None, req_hash: str, work):
     if existing is not None:
         return _replay(existing, req_hash)
     try:
-        with transaction.atomic():
+        with composed():  # the work's entry point and the record: one transaction
             status, body = work()
             IdempotencyRecord.objects.create(actor_key=akey, key=key, request_hash=req_hash, status_code=status,
                                              response_body=json.loads(json.dumps(body, default=str)))

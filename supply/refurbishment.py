@@ -4,10 +4,9 @@ awaiting refurbishment), are inspected and either go back into central stock as 
 go through `stock.returns` → `stock.services` (ledger, projection, availability, audit)."""
 from __future__ import annotations
 
-from django.db import transaction
-
 from access.roles import Perm
 from core.errors import NotFound
+from core.transactions import entry_point
 
 
 def _device(serial: str):
@@ -25,7 +24,7 @@ def _require(principal) -> None:
         raise NotFound("Individen finns inte.")
 
 
-@transaction.atomic
+@entry_point
 def device_receive(principal, serial: str):
     """A device handed back on a return receipt arrived: it awaits refurbishment."""
     from stock import returns
@@ -34,7 +33,7 @@ def device_receive(principal, serial: str):
     return returns.receive_for_refurbishment(device=_device(serial), ref="retur", actor=principal)
 
 
-@transaction.atomic
+@entry_point
 def device_refurbished(principal, serial: str):
     from stock import returns
 
@@ -42,7 +41,7 @@ def device_refurbished(principal, serial: str):
     return returns.refurbish_to_stock(device=_device(serial), ref="rekond", actor=principal)
 
 
-@transaction.atomic
+@entry_point
 def device_scrapped(principal, serial: str, *, reason: str):
     from stock import returns
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 
 from access.roles import Perm
 from core.calendar import add_weekdays, next_weekday
 from core.errors import Conflict, IllegalTransition, field_error
+from core.transactions import entry_point
 from ordering import pricing
 from ordering.flows import core as order_core
 from ordering.flows import customer as ordering
@@ -51,7 +51,7 @@ def _line_ref(order: Order, line) -> str:
     return f"{order.number}:{line.line_no}"
 
 
-@transaction.atomic
+@entry_point
 def order_confirm(principal, order_id: int, *, planned_date=None) -> Order:
     """Confirm a submitted order with a planned delivery date, allocating stock per line:
     tracked articles get a device (refurbished first, then new), otherwise back-ordered."""
@@ -87,7 +87,7 @@ def order_confirm(principal, order_id: int, *, planned_date=None) -> Order:
     return order
 
 
-@transaction.atomic
+@entry_point
 def order_delay(principal, order_id: int, *, new_date, reason: str) -> Order:
     _require_handler(principal)
     new = _clean_date(new_date, "new_date")
@@ -98,7 +98,7 @@ def order_delay(principal, order_id: int, *, new_date, reason: str) -> Order:
     return ordering.order_mark_delayed(order, principal, new_date=new, reason=reason)
 
 
-@transaction.atomic
+@entry_point
 def order_cancel(principal, order_id: int, *, reason: str) -> Order:
     _require_handler(principal)
     reason = _clean_reason(reason)
@@ -112,7 +112,7 @@ def order_cancel(principal, order_id: int, *, reason: str) -> Order:
     return ordering.order_mark_cancelled(order, principal, reason=reason)
 
 
-@transaction.atomic
+@entry_point
 def order_dispatch(principal, order_id: int) -> Order:
     """Send the order out. Back-ordered lines are allocated again first; if stock is still
     missing the dispatch is refused."""
@@ -131,7 +131,7 @@ def order_dispatch(principal, order_id: int) -> Order:
     return ordering.order_mark_dispatched(order, principal)
 
 
-@transaction.atomic
+@entry_point
 def order_deliver(principal, order_id: int, *, receiver_name: str, place: str,
                   quantities: dict[int, int] | None = None, delivered_on: dt.date | None = None) -> Delivery:
     """Deliver lines (all remaining, or `quantities` {line_id: qty}) acknowledged by the receiver.

@@ -173,3 +173,18 @@ def test_order_pages_answer_errors_only_through_core_pages():
                     if isinstance(kw.value, ast.IfExp) or (isinstance(kw.value, ast.Constant) and kw.value.value == 400):
                         wrong.append((rel, fn.name, "status"))
     assert not wrong, f"pages that answer errors on their own (use core.pages): {sorted(set(wrong))}"
+
+
+def test_order_services_are_entry_points():
+    """Top-level order services own their transaction (core.transactions.entry_point, durable):
+    no bare @transaction.atomic on a public function of the flows or of supply's services."""
+    wrong = []
+    for path in [*(ROOT / "ordering" / "flows").glob("*.py"), ROOT / "supply" / "services.py",
+                 ROOT / "supply" / "refurbishment.py"]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for fn in tree.body:
+            if isinstance(fn, ast.FunctionDef) and not fn.name.startswith("_"):
+                for d in fn.decorator_list:
+                    if ast.unparse(d) in ("transaction.atomic", "atomic"):
+                        wrong.append(f"{path.relative_to(ROOT)}:{fn.name}")
+    assert not wrong, wrong

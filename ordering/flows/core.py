@@ -14,6 +14,7 @@ from access.roles import Perm
 from audit.services import audit_record, audit_record_many
 from core.errors import IllegalTransition, NotFound, ValidationFailed, field_error
 from core.numbering import next_number
+from core.transactions import entry_point
 
 from ..models import ORDER_PREFIX, Message, Order, OrderAttachment, OrderEvent, OrderStatus, OrderType, Priority
 from ..transitions import check_move, event_row, lock_order, record_event
@@ -282,7 +283,7 @@ def notify(order: Order, kind: str, subject: str, text: str) -> list[Message]:
     return messages
 
 
-@transaction.atomic
+@entry_point
 def message_mark_read(principal, message_id: int) -> Message:
     msg = Message.objects.filter(pk=message_id, recipient=principal.user).first() if principal.user else None
     if msg is None:
@@ -293,7 +294,7 @@ def message_mark_read(principal, message_id: int) -> Message:
     return msg
 
 
-@transaction.atomic
+@entry_point
 def messages_mark_all_read(principal) -> int:
     if principal.user is None:
         return 0
@@ -335,7 +336,7 @@ def attachment_max_bytes() -> int:
     return int(getattr(settings, "LYFTA_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024))
 
 
-@transaction.atomic
+@entry_point
 def attachment_add(principal, order_id, upload, *, order_type: str = OrderType.WORK) -> OrderAttachment:
     """Attach a document (PDF, PNG, JPEG; size limit) to the customer's own service order."""
     order = order_for_customer(principal, order_id, order_type, lock=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,6 +14,7 @@ from django.utils.formats import date_format
 from access.models import DeliveryPoint
 from audit.services import audit_record
 from core.errors import IllegalTransition, NotFound
+from core.transactions import entry_point
 
 from .. import pricing
 from ..models import (
@@ -234,7 +234,7 @@ def _insert_lines(rows: list[OrderLine]) -> None:
         pending = [r for r in pending if id(r) not in done]
 
 
-@transaction.atomic
+@entry_point
 def order_draft_create(principal, data: DraftInput, *, submit: bool = False) -> Order:
     """Create a draft; with `submit=True` submit it in the same transaction (the API's
     create-and-submit, one round trip fewer for integrations).
@@ -286,7 +286,7 @@ def _draft_for_edit(principal, order_id: int) -> Order:
     return order
 
 
-@transaction.atomic
+@entry_point
 def order_draft_update(principal, order_id: int, data: DraftInput) -> Order:
     require_orderer(principal)
     order = _draft_for_edit(principal, order_id)
@@ -297,7 +297,7 @@ def order_draft_update(principal, order_id: int, data: DraftInput) -> Order:
     return order
 
 
-@transaction.atomic
+@entry_point
 def order_line_add(principal, order_id: int, article_number: str, quantity, *, main_line_id: int | None = None
                    ) -> list[OrderLine]:
     require_orderer(principal)
@@ -312,7 +312,7 @@ def order_line_add(principal, order_id: int, article_number: str, quantity, *, m
     return rows
 
 
-@transaction.atomic
+@entry_point
 def order_line_remove(principal, order_id: int, line_id: int) -> None:
     require_orderer(principal)
     order = _draft_for_edit(principal, order_id)
@@ -339,7 +339,7 @@ def _apply_template(principal, order: Order, template_id: int) -> None:
         _add_lines(order, article, quantity)
 
 
-@transaction.atomic
+@entry_point
 def order_template_apply(principal, order_id: int, template_id: int) -> Order:
     require_orderer(principal)
     order = _draft_for_edit(principal, order_id)
@@ -350,7 +350,7 @@ def order_template_apply(principal, order_id: int, template_id: int) -> Order:
     return order
 
 
-@transaction.atomic
+@entry_point
 def order_template_create(principal, *, name: str, lines: list[LineInput], unit_id: int | None = None,
                           shared: bool = True) -> OrderTemplate:
     require_orderer(principal)
@@ -370,7 +370,7 @@ def order_template_create(principal, *, name: str, lines: list[LineInput], unit_
     return template
 
 
-@transaction.atomic
+@entry_point
 def order_template_from_order(principal, order_id: int, name: str) -> OrderTemplate:
     order = order_for_customer(principal, order_id)
     lines: dict[str, int] = {}
@@ -383,7 +383,7 @@ def order_template_from_order(principal, order_id: int, name: str) -> OrderTempl
 # --------------------------------------------------------------------------- customer transitions
 
 
-@transaction.atomic
+@entry_point
 def order_submit(principal, order_id: int) -> Order:
     """Submit a draft. Idempotent: submitting an order that is already submitted (a double
     click, a retried call) is a no-op that returns the order."""
@@ -412,7 +412,7 @@ def _submit_draft(principal, order: Order, *, lines: list[OrderLine], refresh: b
     return order
 
 
-@transaction.atomic
+@entry_point
 def order_withdraw(principal, order_id: int, reason: str = "") -> Order:
     require_orderer(principal)
     order = order_for_customer(principal, order_id, lock=True)

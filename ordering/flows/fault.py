@@ -14,12 +14,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
 from django.utils import timezone
 
 from access.roles import Perm
 from audit.services import audit_record
 from core.errors import IllegalTransition
+from core.transactions import entry_point
 
 from ..models import (
     FaultConcerns,
@@ -138,7 +138,7 @@ def check_complaint_window(principal, *, device=None, article=None, related: Ord
                        f"från leveransen (levererat {delivered:%Y-%m-%d}).")
 
 
-@transaction.atomic
+@entry_point
 def fault_report_create(principal, data: FaultReportInput) -> Order:
     c.require_orderer(principal)
     kind = c.clean_choice(data.kind, FaultKind, "kind", "Välj typ av avvikelse.")
@@ -190,7 +190,7 @@ def _lock(order_id) -> tuple[Order, FaultReportDetail]:
     return order, FaultReportDetail.objects.get(order=order)
 
 
-@transaction.atomic
+@entry_point
 def fault_investigate(principal, order_id) -> Order:
     c.require_supply(principal, Perm.WORK_ORDER_HANDLE)
     order, _ = _lock(order_id)
@@ -198,7 +198,7 @@ def fault_investigate(principal, order_id) -> Order:
     return order
 
 
-@transaction.atomic
+@entry_point
 def fault_record_reports(principal, order_id, *, manufacturer_on=None, authority_on=None) -> Order:
     """When the report was sent to the manufacturer and/or Läkemedelsverket."""
     c.require_supply(principal, Perm.WORK_ORDER_HANDLE)
@@ -223,7 +223,7 @@ def fault_record_reports(principal, order_id, *, manufacturer_on=None, authority
     return order
 
 
-@transaction.atomic
+@entry_point
 def fault_answer(principal, order_id, *, answer: str) -> Order:
     c.require_supply(principal, Perm.WORK_ORDER_HANDLE)
     answer = c.clean_text(answer, "answer", 4000, "Svaret", required=True)
@@ -237,7 +237,7 @@ def fault_answer(principal, order_id, *, answer: str) -> Order:
     return order
 
 
-@transaction.atomic
+@entry_point
 def fault_close(principal, order_id) -> Order:
     c.require_supply(principal, Perm.WORK_ORDER_HANDLE)
     order, _ = _lock(order_id)

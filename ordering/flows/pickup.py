@@ -18,7 +18,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from access.roles import Perm
@@ -26,6 +25,7 @@ from audit.services import audit_record
 from core.calendar import add_weekdays
 from core.errors import Conflict, NotFound
 from core.numbering import next_number
+from core.transactions import entry_point
 
 from ..models import Order, OrderStatus, OrderType, PickupLine, PickupReason, Priority, ReturnReceipt, ReturnReceiptLine
 from ..transitions import apply_transition, check_move
@@ -70,7 +70,7 @@ def _open_loans_by_serial(patient) -> dict[str, object]:
     return {loan.device.serial: loan for loan in loans_lock_open(patient)}
 
 
-@transaction.atomic
+@entry_point
 def pickup_create(principal, data: PickupInput) -> Order:
     c.require_orderer(principal)
     if not data.patient_id:
@@ -112,7 +112,7 @@ def pickup_create(principal, data: PickupInput) -> Order:
 # --------------------------------------------------------------------------- return receipt
 
 
-@transaction.atomic
+@entry_point
 def return_receipt_create(principal, patient_id, serials: list[str], *, returned_on=None) -> ReturnReceipt:
     """Devices handed back at the patient: their loans end (`returned_on`, default today) and the
     devices are in transit to the supply centre. Returns the receipt (PDF: `return_receipt_pdf`)."""
@@ -163,7 +163,7 @@ def _lock(order_id) -> Order:
     return c.order_lock_for_supply(order_id, OrderType.PICKUP)
 
 
-@transaction.atomic
+@entry_point
 def pickup_plan(principal, order_id, *, planned_date) -> Order:
     c.require_supply(principal, Perm.ORDER_HANDLE)
     planned = c.clean_date(planned_date, "planned_date", past_ok=False, required=True)
@@ -174,7 +174,7 @@ def pickup_plan(principal, order_id, *, planned_date) -> Order:
     return order
 
 
-@transaction.atomic
+@entry_point
 def pickup_picked_up(principal, order_id, *, picked_up_on=None) -> Order:
     """The driver collected the devices: each loan ends (rent-end rule, see the module doc),
     the devices leave the patient view and are in transit."""
@@ -207,7 +207,7 @@ def pickup_picked_up(principal, order_id, *, picked_up_on=None) -> Order:
     return order
 
 
-@transaction.atomic
+@entry_point
 def pickup_receive(principal, order_id) -> Order:
     """The devices arrived at the supply centre: each awaits refurbishment there."""
     from stock import returns
@@ -224,7 +224,7 @@ def pickup_receive(principal, order_id) -> Order:
     return order
 
 
-@transaction.atomic
+@entry_point
 def pickup_cancel(principal, order_id, *, reason: str) -> Order:
     c.require_supply(principal, Perm.ORDER_HANDLE)
     reason = c.clean_reason(reason)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from access.roles import Perm, Role
 from audit.services import audit_record
 from core.errors import NotFound
+from core.transactions import entry_point
 
 from ..models import (
     CUSTOMER_WORK_KINDS,
@@ -73,7 +74,7 @@ def _order_line_for(principal, line_id, patient) -> OrderLine:
     return line
 
 
-@transaction.atomic
+@entry_point
 def work_order_create(principal, data: WorkOrderInput, *, submit: bool = False) -> Order:
     """A work-order draft (or submitted at once with `submit`). Nothing is written on bad input."""
     c.require_orderer(principal)
@@ -103,7 +104,7 @@ def _submit(principal, order: Order) -> Order:
     return order
 
 
-@transaction.atomic
+@entry_point
 def work_order_submit(principal, order_id) -> Order:
     """Idempotent: an order already submitted is returned unchanged (double click, retry)."""
     c.require_orderer(principal)
@@ -113,7 +114,7 @@ def work_order_submit(principal, order_id) -> Order:
     return _submit(principal, order)
 
 
-@transaction.atomic
+@entry_point
 def work_order_discard(principal, order_id) -> None:
     """Delete a draft that was never sent."""
     c.require_orderer(principal)
@@ -165,7 +166,7 @@ def _technician(technician_id):
     return tech
 
 
-@transaction.atomic
+@entry_point
 def work_order_accept(principal, order_id, *, planned_date, technician_id) -> Order:
     c.require_supply(principal, Perm.WORK_ORDER_HANDLE)
     planned = c.clean_date(planned_date, "planned_date", past_ok=False, required=True)
@@ -179,7 +180,7 @@ def work_order_accept(principal, order_id, *, planned_date, technician_id) -> Or
     return order
 
 
-@transaction.atomic
+@entry_point
 def work_order_start(principal, order_id) -> Order:
     if not principal.is_supply:
         raise NotFound("Ordern finns inte.")
@@ -224,7 +225,7 @@ def _clean_parts(parts) -> list[tuple[object, int]]:
     return [(a, q) for a, q in cleaned.values()]
 
 
-@transaction.atomic
+@entry_point
 def work_order_complete(principal, order_id, *, report: str, hours, parts=None) -> Order:
     """Complete with report and hours; parts [(article_number, quantity)] leave central stock
     through the ledger (refused as a whole if stock is short). Message: completed."""
@@ -253,7 +254,7 @@ def work_order_complete(principal, order_id, *, report: str, hours, parts=None) 
     return order
 
 
-@transaction.atomic
+@entry_point
 def work_order_cancel(principal, order_id, *, reason: str) -> Order:
     c.require_supply(principal, Perm.WORK_ORDER_HANDLE)
     reason = c.clean_reason(reason)

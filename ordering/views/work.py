@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from django.contrib import messages as flash
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_POST
 from access.decorators import require_perm
 from access.roles import Perm
 from core.pages import form_page, form_submit, page_action
+from core.transactions import composed
 
 from .. import kind_selectors
 from ..flows import core as order_core
@@ -47,7 +47,7 @@ def wo_new(request):
                 patient_id=patient.pk, kind=cd["kind"], description=cd["description"], device_serial=cd["device"],
                 priority=cd["priority"], requested_date=cd["requested_date"], contact_name=cd["contact_name"],
                 contact_phone=cd["contact_phone"], order_line_id=cd.get("order_line"))
-            with transaction.atomic():  # the order and its attachment, or nothing
+            with composed():  # the order and its attachment, or nothing
                 order = work_orders.work_order_create(principal, data, submit=True)
                 if cd.get("attachment"):
                     order_core.attachment_add(principal, order.pk, cd["attachment"])

@@ -2,7 +2,8 @@ import importlib
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+
+from core.transactions import composed
 
 # Order matters: lower contexts first (DESIGN.md §3).
 DEMO_MODULES = [
@@ -31,6 +32,6 @@ class Command(BaseCommand):
                 if exc.name == name:
                     continue
                 raise
-            with transaction.atomic():
+            with composed():  # each context's demo data, all or nothing
                 result = module.load()
             self.stdout.write(f"{name}: {result or 'ok'}")
