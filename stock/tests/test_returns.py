@@ -4,11 +4,12 @@ two loans at once, also under real concurrent requests (PostgreSQL)."""
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from catalogue.models import ArticleAvailability
 from core.errors import Conflict, ValidationFailed
+from core.transactions import composed
 from ordering.flows import pickup as pickups
 from ordering.models import PickupLine, ReturnReceipt
 from ordering.tests import factories as of
@@ -57,7 +58,7 @@ def _race(n, work):
     def run(i):
         try:
             barrier.wait(timeout=10)
-            with transaction.atomic():
+            with composed():  # each thread: one transaction (the entry points inside are savepoints)
                 results[i] = work(i)
         except Exception as exc:  # noqa: BLE001 - inspected by the test
             errors[i] = exc
