@@ -1,5 +1,5 @@
 """Entry-point services own their transaction: a caller cannot silently wrap one in its own
-(RuntimeError), only say so with `composed()`; inside, nested entry points are savepoints."""
+(RuntimeError), only say so with `composed()`; inside, nested entry points join that transaction."""
 import pytest
 from django.db import transaction
 

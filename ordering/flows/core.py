@@ -205,11 +205,11 @@ def order_lock_for_supply(order_id, order_type: str) -> Order:
 
 def order_header(principal, order_type: str, *, kind: str, status: str, patient=None, unit_id=None,
                  priority: str = Priority.NORMAL, requested_date=None, note: str = "", contact_name: str = "",
-                 contact_phone: str = "", delivery_from_patient: bool = True) -> Order:
+                 contact_phone: str = "", delivery_from_patient: bool = True, unit: Unit | None = None) -> Order:
     """An unsaved order header for the principal's unit and customer (nothing is written):
     unit, customer, cost centre (the unit's), orderer, prescriber, API client, patient and, for
-    service orders, the patient's address as the place of the job."""
-    unit = resolve_unit(principal, unit_id)
+    service orders, the patient's address as the place of the job. `unit`: already resolved."""
+    unit = unit if unit is not None else resolve_unit(principal, unit_id)
     user = principal.user
     order = Order(
         order_type=order_type, kind=kind, status=status,

@@ -262,7 +262,7 @@ def order_draft_create(principal, data: DraftInput, *, submit: bool = False) -> 
             check_kind_allows(article, data.kind, "template_id")
             cleaned.append((article, quantity, None))
     order = order_header(principal, OrderType.CUSTOMER, kind=data.kind, status=S.DRAFT, patient=patient,
-                         unit_id=data.unit_id, delivery_from_patient=False)
+                         unit=unit, delivery_from_patient=False)
     if patient is None:
         order.prescriber = None  # a prescriber prescribes for a patient
     _clean_header(order, data)
