@@ -6,14 +6,23 @@ from ninja import Field, Schema
 
 from .. import kind_selectors
 from ..models import Order, OrderType
+from .enums import (
+    EventTypeValue,
+    OrderStatusValue,
+    OrderTypeValue,
+    PriorityValue,
+    ServiceKindValue,
+    StatusFilter,
+    StatusOrEmpty,
+)
 
 
 class EventOut(Schema):
     at: dt.datetime
-    event_type: str
+    event_type: EventTypeValue
     actor: str
-    from_status: str
-    to_status: str
+    from_status: StatusOrEmpty
+    to_status: StatusOrEmpty
     reason: str
     data: dict
 
@@ -30,13 +39,13 @@ def event_out(e) -> dict:
 class ServiceOrderOut(Schema):
     id: int
     number: str
-    order_type: str
-    kind: str
-    status: str
+    order_type: OrderTypeValue
+    kind: ServiceKindValue
+    status: OrderStatusValue
     customer_id: int
     unit_id: int | None
     patient_id: int | None
-    priority: str
+    priority: PriorityValue
     requested_date: dt.date | None
     planned_date: dt.date | None
     note: str
@@ -95,7 +104,7 @@ def load_service_out(principal, order_id: int, order_type: str) -> dict:
 
 
 class ListQuery(Schema):
-    status: str = Field("", max_length=20)
+    status: StatusFilter = ""
     number: str = Field("", max_length=16)
     patient_id: int | None = None
     planned_from: dt.date | None = None
@@ -106,8 +115,8 @@ class ListQuery(Schema):
 class SummaryOut(Schema):
     id: int
     number: str
-    kind: str
-    status: str
+    kind: ServiceKindValue
+    status: OrderStatusValue
     patient_id: int | None
     created_at: dt.datetime
     planned_date: dt.date | None

@@ -16,6 +16,15 @@ from ..flows import core as order_core
 from ..flows import customer as services
 from ..models import Order
 from .core import EventOut, event_out
+from .enums import (
+    CustomerKindIn,
+    CustomerKindValue,
+    CustomerStatusFilter,
+    DeliveryToValue,
+    OrderStatusValue,
+    OrderTypeValue,
+    PriorityValue,
+)
 
 router = Router()
 
@@ -34,13 +43,13 @@ class OrderCreateIn(Schema):
     patient_identity_number: str | None = Field(None, max_length=13,
                                                 description="Personnummer/samordningsnummer instead of patient_id")
     unit_id: int | None = Field(None, description="Ordering unit (defaults to the caller's unit)")
-    kind: str = Field("to_patient", description="to_patient | to_unit | buffer_manual")
-    delivery_to: str = Field("", description="stay_address | registered_address | delivery_point (default: stay "
+    kind: CustomerKindIn = Field("to_patient", description="to_patient | to_unit | buffer_manual")
+    delivery_to: DeliveryToValue = Field("", description="stay_address | registered_address | delivery_point (default: stay "
                                              "address if any, else registered)")
     delivery_point_id: int | None = None
     contact_name: str = Field("", max_length=120)
     contact_phone: str = Field("", max_length=30)
-    priority: str = Field("normal", description="normal | urgent (urgent fee applies)")
+    priority: PriorityValue = Field("normal", description="normal | urgent (urgent fee applies)")
     requested_date: dt.date | None = None
     note: str = Field("", max_length=services.NOTE_MAX)
     lines: list[LineIn] = Field(default_factory=list, max_length=services.MAX_LINES)
@@ -69,19 +78,19 @@ class LineOut(Schema):
 class OrderOut(Schema):
     id: int
     number: str
-    order_type: str
-    kind: str
-    status: str
+    order_type: OrderTypeValue
+    kind: CustomerKindValue
+    status: OrderStatusValue
     customer_id: int
     unit_id: int | None
     cost_centre_id: int | None
     patient_id: int | None
-    priority: str
+    priority: PriorityValue
     urgent_fee: Decimal | None
     requested_date: dt.date | None
     promised_date: dt.date | None
     planned_date: dt.date | None
-    delivery_to: str
+    delivery_to: DeliveryToValue
     delivery_point_id: int | None
     contact_name: str
     contact_phone: str
@@ -100,11 +109,11 @@ class OrderOut(Schema):
 class OrderSummaryOut(Schema):
     id: int
     number: str
-    status: str
-    kind: str
+    status: OrderStatusValue
+    kind: CustomerKindValue
     patient_id: int | None
     unit_id: int | None
-    priority: str
+    priority: PriorityValue
     created_at: dt.datetime
     promised_date: dt.date | None
     planned_date: dt.date | None
@@ -229,7 +238,7 @@ def get_order(request, order_id: int):
 class OrderListQuery(Schema):
     number: str = Field("", max_length=16)
     patient_id: int | None = None
-    status: str = Field("", max_length=20)
+    status: CustomerStatusFilter = ""
     unit_id: int | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None

@@ -12,6 +12,7 @@ from core.idempotency import idempotent
 from ..flows import fault as fault_reports
 from ..models import OrderType
 from .core import ListQuery, ServiceOrderOut, SummaryOut, load_service_out, service_list
+from .enums import FaultConcernsValue, FaultKindValue, FaultRemedyValue, FaultReturnMethodValue
 
 router = Router(tags=["service orders"])
 
@@ -20,8 +21,8 @@ router = Router(tags=["service orders"])
 
 
 class FaultReportIn(Schema):
-    kind: str = Field(..., description="negative_event | near_miss | complaint")
-    concerns: str = Field(..., description="article | device | service")
+    kind: FaultKindValue = Field(..., description="negative_event | near_miss | complaint")
+    concerns: FaultConcernsValue = Field(..., description="article | device | service")
     description: str = Field(..., max_length=4000)
     occurred_on: dt.date
     patient_id: int | None = None
@@ -29,8 +30,8 @@ class FaultReportIn(Schema):
     device_serial: str = Field("", max_length=60)
     related_order_id: int | None = Field(None, description="Work order or customer order (delivery) concerned")
     injury: bool = False
-    remedy: str = Field("none", description="replacement | same_back | none")
-    return_method: str = Field("none", description="shipping | technician | none")
+    remedy: FaultRemedyValue = Field("none", description="replacement | same_back | none")
+    return_method: FaultReturnMethodValue = Field("none", description="shipping | technician | none")
     reply_to_reporter: bool = False
     unit_id: int | None = None
     contact_name: str = Field("", max_length=120)

@@ -12,6 +12,7 @@ from core.idempotency import idempotent
 from ..flows import pickup as pickups
 from ..models import OrderType
 from .core import ListQuery, ServiceOrderOut, SummaryOut, load_service_out, service_list
+from .enums import PickupReasonValue
 
 router = Router(tags=["service orders"])
 
@@ -21,7 +22,7 @@ router = Router(tags=["service orders"])
 
 class PickupLineIn(Schema):
     device_serial: str = Field(..., max_length=60)
-    reason: str = Field(..., description="not_needed | deceased | replaced | wrong_size")
+    reason: PickupReasonValue = Field(..., description="not_needed | deceased | replaced | wrong_size")
 
 
 class PickupIn(Schema):

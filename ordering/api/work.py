@@ -14,6 +14,7 @@ from ..flows import core as order_core
 from ..flows import work as work_orders
 from ..models import OrderType
 from .core import ListQuery, ServiceOrderOut, SummaryOut, load_service_out, service_list
+from .enums import PriorityValue, WorkKindIn
 
 router = Router(tags=["service orders"])
 
@@ -23,13 +24,13 @@ router = Router(tags=["service orders"])
 
 class WorkOrderIn(Schema):
     patient_id: int
-    kind: str = Field(..., description="repair_patient | repair_centre | adaptation | special_adaptation | "
+    kind: WorkKindIn = Field(..., description="repair_patient | repair_centre | adaptation | special_adaptation | "
                                        "mounting | installation | consultation")
     description: str = Field(..., max_length=2000)
     device_serial: str = Field("", max_length=60, description="A device on the patient (optional)")
     order_line_id: int | None = Field(None, description="A customer-order line of the patient (optional)")
     unit_id: int | None = None
-    priority: str = "normal"
+    priority: PriorityValue = "normal"
     requested_date: dt.date | None = None
     contact_name: str = Field("", max_length=120)
     contact_phone: str = Field("", max_length=30)

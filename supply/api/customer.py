@@ -10,6 +10,7 @@ from access.roles import Perm
 from core.idempotency import idempotent
 from ordering import selectors
 from ordering.api.customer import OrderOut, OrderSummaryOut, load_order_out
+from ordering.api.enums import CustomerStatusFilter, DeliveryPlace, PriorityFilter
 
 from .. import services
 
@@ -36,7 +37,7 @@ class DeliverLineIn(Schema):
 
 class DeliverIn(Schema):
     receiver_name: str = Field(..., min_length=1, max_length=120, description="Who acknowledged the delivery")
-    place: str = Field(..., description="stay_address | hospital_or_unit")
+    place: DeliveryPlace = Field(..., description="stay_address | hospital_or_unit")
     delivered_on: dt.date | None = None
     lines: list[DeliverLineIn] | None = Field(None, description="Omit to deliver every remaining line")
 
@@ -47,8 +48,8 @@ class DeliveryOut(Schema):
 
 
 class InboxQuery(Schema):
-    status: str = Field("submitted", max_length=20)
-    priority: str = Field("", max_length=10)
+    status: CustomerStatusFilter = "submitted"
+    priority: PriorityFilter = ""
     customer_id: int | None = None
     number: str = Field("", max_length=16)
     limit: int = Field(100, ge=1, le=500)
