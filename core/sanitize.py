@@ -120,6 +120,14 @@ def too_large_response(request):
                                                      "problems": []}, status=413)
 
 
+def too_many_fields_response(request):
+    detail = _("Begäran innehåller för många fält.")
+    if is_api(request):
+        return problem_response(400, _("Felaktig begäran"), detail, code="too_many_fields")
+    return render(request, "core/input_error.html", {"title": _("Felaktig begäran"), "detail": detail,
+                                                     "problems": []}, status=400)
+
+
 def invalid_input_response(request, problems: list[InputProblem]):
     detail = _("Begäran innehåller otillåtna tecken eller värden i: %(fields)s.") % {
         "fields": ", ".join(p.field for p in problems)}
@@ -170,7 +178,7 @@ class InputSanitizingMiddleware:
             except RequestDataTooBig:
                 return too_large_response(request)
             except TooManyFieldsSent:
-                return None  # the view's own handling (400) applies
+                return too_many_fields_response(request)
         if problems:
             return invalid_input_response(request, problems)
         return None
