@@ -28,8 +28,10 @@ api = ProblemDocumentedAPI(
     description=(
         "Lyfta's integration API: catalogue, patients and orders for customers' systems; the supply "
         "centre's order handling for an external business system. Authenticate with a bearer token "
-        "(system clients) or a logged-in session. Errors are RFC 9457 problem documents. Every POST "
-        "honours an `Idempotency-Key` header."
+        "(system clients) or a logged-in session (unsafe methods then need the `X-CSRFToken` header). "
+        "JSON bodies must be sent as `application/json`. Errors are RFC 9457 problem documents "
+        "(schema `Problem`); their `errors` member is always a list of `{field, code, message}`. Every "
+        "POST honours an `Idempotency-Key` header."
     ),
     urls_namespace="api",
     auth=API_AUTH,
