@@ -6,8 +6,8 @@ handle safely, instead of letting them reach the database or the date arithmetic
 
 - a request body larger than `DATA_UPLOAD_MAX_MEMORY_SIZE` (multipart uploads: file parts are
   exempt, Django checks the other fields) → 413 `payload_too_large`;
-- a NUL byte or a lone UTF-16 surrogate in a query parameter, a form field or a JSON string
-  (names and values) → 422 `invalid_input`, naming the field;
+- a NUL byte or a lone UTF-16 surrogate in the path, a query parameter, a form field or a JSON
+  string (names and values) → 422 `invalid_input`, naming the field (`path` for the path);
 - an ISO date (`YYYY-MM-DD`, optionally with a time) outside the years 1900–2200 in any of those
   places → 422 `invalid_input` (`date_to=9999-12-31` used to overflow `date + 1 day`).
 
@@ -160,7 +160,11 @@ class InputSanitizingMiddleware:
         content_type = (request.content_type or "").lower()
         if limit is not None and content_type != "multipart/form-data" and _content_length(request) > limit:
             return too_large_response(request)
-        problems = check_querydict(request.GET)
+        problems = []
+        path_problem = check_text("path", request.path_info)
+        if path_problem is not None and path_problem.code != "date_out_of_range":
+            problems.append(path_problem)  # e.g. /api/v1/stock/devices/A%00 (a string path parameter)
+        problems += check_querydict(request.GET)
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             try:
                 if content_type == "multipart/form-data":

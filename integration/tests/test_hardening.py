@@ -317,3 +317,8 @@ def test_too_many_form_fields_is_400_not_500(db, settings):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
     r = Client().post("/konto/logga-in/", {f"f{i}": "x" for i in range(10)})
     assert r.status_code == 400
+
+
+def test_nul_in_a_string_path_parameter_is_422(api):
+    body = problem(api.supply.get("/api/v1/stock/devices/A%00"), 422, "invalid_input")
+    assert body["errors"][0]["field"] == "path"
