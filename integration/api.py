@@ -18,7 +18,7 @@ from core.sanitize import too_large_response
 
 from .auth import API_AUTH, CsrfFailed
 from .openapi import ProblemDocumentedAPI
-from .parser import StrictJsonParser, UnsupportedMediaType, require_object_bodies
+from .parser import StrictJsonParser, UnsupportedMediaType, error_field, require_object_bodies
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def _domain_error(request, exc: DomainError):
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request, exc: NinjaValidationError):
     errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "code": e.get("type") or "invalid",
+        {"field": error_field(e.get("loc")), "code": e.get("type") or "invalid",
          "message": e.get("msg")}
         for e in exc.errors
     ]

@@ -31,6 +31,22 @@ class StrictJsonParser(Parser):
         return json.loads(request.body)
 
 
+# Names of body parameters that are the whole body (`payload: OrderCreateIn`): ninja puts them in
+# the error location (`body.payload.lines.0`), the client never sent them.
+SINGLE_BODY_PARAMS: set[str] = set()
+
+
+def error_field(loc) -> str | None:
+    """The dotted input path of a ninja/pydantic error location, as the client sent it:
+    ("body", "payload", "lines", 0, "quantity") -> "lines.0.quantity"; ("query", "limit") -> "limit"."""
+    parts = list(loc or [])
+    if parts and parts[0] == "body" and len(parts) > 1 and parts[1] in SINGLE_BODY_PARAMS:
+        parts = parts[2:]
+    else:
+        parts = parts[1:]
+    return ".".join(str(p) for p in parts) or None
+
+
 def require_object_bodies(api) -> int:
     """For every operation whose single body parameter is a schema (an object), refuse a JSON
     body that is not an object with 422. Ninja's `Schema` reads attributes with `getattr` and
@@ -39,6 +55,8 @@ def require_object_bodies(api) -> int:
     changed = 0
     for model in _body_models(api):
         varname = getattr(model, "__read_from_single_attr__", None)
+        if varname:
+            SINGLE_BODY_PARAMS.add(varname)
         if not varname or getattr(model, "_lyfta_object_only", False):
             continue
         field = model.model_fields.get(varname)

@@ -258,7 +258,7 @@ def test_non_object_body_where_schema_says_object_is_422(api, goods, raw):
     oid = post_json(api.region, "/api/v1/orders", order_body(goods, submit=True)).json()["id"]
     r = post_json(api.region, f"/api/v1/orders/{oid}/withdraw", raw)
     errors = problem(r, 422, "validation")["errors"]
-    assert errors and errors[0]["code"] == "model_type"
+    assert [(e["field"], e["code"]) for e in errors] == [(None, "model_type")]
     assert Order.objects.get(pk=oid).status == "submitted"
     assert post_json(api.region, f"/api/v1/orders/{oid}/withdraw", {}).json()["status"] == "withdrawn"
 
@@ -274,8 +274,12 @@ def _assert_errors_shape(errors):
 
 
 def test_errors_have_one_shape_for_schema_and_domain_validation(api, goods):
-    schema = problem(post_json(api.region, "/api/v1/orders", {"lines": "nope"}), 422, "validation")
+    schema = problem(post_json(api.region, "/api/v1/orders", {"lines": [{"article_number": ""}]}), 422, "validation")
     _assert_errors_shape(schema["errors"])
+    # the field is the input path as sent (not ninja's parameter name): same as the sanitising layer's
+    assert [(e["field"], e["code"]) for e in schema["errors"]] == [("lines.0.article_number", "string_too_short")]
+    query = problem(api.region.get("/api/v1/orders", {"limit": "x"}), 422, "validation")
+    assert [e["field"] for e in query["errors"]] == ["limit"]
     domain = problem(post_json(api.region, "/api/v1/patients",
                                {"identity_number": "19121212-1213", "first_name": "A", "last_name": "B"}), 422)
     _assert_errors_shape(domain["errors"])
