@@ -32,6 +32,7 @@ MAX_YEAR = 2200
 
 _ISO_DATE_RE = re.compile(
     r"^(?P<year>\d{4,})-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+CHECKED_HEADERS = ("Idempotency-Key",)  # headers whose values reach the database
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -164,6 +165,11 @@ class InputSanitizingMiddleware:
         path_problem = check_text("path", request.path_info)
         if path_problem is not None and path_problem.code != "date_out_of_range":
             problems.append(path_problem)  # e.g. /api/v1/stock/devices/A%00 (a string path parameter)
+        for header in CHECKED_HEADERS:
+            value = request.headers.get(header)
+            header_problem = check_text(header, value) if value else None
+            if header_problem is not None and header_problem.code != "date_out_of_range":
+                problems.append(header_problem)
         problems += check_querydict(request.GET)
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             try:

@@ -92,7 +92,7 @@ def _http_error(request, exc: HttpError):
         return problem_response(415, "Medietypen stöds inte",
                                 f"Begärans innehåll måste skickas som application/json (fick "
                                 f"{cause.content_type or 'ingen'}).", code="unsupported_media_type",
-                                headers={"Accept-Post": "application/json"})
+                                headers={"Accept": "application/json"})
     if isinstance(cause, RequestDataTooBig):
         return too_large_response(request)
     detail = str(exc) or "Fel"

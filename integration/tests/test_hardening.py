@@ -326,3 +326,23 @@ def test_too_many_form_fields_is_400_not_500(db, settings):
 def test_nul_in_a_string_path_parameter_is_422(api):
     body = problem(api.supply.get("/api/v1/stock/devices/A%00"), 422, "invalid_input")
     assert body["errors"][0]["field"] == "path"
+
+
+def test_csrf_with_production_cookie_names_over_https(settings, make_user, goods):
+    settings.SESSION_COOKIE_NAME = "__Host-sessionid"
+    settings.CSRF_COOKIE_NAME = "__Host-csrftoken"
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    client = login_verified(Client(enforce_csrf_checks=True), make_user("prescriber"))
+    assert "__Host-sessionid" in client.cookies
+    r = post_json(client, "/api/v1/orders", order_body(goods), secure=True, HTTP_ORIGIN="https://testserver")
+    problem(r, 403, "csrf_failed")
+    secret = _get_new_csrf_string()
+    client.cookies["__Host-csrftoken"] = secret
+    r = post_json(client, "/api/v1/orders", order_body(goods), secure=True, HTTP_ORIGIN="https://testserver",
+                  HTTP_X_CSRFTOKEN=secret)
+    assert r.status_code == 201, r.content
+
+
+def test_nul_in_idempotency_key_is_422(api, goods):
+    r = post_json(api.region, "/api/v1/orders", order_body(goods), HTTP_IDEMPOTENCY_KEY="k\x00")
+    assert [e["field"] for e in problem(r, 422, "invalid_input")["errors"]] == ["Idempotency-Key"]
