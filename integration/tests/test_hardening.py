@@ -346,3 +346,30 @@ def test_csrf_with_production_cookie_names_over_https(settings, make_user, goods
 def test_nul_in_idempotency_key_is_422(api, goods):
     r = post_json(api.region, "/api/v1/orders", order_body(goods), HTTP_IDEMPOTENCY_KEY="k\x00")
     assert [e["field"] for e in problem(r, 422, "invalid_input")["errors"]] == ["Idempotency-Key"]
+
+
+def test_attachment_just_under_its_limit_is_not_a_413(svc, api, settings):
+    from ordering.tests.test_service_pages_api import make_wo
+
+    order = make_wo(svc)
+    size = settings.DATA_UPLOAD_MAX_MEMORY_SIZE - 10  # the multipart body is over the JSON limit
+    r = api.region.post(f"/api/v1/work-orders/{order.pk}/attachments",
+                        {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4\n" + b"0" * (size - 9),
+                                                    content_type="application/pdf")})
+    assert r.status_code == 201, r.content
+    assert r.json()["size"] == size
+
+
+def test_ui_attachment_just_under_its_limit_is_stored(svc, settings):
+    from django.urls import reverse
+
+    from ordering.service_models import OrderAttachment
+    from ordering.tests.test_service_pages_api import make_wo
+
+    order = make_wo(svc)
+    client = login_verified(Client(), svc.prescriber)
+    size = settings.DATA_UPLOAD_MAX_MEMORY_SIZE - 10
+    r = client.post(reverse("ordering:wo_attach", args=[order.pk]),
+                    {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4\n" + b"0" * (size - 9))})
+    assert r.status_code in (200, 302), r.status_code
+    assert OrderAttachment.objects.get(order=order).size == size
