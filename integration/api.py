@@ -95,6 +95,8 @@ def _http_error(request, exc: HttpError):
                                 headers={"Accept": "application/json"})
     if isinstance(cause, RequestDataTooBig):
         return too_large_response(request)
+    if isinstance(cause, ValueError):  # JSONDecodeError, UnicodeDecodeError
+        return problem_response(400, "Felaktig begäran", "Begärans innehåll är inte giltig JSON.", code="bad_request")
     detail = str(exc) or "Fel"
     if exc.status_code == 400 and "JSON" in detail.upper():
         detail = "Begärans innehåll är inte giltig JSON."

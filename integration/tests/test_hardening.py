@@ -373,3 +373,9 @@ def test_ui_attachment_just_under_its_limit_is_stored(svc, settings):
                     {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4\n" + b"0" * (size - 9))})
     assert r.status_code in (200, 302), r.status_code
     assert OrderAttachment.objects.get(order=order).size == size
+
+
+@pytest.mark.parametrize("raw", [b'{"note": ', b"\xff\xfe{", b"{'a': 1}"])
+def test_invalid_json_is_400_problem_in_swedish(api, raw):
+    body = problem(api.region.post("/api/v1/orders", data=raw, content_type="application/json"), 400, "bad_request")
+    assert body["detail"] == "Begärans innehåll är inte giltig JSON."
