@@ -31,8 +31,23 @@ def actor_key(principal) -> str:
     return f"user:{principal.user.pk}"
 
 
+def canonical_body(body: bytes) -> bytes:
+    """The body as canonical JSON (keys sorted, no whitespace, UTF-8), so that a retry that
+    re-serialises the same JSON (another key order, other spacing or escapes) has the same
+    fingerprint. A body that is not JSON is taken as it is."""
+    if not body:
+        return b""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return body
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8", "surrogatepass")
+
+
 def request_hash(method: str, path: str, body: bytes) -> str:
-    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + (body or b"")).hexdigest()
+    """Fingerprint of a request for `Idempotency-Key`: method, path and canonical JSON body."""
+    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + canonical_body(body)).hexdigest()
 
 
 def run_idempotent(principal, key: str | None, req_hash: str, work):

@@ -6,32 +6,40 @@ import importlib
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
-from ninja import NinjaAPI, Router, Schema
-from ninja.errors import AuthenticationError, HttpError, ValidationError as NinjaValidationError
+from ninja import Router, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 
 from access.decorators import api_perm
 from access.principal import principal_for_request
 from core.errors import DomainError
 from core.problem import problem_response
+from core.sanitize import too_large_response
 
-from .auth import API_AUTH
+from .auth import API_AUTH, CsrfFailed
+from .openapi import ProblemDocumentedAPI
+from .parser import StrictJsonParser, UnsupportedMediaType, error_field, require_object_bodies
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+api = ProblemDocumentedAPI(
     title="Lyfta API",
     version="1",
     description=(
         "Lyfta's integration API: catalogue, patients and orders for customers' systems; the supply "
         "centre's order handling for an external business system. Authenticate with a bearer token "
-        "(system clients) or a logged-in session. Errors are RFC 9457 problem documents. Every POST "
-        "honours an `Idempotency-Key` header."
+        "(system clients) or a logged-in session (unsafe methods then need the `X-CSRFToken` header). "
+        "JSON bodies must be sent as `application/json`. Errors are RFC 9457 problem documents "
+        "(schema `Problem`); their `errors` member is always a list of `{field, code, message}`. Every "
+        "POST honours an `Idempotency-Key` header."
     ),
     urls_namespace="api",
     auth=API_AUTH,
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=StrictJsonParser(),
 )
 
 
@@ -43,7 +51,8 @@ def _domain_error(request, exc: DomainError):
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request, exc: NinjaValidationError):
     errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "message": e.get("msg"), "type": e.get("type")}
+        {"field": error_field(e.get("loc")), "code": e.get("type") or "invalid",
+         "message": e.get("msg")}
         for e in exc.errors
     ]
     return problem_response(422, "Ogiltiga uppgifter", "Begäran innehåller ogiltiga eller saknade fält.",
@@ -66,8 +75,30 @@ def _forbidden(request, exc):
     return problem_response(403, "Behörighet saknas", "Du saknar behörighet för detta.", code="forbidden")
 
 
+@api.exception_handler(CsrfFailed)
+def _csrf_failed(request, exc):
+    return problem_response(403, "CSRF-kontroll misslyckades",
+                            "Anrop med inloggningssession kräver en giltig CSRF-token (X-CSRFToken) från "
+                            "samma ursprung. System använder bearer-token.", code="csrf_failed")
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return too_large_response(request)
+
+
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    cause = exc.__cause__
+    if isinstance(cause, UnsupportedMediaType):
+        return problem_response(415, "Medietypen stöds inte",
+                                f"Begärans innehåll måste skickas som application/json (fick "
+                                f"{cause.content_type or 'ingen'}).", code="unsupported_media_type",
+                                headers={"Accept": "application/json"})
+    if isinstance(cause, RequestDataTooBig):
+        return too_large_response(request)
+    if isinstance(cause, ValueError):  # JSONDecodeError, UnicodeDecodeError
+        return problem_response(400, "Felaktig begäran", "Begärans innehåll är inte giltig JSON.", code="bad_request")
     detail = str(exc) or "Fel"
     if exc.status_code == 400 and "JSON" in detail.upper():
         detail = "Begärans innehåll är inte giltig JSON."
@@ -128,3 +159,5 @@ for module_name, tag in [
     router = getattr(module, "router", None)
     if router is not None:
         api.add_router("/", router, tags=[tag])
+
+require_object_bodies(api)

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "access.middleware.SecondFactorRequiredMiddleware",
     "access.middleware.SessionIdleTouchMiddleware",
+    "core.sanitize.InputSanitizingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
