@@ -120,7 +120,7 @@ def test_application_json_with_charset_is_accepted(api, goods):
 
 
 def test_multipart_attachment_endpoint_keeps_working(svc, api):
-    from ordering.service_models import OrderAttachment
+    from ordering.models import OrderAttachment
     from ordering.tests.test_service_pages_api import make_wo
 
     order = make_wo(svc)
@@ -363,7 +363,7 @@ def test_attachment_just_under_its_limit_is_not_a_413(svc, api, settings):
 def test_ui_attachment_just_under_its_limit_is_stored(svc, settings):
     from django.urls import reverse
 
-    from ordering.service_models import OrderAttachment
+    from ordering.models import OrderAttachment
     from ordering.tests.test_service_pages_api import make_wo
 
     order = make_wo(svc)
