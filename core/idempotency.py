@@ -102,13 +102,24 @@ def _replay(stored: tuple, req_hash: str):
     return status_code, body, True
 
 
-def idempotent(request, work):
+def idempotent(request, work, *, files=None):
     """An API POST that honours `Idempotency-Key`: run `work() -> (status, body)` once per key
     (per principal); a replay with the same request answers the stored result, a different request
-    under the same key is refused (409). Every POST endpoint of the API goes through this."""
+    under the same key is refused (409). Every POST endpoint of the API goes through this.
+    A multipart upload passes its `files`: the fingerprint is over each file's name and content
+    (the raw multipart body has a random boundary, so a retry would never match it)."""
     from ninja.responses import Status
 
     key = request.headers.get("Idempotency-Key")
-    req_hash = request_hash(request.method, request.path, request.body)
+    if files is not None:
+        digest = hashlib.sha256()
+        for f in files:
+            digest.update((getattr(f, "name", "") or "").encode() + b"\0")
+            for chunk in f.chunks():
+                digest.update(chunk)
+            f.seek(0)
+        req_hash = hashlib.sha256(f"{request.method} {request.path}\nfiles:{digest.hexdigest()}".encode()).hexdigest()
+    else:
+        req_hash = request_hash(request.method, request.path, request.body)
     status, body, _replayed = run_idempotent(request.auth, key, req_hash, work)
     return Status(status, body)

@@ -70,8 +70,11 @@ def work_order_submit(request, order_id: int):
              "JPEG; size limit)", operation_id="work_order_attach")
 @api_perm(Perm.ORDER_CREATE)
 def work_order_attach(request, order_id: int, file: File[UploadedFile]):
-    att = order_core.attachment_add(request.auth, order_id, file)
-    return 201, {"id": att.pk, "name": att.name, "size": att.size, "content_type": att.content_type}
+    def work():
+        att = order_core.attachment_add(request.auth, order_id, file)
+        return 201, {"id": att.pk, "name": att.name, "size": att.size, "content_type": att.content_type}
+
+    return idempotent(request, work, files=[file])
 
 
 @router.get("/work-orders/{order_id}", response=ServiceOrderOut, summary="One work order",

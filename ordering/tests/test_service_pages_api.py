@@ -399,3 +399,25 @@ def test_work_order_page_names_an_order_line(svc, pc):
     r = pc.post(url, {"kind": "mounting", "order_line": line.pk, "description": "Montera", "priority": "normal"})
     assert r.status_code == 302
     assert Order.objects.get(order_type="work").work_detail.order_line == line
+
+
+def test_attachment_upload_honours_idempotency_key(svc, api):
+    """A retried upload (same key, same file) stores one attachment and answers the same; the same
+    key with another file is a conflict (409) and stores nothing."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ordering.models import OrderAttachment
+
+    order = make_wo(svc)
+    url = f"/api/v1/work-orders/{order.pk}/attachments"
+
+    def upload(content):
+        return api.region.post(url, {"file": SimpleUploadedFile("a.pdf", content, content_type="application/pdf")},
+                               HTTP_IDEMPOTENCY_KEY="bilaga-1")
+
+    first, again = upload(b"%PDF-1.4 ett"), upload(b"%PDF-1.4 ett")
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert OrderAttachment.objects.filter(order=order).count() == 1
+    other = upload(b"%PDF-1.4 tva")
+    assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
+    assert OrderAttachment.objects.filter(order=order).count() == 1
