@@ -8,7 +8,8 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI, Router, Schema
-from ninja.errors import AuthenticationError, HttpError, ValidationError as NinjaValidationError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 
 from access.decorators import api_perm
 from access.principal import principal_for_request

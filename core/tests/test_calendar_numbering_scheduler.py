@@ -1,7 +1,6 @@
 import datetime as dt
 
 import pytest
-
 from django.utils import timezone
 
 from core import calendar, scheduler

@@ -3,8 +3,14 @@ import datetime
 import pytest
 
 from core.errors import ValidationFailed
-from patients.identity import (PERSONNUMMER, RESERVNUMMER, SAMORDNINGSNUMMER, format_identity,
-                               looks_like_identity_number, parse_identity_number)
+from patients.identity import (
+    PERSONNUMMER,
+    RESERVNUMMER,
+    SAMORDNINGSNUMMER,
+    format_identity,
+    looks_like_identity_number,
+    parse_identity_number,
+)
 
 TODAY = datetime.date(2026, 11, 22)
 
