@@ -33,6 +33,11 @@ test: venv
 lint: venv
 	$(VENV)/bin/ruff check . $(LINT_ARGS)
 
+## Fuzz the API with schemathesis against a server it starts (scripts/fuzz_api.py; SQLite, or
+## PostgreSQL when DATABASE_URL is set). FUZZ_ARGS="--max-time 60" to bound it differently.
+fuzz: venv
+	$(PY) scripts/fuzz_api.py $(FUZZ_ARGS)
+
 benchmark: venv
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
