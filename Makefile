@@ -6,7 +6,7 @@ PORT ?= 8000
 TEST_WORKERS ?= 2
 export PYTHONDONTWRITEBYTECODE=1
 
-.PHONY: run test venv migrate demo worker benchmark clean
+.PHONY: run test lint fuzz venv migrate demo worker benchmark clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,20 @@ run: venv
 	DJANGO_SETTINGS_MODULE=config.settings.demo $(PY) manage.py collectstatic --noinput -v 0
 	PORT=$(PORT) DJANGO_SETTINGS_MODULE=config.settings.demo $(VENV)/bin/honcho -f Procfile start
 
-## Run the whole test suite (SQLite unless DATABASE_URL is set). "No tests" fails.
+## Run the whole test suite (SQLite unless DATABASE_URL is set). "No tests" fails (pytest's exit 5).
+## Browser tests need Debian's Chromium: scripts/ensure_chromium installs it as root, or says how.
 test: venv
+	bash scripts/ensure_chromium
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+## Lint with ruff (config in pyproject.toml); LINT_ARGS=--fix to apply the safe fixes.
+lint: venv
+	$(VENV)/bin/ruff check . $(LINT_ARGS)
+
+## Fuzz the API with schemathesis against a server it starts (scripts/fuzz_api.py; SQLite, or
+## PostgreSQL when DATABASE_URL is set). FUZZ_ARGS="--max-time 60" to bound it differently.
+fuzz: venv
+	$(PY) scripts/fuzz_api.py $(FUZZ_ARGS)
 
 benchmark: venv
 	$(PY) -m benchmarks $(BENCH_ARGS)

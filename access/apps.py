@@ -9,9 +9,8 @@ class AccessConfig(AppConfig):
     def ready(self):
         from core import nav
 
-        from .roles import Perm
-
         from . import tasks  # noqa: F401  (registers the dormant-account job)
+        from .roles import Perm
 
         nav.register(nav.NavItem("start", _("Start"), "core:start", "", order=0))
         nav.register(nav.NavItem("role_admin", _("Behörigheter"), "access:role_admin", Perm.ACCESS_ADMIN, order=85))

@@ -13,9 +13,9 @@ from core import nav
 
 from . import services
 from .decorators import require_perm
+from .forms import LoginForm, TotpConfirmForm
 from .principal import principal_for_request
 from .roles import Perm
-from .forms import LoginForm, TotpConfirmForm
 
 SESSION_MARKER_COOKIE = "lyfta_had_session"
 

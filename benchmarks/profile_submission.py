@@ -69,9 +69,9 @@ def main(argv: list[str]) -> int:
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", stdout=open(os.devnull, "w"))
+    from access.models import ApiClient
     from catalogue.models import Article
     from patients.models import Patient
-    from access.models import ApiClient
 
     client_row = ApiClient.objects.get(name="demo-region")
     patient = Patient.objects.filter(customer_id=client_row.organisation_id, protected_identity=False).first()

@@ -93,7 +93,7 @@ MODELS = ["Aktiv", "Basic", "Comfort", "Cross", "Delta", "Euro", "Flex", "Gemini
           "Kappa", "Lima", "Maxi", "Nova", "Orbit", "Prima", "Quattro", "Rex", "Sigma", "Terra", "Ultra",
           "Vega", "Zeta", "Alfa", "Bravo", "Carat", "Dura", "Elan", "Forma"]
 SUPPLIERS = [
-    ("SUP%03d" % i, name, f"556{100000 + i * 37:06d}-{1000 + i:04d}"[:11]) for i, name in enumerate([
+    (f"SUP{i:03d}", name, f"556{100000 + i * 37:06d}-{1000 + i:04d}"[:11]) for i, name in enumerate([
         "Invacare AB", "Etac AB", "Permobil AB", "Sunrise Medical AB", "Arjo Sverige AB", "Handicare AB",
         "Liko Hill-Rom AB", "Hjälpmedelsbolaget Norden AB", "Vitea AB", "Mediq Sverige AB", "Optik & Syn AB",
         "Hörteknik Sverige AB", "Kommunikera AB", "Rehab Partner AB", "Nordisk Rehab AB", "Medema AB",
@@ -133,7 +133,7 @@ def records(articles: int = 60000, *, seed: int = 20261122, valid_from: str = "2
     # Services (kind Tj): mounting and adaptation, priced per occasion.
     services = [("123612", "Montering av taklyft"), ("122203", "Anpassning av rullstol"),
                 ("181210", "Leverans och montering av säng")]
-    for i, (iso, name) in enumerate(services[: max(0, min(len(services), articles // 100))]):
+    for iso, name in services[: max(0, min(len(services), articles // 100))]:
         product_no += 1
         pnum = f"P{product_no:06d}"
         made += 1

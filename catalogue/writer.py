@@ -12,7 +12,16 @@ from django.utils import timezone
 
 from . import pricing
 from .models import (
-    Article, ArticleFit, ArticlePrice, IsoClass, Media, PriceList, Product, SearchTerm, Supplier, format_iso_code,
+    Article,
+    ArticleFit,
+    ArticlePrice,
+    IsoClass,
+    Media,
+    PriceList,
+    Product,
+    SearchTerm,
+    Supplier,
+    format_iso_code,
 )
 from .text import build_search_text, is_vocabulary_word, normalise
 

@@ -60,7 +60,7 @@ EN = {
     "Beställningsvara": "Ordered on demand", "Bruksanvisning": "Instructions for use", "Bild": "Image",
     "Utkast": "Draft", "Skickad": "Submitted", "Bekräftad": "Confirmed", "Levererad": "Delivered",
     "Makulerad": "Cancelled", "Återkallad": "Withdrawn", "Akut": "Urgent", "Normal": "Normal",
-    "Tid": "Time", "Typ": "Type", "Leverans": "Delivery",
+    "Typ": "Type", "Leverans": "Delivery",
     "Arbetsordrar": "Work orders", "Hämtordrar": "Pickup orders", "Avvikelser": "Fault reports",
     "Arbetsordrar (HMC)": "Work orders (supply centre)", "Hämtordrar (HMC)": "Pickup orders (supply centre)",
     "Avvikelser (HMC)": "Fault reports (supply centre)", "Rekonditionering": "Refurbishment", "Översikt": "Overview",

@@ -4,10 +4,9 @@ from django.shortcuts import redirect, render
 from access.decorators import require_perm
 from access.roles import Perm
 from audit.services import patient_access_record
-
-from . import card, selectors
 from catalogue.models import Article
 
+from . import card, selectors
 from .models import Device, Location
 
 

@@ -1,7 +1,6 @@
 import datetime as dt
 
 import pytest
-
 from django.core.management import call_command
 from django.utils import timezone
 

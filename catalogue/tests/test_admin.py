@@ -30,7 +30,7 @@ def _form_data(response):
     """The POST data the change form would submit unchanged (main form + inline management forms)."""
     form = response.context["adminform"].form
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if value is None:
             continue

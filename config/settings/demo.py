@@ -1,9 +1,9 @@
 """Settings for `make run`: embedded SQLite, demo data and demo conveniences, served over
 plain HTTP on localhost by gunicorn. Never use these in production."""
+import secrets
+
 from .base import *  # noqa: F401,F403
 from .base import VAR_DIR
-
-import secrets
 
 LYFTA_DEMO_MODE = True
 

@@ -13,7 +13,7 @@ from django.test import Client
 from conftest import login_verified
 from ordering.models import Order
 from ordering.tests import factories as of
-from ordering.tests.service_fixtures import *
+from ordering.tests.service_fixtures import *  # noqa: F401,F403
 from patients.models import Patient
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from access.principal import principal_for_user
 from access.roles import Role
 from core.calendar import add_weekdays
-from core.errors import IllegalTransition, NotFound, ValidationFailed
+from core.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from ordering import pricing, selectors
 from ordering.flows import customer as services
 from ordering.models import Order, OrderEvent, OrderLine, OrderTemplate
@@ -176,7 +176,7 @@ def test_not_orderable_article_is_refused(shop):
 
 
 def test_supply_users_cannot_order(shop):
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.order_draft_create(shop.h, services.DraftInput(patient_id=shop.patient.pk))
     assert OrderTemplate.objects.count() == 0 and Order.objects.count() == 0
 

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from core.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from core.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from ordering.flows import core as service_common
 from ordering.flows import work as swo
 from ordering.flows import work as wo
@@ -150,7 +150,7 @@ def test_parts_short_in_stock_refuses_completion(svc):
     order = create(svc)
     swo.work_order_accept(svc.h, order.pk, planned_date=TOMORROW(), technician_id=svc.technician.pk)
     swo.work_order_start(svc.h, order.pk)
-    with pytest.raises(Exception):
+    with pytest.raises(Conflict):
         swo.work_order_complete(svc.h, order.pk, report="x", hours=1, parts=[(svc.part.article_number, 500)])
     order.refresh_from_db()
     assert order.status == "in_progress" and not WorkOrderPart.objects.exists()

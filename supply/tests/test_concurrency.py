@@ -140,8 +140,8 @@ def test_confirms_in_opposite_line_order_neither_deadlock_nor_lose_allocations(s
     for _ in range(rounds):
         a = make_order(shop, lines=[osvc.LineInput(pad.article_number, 2), osvc.LineInput(bag.article_number, 3)])
         b = make_order(shop, lines=[osvc.LineInput(bag.article_number, 3), osvc.LineInput(pad.article_number, 2)])
-        results = run_concurrently(lambda: services.order_confirm(shop.h, a.pk),
-                                   lambda: services.order_confirm(other, b.pk))
+        results = run_concurrently(lambda a=a: services.order_confirm(shop.h, a.pk),
+                                   lambda b=b: services.order_confirm(other, b.pk))
         assert all(isinstance(r, Order) for r in results), results
     assert Order.objects.filter(status="confirmed").count() == 2 * rounds
     assert StockLevel.objects.get(article=pad).reserved == 2 * 2 * rounds

@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from core.calendar import add_weekdays
-from core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
+from core.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from ordering.models import Delivery, Message, Order, OrderEvent
 from ordering.tests.conftest import make_order
 from stock.models import Device, Loan, StockMovement
@@ -168,7 +168,7 @@ def test_bad_delivery_input_writes_nothing(stocked, kwargs, field):
 
 def test_customer_cannot_handle_and_drafts_are_hidden_from_supply(stocked):
     order = make_order(stocked)
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.order_confirm(stocked.p, order.pk)
     draft = make_order(stocked, submit=False)
     with pytest.raises(NotFound):
