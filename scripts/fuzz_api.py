@@ -15,7 +15,7 @@ server runs on a database named after it with a `_fuzz` suffix, dropped and crea
 (and dropped afterwards unless --keep): the database in DATABASE_URL itself is never touched.
 Reports (schemathesis' JSON/JUnit reports, the server log) go to --report-dir.
 
-Not collected by pytest (not a test_*.py file); CI runs it with LYFTA_FUZZ=1 (.ci/run).
+Not collected by pytest (not a test_*.py file); CI runs it after the PostgreSQL suite (.ci/run; LYFTA_FUZZ=0 skips it).
 """
 from __future__ import annotations
 
