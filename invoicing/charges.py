@@ -347,9 +347,9 @@ def fee_charges(month: dt.date, terms: TermsCalendar) -> Iterator[Charge]:
                             unit_price=fee, text="Akut leverans")
     lo, hi = _local_range(start, end)
     events = (OrderEvent.objects.filter(at__gte=lo, at__lt=hi, data__failed_delivery=True).order_by("id")
-              .values("id", "at", customer_id=_f("order__customer_id"), cost_centre_id=_f("order__cost_centre_id"),
+              .values("id", "at", "order_id", customer_id=_f("order__customer_id"), cost_centre_id=_f("order__cost_centre_id"),
                       unit_id=_f("order__unit_id"), patient_id=_f("order__patient_id"),
-                      order_id=_f("order_id"), order_number=_f("order__number"),
+                      order_number=_f("order__number"),
                       customer_kind=_f("order__customer__kind"),
                       patient_customer_id=_f("order__patient__customer_id"),
                       patient_customer_kind=_f("order__patient__customer__kind"),

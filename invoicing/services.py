@@ -54,7 +54,7 @@ def correction_charges(month: InvoiceMonth, terms: ch.TermsCalendar) -> list[Inv
             continue
         expected = {x.key: x for x in ch.month_charges(c.month, terms)}
         billed: dict[str, dict] = {}
-        for row in (InvoiceLine.objects.filter(month=c).values("key").annotate(
+        for row in (InvoiceLine.objects.filter(month=c, corrects_month__isnull=True).values("key").annotate(
                 amount=Sum("amount_ore"), qty=Sum("quantity"), first=Min("id"))):
             billed[row["key"]] = row
         for row in (InvoiceLine.objects.filter(corrects_month=c, month__status=InvoiceMonth.Status.CLOSED)
