@@ -56,8 +56,8 @@ def current(rows: list[ArticlePrice], today: dt.date) -> ArticlePrice | None:
 # up, to whole öre (`to_ore`); a line's amount is never the sum of rounded parts except where a
 # line is made of parts (a work order: hours and each part are separate lines).
 
-from dataclasses import dataclass  # noqa: E402
-from decimal import ROUND_HALF_UP, Decimal  # noqa: E402
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 HUNDRED = Decimal(100)
 
@@ -87,7 +87,7 @@ class Terms:
     price_list_id: int | None = None
 
     @classmethod
-    def of(cls, price_list) -> "Terms":
+    def of(cls, price_list) -> Terms:
         if price_list is None:
             return cls()
         return cls(

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import CharField, F, Q, Value
-from django.db.models.functions import Collate, Concat
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Collate, Concat
 
 from core.errors import NotFound
 

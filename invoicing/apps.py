@@ -12,6 +12,5 @@ class InvoicingConfig(AppConfig):
 
         from . import tasks  # noqa: F401  (registers the nightly computation)
 
-        if False:  # TEMP
-          nav.register(nav.NavItem("invoicing", _("Fakturaunderlag"), "invoicing:months", Perm.INVOICE_VIEW,
+        nav.register(nav.NavItem("invoicing", _("Fakturaunderlag"), "invoicing:months", Perm.INVOICE_VIEW,
                                  order=80))

@@ -32,9 +32,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from decimal import Decimal
-from typing import Iterator
 
 from django.db.models import Min, Q
 from django.utils import timezone
@@ -276,11 +276,11 @@ def _order_charge(r: dict, *, key: str, rule: str, day: dt.date, quantity: Decim
     )
 
 
-_ORDER_VALUES = dict(
-    order_id=_f("id"), order_number=_f("number"), customer_kind=_f("customer__kind"),
-    patient_customer_id=_f("patient__customer_id"), patient_customer_kind=_f("patient__customer__kind"),
-    patient_identity=_f("patient__identity_number"),
-)
+_ORDER_VALUES = {
+    "order_id": _f("id"), "order_number": _f("number"), "customer_kind": _f("customer__kind"),
+    "patient_customer_id": _f("patient__customer_id"), "patient_customer_kind": _f("patient__customer__kind"),
+    "patient_identity": _f("patient__identity_number"),
+}
 
 
 # --- services ---------------------------------------------------------------------------------
@@ -292,8 +292,7 @@ def _local_range(start: dt.date, end: dt.date):
 
 
 def service_charges(month: dt.date, terms: TermsCalendar) -> Iterator[Charge]:
-    from ordering.models import Order
-    from ordering.models import WorkOrderPart
+    from ordering.models import Order, WorkOrderPart
 
     start, end = month_bounds(month)
     lo, hi = _local_range(start, end)

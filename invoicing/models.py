@@ -13,10 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from core.models import TimeStampedModel
 
 
-class ClosedMonthError(Exception):
-    pass
-
-
 class InvoiceMonth(TimeStampedModel):
     class Status(models.TextChoices):
         OPEN = "open", _("Öppen (preliminär)")

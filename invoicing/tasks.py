@@ -27,7 +27,8 @@ def invoice_open_months_compute() -> int:
     from django.utils import timezone
 
     from .models import InvoiceMonth
-    from .services import invoice_month_compute as compute, invoice_month_open
+    from .services import invoice_month_compute as compute
+    from .services import invoice_month_open
 
     invoice_month_open(month=timezone.localdate())
     ids = list(InvoiceMonth.objects.filter(status=InvoiceMonth.Status.OPEN).order_by("month")

@@ -21,9 +21,9 @@ _n = itertools.count(1)
 @pytest.fixture
 def terms(db):
     return PriceList.objects.create(code="PL2026", name="Prislista 2026", valid_from=D(2020, 1, 1),
-                                    markup_percent=Decimal("10"), special_rent_percent=Decimal("2.5"),
-                                    hourly_rate=Decimal("600"), urgent_hourly_rate=Decimal("900"),
-                                    urgent_delivery_fee=Decimal("450"), failed_delivery_fee=Decimal("300"))
+                                    markup_percent=Decimal(10), special_rent_percent=Decimal("2.5"),
+                                    hourly_rate=Decimal(600), urgent_hourly_rate=Decimal(900),
+                                    urgent_delivery_fee=Decimal(450), failed_delivery_fee=Decimal(300))
 
 
 @pytest.fixture
@@ -85,4 +85,4 @@ def base(world, terms, cc):
     }
 
 
-__all__ = ["D", "price", "loan", "order", "deliver", "complete_work", "f"]
+__all__ = ["D", "complete_work", "deliver", "f", "loan", "order", "price"]

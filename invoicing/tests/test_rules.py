@@ -9,7 +9,7 @@ from catalogue.models import ArticlePrice
 from invoicing import charges as ch
 
 D = dt.date
-T = pricing.Terms(markup_percent=Decimal("10"), special_rent_percent=Decimal("2.5"), hourly_rate=60000,
+T = pricing.Terms(markup_percent=Decimal(10), special_rent_percent=Decimal("2.5"), hourly_rate=60000,
                   urgent_hourly_rate=90000, urgent_delivery_fee=45000, failed_delivery_fee=30000)
 
 
@@ -77,7 +77,7 @@ def _loan(**kw):
                 cost_centre_id=5, patient_id=7, patient_customer_id=10, patient_customer_kind="region",
                 patient_identity="195001011234", device_id=3, serial="SN1", device_purchase_price=None,
                 article_id=9, article_number="A1", article_name="Rullstol", charging="rent", in_assortment=True,
-                article_monthly_rent=Decimal("350"), article_purchase_price=None)
+                article_monthly_rent=Decimal(350), article_purchase_price=None)
     base.update(kw)
     return base
 
@@ -106,7 +106,7 @@ RENT_CASES = [
      [(D(2026, 3, 1), D(2026, 3, 15), 31000, 15000), (D(2026, 3, 16), D(2026, 3, 31), 62000, 32000)]),
     ("no price row: article's price", {}, [], D(2026, 3, 1), [(D(2026, 3, 1), D(2026, 3, 31), 35000, 35000)]),
     ("special request: % of device purchase price",
-     {"in_assortment": False, "charging": "purchase", "device_purchase_price": Decimal("12400")}, [],
+     {"in_assortment": False, "charging": "purchase", "device_purchase_price": Decimal(12400)}, [],
      D(2026, 3, 1), [(D(2026, 3, 1), D(2026, 3, 31), 31000, 31000)]),
     ("purchase article: no rent", {"charging": "purchase"}, [], D(2026, 3, 1), []),
     ("outside the month", {"started_on": D(2026, 4, 1)}, [], D(2026, 3, 1), []),
@@ -134,7 +134,7 @@ def test_customer_and_identity(loan_kind, patient_customer, patient_kind, charge
 
 
 def test_estimate_uses_the_same_rules():
-    items = [("rent", True, Decimal("350"), None, 2), ("purchase", True, None, Decimal("1200"), 1),
-             ("purchase", False, None, Decimal("20000"), 1)]
+    items = [("rent", True, Decimal(350), None, 2), ("purchase", True, None, Decimal(1200), 1),
+             ("purchase", False, None, Decimal(20000), 1)]
     est = pricing.estimate(items, T, urgent=True)
     assert est == pricing.Estimate(monthly_rent=2 * 35000 + 50000, purchases=132000, urgent_fee=45000)
