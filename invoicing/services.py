@@ -84,12 +84,14 @@ def correction_charges(month: InvoiceMonth, terms: ch.TermsCalendar) -> list[Inv
 def invoice_month_compute(*, month_id: int, actor=None) -> int:
     """Replace an open month's lines with its charges and corrections. Returns the line count."""
     terms = ch.TermsCalendar()
+    # Visible to the month page while the work runs (outside the work's own transaction when
+    # called from the task; inside a caller's transaction it simply commits with the rest).
+    InvoiceMonth.objects.filter(pk=month_id, status=InvoiceMonth.Status.OPEN).update(
+        compute_status=InvoiceMonth.Compute.RUNNING, compute_progress=0, compute_error="")
     with transaction.atomic():
         month = InvoiceMonth.objects.select_for_update().get(pk=month_id)
         if month.is_closed:
             raise Conflict("Månaden är stängd och kan inte beräknas om.", code="month_closed")
-        InvoiceMonth.objects.filter(pk=month.pk).update(compute_status=InvoiceMonth.Compute.RUNNING,
-                                                        compute_progress=0, compute_error="")
         InvoiceLine.objects.filter(month=month).delete()
         count = 0
         batch: list[InvoiceLine] = []
