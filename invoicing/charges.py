@@ -12,6 +12,10 @@ Rules:
   monthly rent × days ÷ days in the month. A price change inside the period splits the line
   (one line per price period). Articles outside the assortment rent at the price list's
   percentage of the device's (else the article's) purchase price per month.
+- buffer-store rent (`buffer_rent`): devices held in a customer's buffer store (from the stock
+  ledger: in on the day of the movement that brought it, out the day before the one that took it
+  away), per day as rent, on days whose price list has `rent_buffer_store_devices`; charged to
+  the store's unit's customer and default cost centre.
 - purchases (`purchase`): every delivered line of an article charged as purchase, in the month
   of delivery, at the purchase price valid on the delivery day (else the price copied onto the
   order line) plus the markup. Deliveries into a buffer store (replenishment, manual buffer
@@ -132,7 +136,8 @@ def _price_on(rows: list, day: dt.date, field: str):
 
 # --- rent -------------------------------------------------------------------------------------
 
-def rent_pieces(*, loan: dict, month: dt.date, price_rows: list, terms: TermsCalendar) -> list[Charge]:
+def rent_pieces(*, loan: dict, month: dt.date, price_rows: list, terms: TermsCalendar, key_prefix: str = "rent",
+                rule: str | None = None) -> list[Charge]:
     """Rent lines of one loan in one month (pure: `loan` is a dict of the values used)."""
     span = loan_days(loan["started_on"], loan["ended_on"], month)
     if span is None:
@@ -155,12 +160,12 @@ def rent_pieces(*, loan: dict, month: dt.date, price_rows: list, terms: TermsCal
             monthly = pricing.to_ore(row.monthly_rent if row is not None else loan["article_monthly_rent"])
         days = (last - first).days + 1
         out.append(Charge(
-            key=f"rent:{loan['id']}:{first:%Y%m%d}", rule="special_rent" if special else "rent",
+            key=f"{key_prefix}:{loan['id']}:{first:%Y%m%d}", rule=rule or ("special_rent" if special else "rent"),
             customer_id=customer_id, cost_centre_id=None if moved else loan["cost_centre_id"],
             unit_id=loan.get("unit_id"), patient_id=loan["patient_id"],
             patient_identity=_identity(customer_id, loan["patient_customer_id"], loan["patient_identity"]),
             order_id=loan.get("order_id"), order_number=loan.get("order_number", ""),
-            device_id=loan["device_id"], serial=loan["serial"], loan_id=loan["id"],
+            device_id=loan["device_id"], serial=loan["serial"], loan_id=loan.get("loan_id", loan["id"]),
             article_id=loan["article_id"], article_number=loan["article_number"],
             text=f"{loan['article_name']} ({days}/{dim} dagar)"[:300],
             period_from=first, period_to=last, quantity=Decimal(days), unit_price_ore=monthly,
@@ -223,6 +228,70 @@ def rent_charges(month: dt.date, terms: TermsCalendar) -> Iterator[Charge]:
             batch = []
     if batch:
         yield from flush()
+
+
+# --- devices held in a customer's buffer store --------------------------------------------
+
+def buffer_stays(movements, month_end: dt.date) -> list[dict]:
+    """Stays of devices in buffer stores from their ledger rows (pure). `movements`: dicts with
+    device_id, location_id, day, quantity, id, ordered by device, time, id. A stay runs from the
+    day the device came in to the day before it left (a device that leaves on the day it came
+    pays nothing; a withdrawal's loan starts on the day it left the store)."""
+    stays = []
+    open_: dict[tuple[int, int], dict] = {}
+    for m in movements:
+        key = (m["device_id"], m["location_id"])
+        if m["quantity"] > 0 and key not in open_:
+            open_[key] = {"id": m["id"], "device_id": m["device_id"], "location_id": m["location_id"],
+                          "started_on": m["day"], "ended_on": None}
+        elif m["quantity"] < 0 and key in open_:
+            stay = open_.pop(key)
+            stay["ended_on"] = m["day"] - ONE_DAY
+            if stay["ended_on"] >= stay["started_on"]:
+                stays.append(stay)
+    stays.extend(open_.values())
+    return sorted((s for s in stays if s["started_on"] <= month_end), key=lambda s: s["id"])
+
+
+def buffer_rent_charges(month: dt.date, terms: TermsCalendar) -> Iterator[Charge]:
+    """Rent for devices in a customer's buffer store, on days whose price list says so."""
+    from stock.models import Device, Location, StockMovement
+
+    start, end = month_bounds(month)
+    _, hi = _local_range(start, end)
+    rows = (StockMovement.objects.filter(location__kind=Location.Kind.BUFFER_STORE, device__isnull=False,
+                                         at__lt=hi).exclude(quantity=0)
+            .order_by("device_id", "at", "id").values("id", "device_id", "location_id", "at", "quantity"))
+    movements = ({**r, "day": timezone.localtime(r["at"]).date()} for r in rows.iterator(chunk_size=5000))
+    stays = [s for s in buffer_stays(movements, end) if s["ended_on"] is None or s["ended_on"] >= start]
+    if not stays:
+        return
+    devices = {d["id"]: d for d in Device.objects.filter(pk__in={s["device_id"] for s in stays}).values(
+        "id", "serial", "purchase_price", "article_id", article_number=_f("article__article_number"),
+        article_name=_f("article__name"), charging=_f("article__charging"),
+        in_assortment=_f("article__in_assortment"), article_monthly_rent=_f("article__monthly_rent"),
+        article_purchase_price=_f("article__purchase_price"))}
+    locations = {loc["id"]: loc for loc in Location.objects.filter(pk__in={s["location_id"] for s in stays}).values(
+        "id", "unit_id", customer_id=_f("unit__organisation_id"), customer_kind=_f("unit__organisation__kind"),
+        cost_centre_id=_f("unit__default_cost_centre_id"))}
+    prices = price_rows_by_article(d["article_id"] for d in devices.values())
+    for s in stays:
+        d, loc = devices[s["device_id"]], locations[s["location_id"]]
+        if loc["customer_id"] is None:
+            continue
+        loan = {
+            "id": s["id"], "loan_id": None, "started_on": s["started_on"], "ended_on": s["ended_on"],
+            "customer_id": loc["customer_id"], "customer_kind": loc["customer_kind"],
+            "cost_centre_id": loc["cost_centre_id"], "unit_id": loc["unit_id"], "patient_id": None,
+            "patient_customer_id": None, "patient_customer_kind": None, "patient_identity": "",
+            "device_id": d["id"], "serial": d["serial"], "device_purchase_price": d["purchase_price"], **{
+                k: d[k] for k in ("article_id", "article_number", "article_name", "charging", "in_assortment",
+                                  "article_monthly_rent", "article_purchase_price")},
+        }
+        for piece in rent_pieces(loan=loan, month=month, price_rows=prices.get(d["article_id"], []), terms=terms,
+                                 key_prefix="buffer", rule="buffer_rent"):
+            if terms.on(piece.period_from).rent_buffer_store_devices:
+                yield piece
 
 
 # --- purchases --------------------------------------------------------------------------------
@@ -364,6 +433,7 @@ def month_charges(month: dt.date, terms: TermsCalendar | None = None) -> Iterato
     """Every charge of the month, in a fixed order (rule by rule, each by source id)."""
     terms = terms or TermsCalendar()
     yield from rent_charges(month, terms)
+    yield from buffer_rent_charges(month, terms)
     yield from purchase_charges(month, terms)
     yield from service_charges(month, terms)
     yield from fee_charges(month, terms)

@@ -195,3 +195,23 @@ def test_patient_from_another_region_is_charged_there(base, world):
          cost_centre=base["cc"])
     (line,) = InvoiceLine.objects.filter(month=compute(D(2026, 3, 1)))
     assert (line.customer, line.cost_centre, line.patient_identity) == (other, None, visitor.identity_number)
+
+
+def test_buffer_store_devices_pay_rent_when_the_price_list_says_so(base, terms):
+    from stock import services as stock_services
+    from stock.models import Location
+
+    b = base
+    store = stock_services.location_create(code="BUF1", name="Förråd Rehab", kind=Location.Kind.BUFFER_STORE,
+                                           unit=b["unit"])
+    (device,) = of.stock_devices(b["chair"], new=1)
+    stock_services.device_transfer(device=device, to_location=store, status="in_buffer_store")
+    today = timezone.localdate()
+    month = compute(today)
+    assert "buffer_rent" not in by_rule(month)
+    terms.rent_buffer_store_devices = True
+    terms.save()
+    services.invoice_month_compute(month_id=month.pk)
+    (line,) = by_rule(month)["buffer_rent"]
+    assert (line.customer, line.cost_centre, line.unit, line.device) == (b["region"], b["cc"], b["unit"], device)
+    assert line.period_from == today and line.amount_ore > 0

@@ -138,3 +138,20 @@ def test_estimate_uses_the_same_rules():
              ("purchase", False, None, Decimal(20000), 1)]
     est = pricing.estimate(items, T, urgent=True)
     assert est == pricing.Estimate(monthly_rent=2 * 35000 + 50000, purchases=132000, urgent_fee=45000)
+
+
+def _mv(i, device, location, day, qty):
+    return {"id": i, "device_id": device, "location_id": location, "day": day, "quantity": qty}
+
+
+@pytest.mark.parametrize("moves, expected", [
+    ([_mv(1, 1, 9, D(2026, 3, 5), 1)], [(D(2026, 3, 5), None)]),
+    ([_mv(1, 1, 9, D(2026, 3, 5), 1), _mv(2, 1, 9, D(2026, 3, 20), -1)], [(D(2026, 3, 5), D(2026, 3, 19))]),
+    ([_mv(1, 1, 9, D(2026, 3, 5), 1), _mv(2, 1, 9, D(2026, 3, 5), -1)], []),          # in and out the same day
+    ([_mv(1, 1, 9, D(2026, 3, 1), 1), _mv(2, 1, 9, D(2026, 3, 3), -1), _mv(3, 1, 9, D(2026, 3, 10), 1)],
+     [(D(2026, 3, 1), D(2026, 3, 2)), (D(2026, 3, 10), None)]),
+    ([_mv(1, 1, 9, D(2026, 4, 2), 1)], []),                                            # after the month
+])
+def test_buffer_stays(moves, expected):
+    stays = ch.buffer_stays(moves, D(2026, 3, 31))
+    assert [(s["started_on"], s["ended_on"]) for s in stays] == expected
