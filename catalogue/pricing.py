@@ -69,6 +69,11 @@ def to_ore(amount: Decimal | int | str | None) -> int:
     return int((Decimal(amount) * HUNDRED).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def kronor(ore: int) -> Decimal:
+    """Öre (int) → kronor with two decimals."""
+    return (Decimal(ore) / HUNDRED).quantize(Decimal("0.01"))
+
+
 def _round(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
@@ -88,8 +93,12 @@ class Terms:
 
     @classmethod
     def of(cls, price_list) -> Terms:
+        """The terms of a price list; without one, no markup or rates and the urgent fee from
+        `settings.LYFTA_URGENT_FEE` (SEK, default 450), as the draft estimate has always used."""
         if price_list is None:
-            return cls()
+            from django.conf import settings
+
+            return cls(urgent_delivery_fee=to_ore(getattr(settings, "LYFTA_URGENT_FEE", None) or "450"))
         return cls(
             markup_percent=Decimal(price_list.markup_percent),
             special_rent_percent=Decimal(price_list.special_rent_percent),

@@ -17,6 +17,8 @@ from decimal import Decimal
 import xlsxwriter
 from django.db.models import F
 
+from catalogue.pricing import kronor
+
 from .models import InvoiceLine, Rule
 from .selectors import totals_by_cost_centre
 
@@ -45,7 +47,7 @@ def _rows(month, customer_id: int, cost_centre_id=None, *, all_centres=True) -> 
 
 
 def _kr(ore: int) -> Decimal:
-    return (Decimal(ore) / 100).quantize(Decimal("0.01"))
+    return kronor(ore)
 
 
 def _cc_label(r) -> str:
