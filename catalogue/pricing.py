@@ -152,11 +152,11 @@ def periods_in(rows: list[ArticlePrice], start: dt.date, end: dt.date) -> list[t
         for r in active:
             if r.valid_from <= day and (r.valid_to is None or r.valid_to >= day):
                 row = r
-        if row is not None:
-            stop = min(end, row.valid_to) if row.valid_to else end
-        else:
-            later = [r.valid_from for r in active if r.valid_from > day]
-            stop = min(end, min(later) - ONE_DAY) if later else end
+        # A later row starts a new period even where the chain's valid_to was not set.
+        later = [r.valid_from for r in active if r.valid_from > day]
+        stop = min(end, min(later) - ONE_DAY) if later else end
+        if row is not None and row.valid_to:
+            stop = min(stop, row.valid_to)
         out.append((day, stop, row))
         day = stop + ONE_DAY
     return out

@@ -8,7 +8,7 @@ import datetime as dt
 from ninja import Router, Schema
 
 from access.roles import Perm
-from audit.services import audit_record
+from audit.services import patient_access_record_many
 from core.errors import ValidationFailed
 
 from . import exports, selectors
@@ -114,8 +114,11 @@ def lines(request, month: str, customer_id: int | None = None, page: int = 1, pa
         "period_from": x.period_from, "period_to": x.period_to, "quantity": str(x.quantity),
         "unit_price_ore": x.unit_price_ore, "amount_ore": x.amount_ore, "rule": x.rule,
         "corrects_line_id": x.corrects_line_id,
-        "corrects_month": x.corrects_month.label if x.corrects_month_id else None,
+        "corrects_month": x.corrects_month.label if x.corrects_month_id else None, "patient_id": x.patient_id,
     } for x in qs[(page - 1) * page_size: page * page_size]]
+    shown = sorted({pid for x in items if (pid := x.pop("patient_id")) and x["patient_identity"]})
+    if shown:
+        patient_access_record_many(principal, shown, "api_invoice_lines", purpose=f"fakturaunderlag {m.label}")
     return {"month": m.label, "customer_id": cid, "page": page, "page_size": page_size, "count": qs.count(),
             "items": items}
 
@@ -126,7 +129,7 @@ def basis_xlsx(request, month: str, customer_id: int | None = None):
     principal.require(Perm.INVOICE_VIEW)
     customer = selectors.visible_customer(principal, _customer_id(principal, customer_id))
     m = selectors.month_get(month)
-    audit_record(principal, "invoicing.download", m, {"customer_id": customer.pk, "format": "xlsx"})
+    exports.record_download(principal, m, customer, "xlsx")
     return exports.xlsx_response(m, customer)
 
 
@@ -136,5 +139,5 @@ def basis_csv(request, month: str, customer_id: int | None = None):
     principal.require(Perm.INVOICE_VIEW)
     customer = selectors.visible_customer(principal, _customer_id(principal, customer_id))
     m = selectors.month_get(month)
-    audit_record(principal, "invoicing.download", m, {"customer_id": customer.pk, "format": "csv"})
+    exports.record_download(principal, m, customer, "csv")
     return exports.csv_response(m, customer)

@@ -158,6 +158,19 @@ def filename(month, customer, ext: str) -> str:
     return f"fakturaunderlag_{safe}_{month.label}.{ext}"
 
 
+def record_download(principal, month, customer, fmt: str) -> None:
+    """An audit row for the download and one patient-access row per identified patient in it."""
+    from audit.services import audit_record, patient_access_record_many
+
+    from .selectors import identified_patient_ids
+
+    audit_record(principal, "invoicing.download", month, {"customer_id": customer.pk, "format": fmt})
+    ids = identified_patient_ids(month, customer.pk)
+    for i in range(0, len(ids), 5000):
+        patient_access_record_many(principal, ids[i:i + 5000], "invoicing_download",
+                                   purpose=f"fakturaunderlag {month.label}")
+
+
 def xlsx_response(month, customer):
     """The .xlsx as a file response (written to a temporary file, unlinked while open)."""
     import os

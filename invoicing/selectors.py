@@ -91,6 +91,12 @@ def lines_of(month: InvoiceMonth, customer_id: int, cost_centre_id: int | None =
     return qs.order_by("cost_centre_id", "id")
 
 
+def identified_patient_ids(month: InvoiceMonth, customer_id: int) -> list[int]:
+    """Patients whose identity number the customer's basis shows (for the patient-access log)."""
+    return list(InvoiceLine.objects.filter(month=month, customer_id=customer_id, patient_id__isnull=False)
+                .exclude(patient_identity="").order_by("patient_id").values_list("patient_id", flat=True).distinct())
+
+
 def totals_by_cost_centre(month: InvoiceMonth, customer_id: int) -> list[Total]:
     rows = list(InvoiceLine.objects.filter(month=month, customer_id=customer_id).values("cost_centre_id")
                 .annotate(amount=Sum("amount_ore"), n=Count("id")).order_by("cost_centre_id"))

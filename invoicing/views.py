@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 
 from access.decorators import require_perm
 from access.roles import Perm
-from audit.services import audit_record
 from core.errors import DomainError, NotFound
 
 from . import exports, selectors, services
@@ -89,7 +88,7 @@ def download_xlsx(request, month: str, customer_id: int):
     principal = request.principal
     m = _month(month)
     customer = _customer(principal, customer_id)
-    audit_record(principal, "invoicing.download", m, {"customer_id": customer.pk, "format": "xlsx"})
+    exports.record_download(principal, m, customer, "xlsx")
     return exports.xlsx_response(m, customer)
 
 
@@ -98,7 +97,7 @@ def download_csv(request, month: str, customer_id: int):
     principal = request.principal
     m = _month(month)
     customer = _customer(principal, customer_id)
-    audit_record(principal, "invoicing.download", m, {"customer_id": customer.pk, "format": "csv"})
+    exports.record_download(principal, m, customer, "csv")
     return exports.csv_response(m, customer)
 
 

@@ -168,3 +168,14 @@ def test_api(basis, api):
         assert r.status_code == 404, path
     assert api.supply.get("/api/v1/invoicing/months/2026-03/totals",
                           {"customer_id": other}).status_code == 403  # supply client: no invoice permission
+
+
+def test_downloads_and_api_lines_log_patient_access(basis, client_for, api):
+    from audit.models import AuditEvent, PatientAccess
+
+    client, _ = client_for(Role.INVOICE_VIEWER)
+    b"".join(client.get(url("download_csv", basis)).streaming_content)
+    assert PatientAccess.objects.filter(patient_id=basis["patient"].pk, view="invoicing_download").count() == 1
+    assert AuditEvent.objects.filter(action="invoicing.download").count() == 1
+    api.region.get("/api/v1/invoicing/months/2026-03/lines")
+    assert PatientAccess.objects.filter(patient_id=basis["patient"].pk, view="api_invoice_lines").count() == 1

@@ -8,6 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from core.errors import Conflict, ValidationFailed
+from invoicing import charges as ch
 from invoicing import services
 from invoicing.models import InvoiceLine
 from ordering.models import OrderEvent
@@ -215,3 +216,35 @@ def test_buffer_store_devices_pay_rent_when_the_price_list_says_so(base, terms):
     (line,) = by_rule(month)["buffer_rent"]
     assert (line.customer, line.cost_centre, line.unit, line.device) == (b["region"], b["cc"], b["unit"], device)
     assert line.period_from == today and line.amount_ore > 0
+
+
+def test_closed_month_is_unchanged_after_later_events(base):
+    """Snapshot: a price change, a late delivery, a changed work order and a new loan, all
+    dated inside the closed month, leave it as it was; the next month gets the differences."""
+    from ordering.models import WorkOrderDetail
+
+    b = base
+    price(b["chair"], valid_from=D(2020, 1, 1), rent="310")
+    loan(article=b["chair"], customer=b["region"], patient=b["patient"], start=D(2026, 2, 1), cost_centre=b["cc"])
+    ao = order(customer=b["region"], unit=b["unit"], cost_centre=b["cc"], order_type="work", status="completed",
+               kind="repair_patient")
+    complete_work(ao, hours="2", on=D(2026, 2, 10))
+    feb = compute(D(2026, 2, 1))
+    _close(feb)
+    snapshot = lines(feb)
+    total = sum(x[14] for x in snapshot)
+    price(b["chair"], valid_from=D(2026, 2, 15), rent="620")
+    deliver(order(customer=b["region"], unit=b["unit"], cost_centre=b["cc"]), b["cushion"], 1, D(2026, 2, 20))
+    WorkOrderDetail.objects.filter(order=ao).update(hours=Decimal("3"))
+    loan(article=b["chair"], customer=b["region"], patient=b["patient"], start=D(2026, 2, 27), end=D(2026, 2, 28),
+         cost_centre=b["cc"])
+    march = compute(D(2026, 3, 1))
+    assert lines(feb) == snapshot
+    corr = {x.rule: x for x in InvoiceLine.objects.filter(month=march, corrects_month=feb)}
+    assert corr["service_hours"].amount_ore == 60000 and corr["service_hours"].corrects_line.month == feb
+    assert corr["purchase"].amount_ore == 132000 and corr["purchase"].corrects_line is None
+    rent = InvoiceLine.objects.filter(month=march, corrects_month=feb, rule="rent")
+    # the old Feb line is reduced to 1-14 Feb, 15-28 Feb comes at the new price, plus the new loan
+    assert sum(x.amount_ore for x in rent) == (15500 + 31000 + 4429) - 31000  # new loan: 620 kr × 2/28
+    assert total + sum(x.amount_ore for x in InvoiceLine.objects.filter(month=march, corrects_month=feb)) == \
+        sum(c.amount_ore for c in ch.month_charges(D(2026, 2, 1)))
