@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.errors import Conflict, ValidationFailed
 from invoicing import charges as ch
 from invoicing import services
-from invoicing.models import InvoiceLine
+from invoicing.models import InvoiceLine, InvoiceMonth
 from ordering.models import OrderEvent
 from ordering.tests import factories as of
 
@@ -248,3 +248,15 @@ def test_closed_month_is_unchanged_after_later_events(base):
     assert sum(x.amount_ore for x in rent) == (15500 + 31000 + 4429) - 31000  # new loan: 620 kr × 2/28
     assert total + sum(x.amount_ore for x in InvoiceLine.objects.filter(month=march, corrects_month=feb)) == \
         sum(c.amount_ore for c in ch.month_charges(D(2026, 2, 1)))
+
+
+def test_demo_load_is_idempotent(base):
+    from invoicing import demo
+
+    loan(article=base["chair"], customer=base["region"], patient=base["patient"], start=D(2020, 1, 1),
+         cost_centre=base["cc"])
+    demo.load()
+    first = {m.label: lines(m) for m in InvoiceMonth.objects.all()}
+    demo.load()
+    assert {m.label: lines(m) for m in InvoiceMonth.objects.all()} == first
+    assert InvoiceMonth.objects.filter(status="closed").count() == 1
