@@ -69,9 +69,10 @@ class InvoiceLinePageOut(Schema):
 
 def _customer_id(principal, customer_id: int | None) -> int:
     if customer_id is None:
-        if principal.is_supply or len(principal.customer_ids) != 1:
+        ids = selectors.invoice_customer_ids(principal)
+        if ids is None or len(ids) != 1:
             raise ValidationFailed("Ange kund (customer_id).", errors={"customer_id": ["Krävs."]})
-        customer_id = next(iter(principal.customer_ids))
+        customer_id = next(iter(ids))
     return selectors.visible_customer(principal, customer_id).pk
 
 

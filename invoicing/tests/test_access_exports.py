@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from access.roles import Role
@@ -117,7 +118,7 @@ def test_other_customers_and_roles_get_404(basis, world, client_for, make_user, 
     # a prescriber at the region who is invoice viewer only at the municipality sees the municipality only
     user = make_user(Role.PRESCRIBER)
     f.RoleAssignmentFactory(user=user, unit=world["municipality_unit"], role=Role.INVOICE_VIEWER)
-    mixed = login_verified(type(viewer)(), user)
+    mixed = login_verified(Client(), user)
     assert mixed.get(url(name, basis)).status_code == 404
     assert mixed.get(url(name, basis, customer=world["municipality"])).status_code == 200
     prescriber, _ = client_for(Role.PRESCRIBER)
@@ -179,3 +180,13 @@ def test_downloads_and_api_lines_log_patient_access(basis, client_for, api):
     assert AuditEvent.objects.filter(action="invoicing.download").count() == 1
     api.region.get("/api/v1/invoicing/months/2026-03/lines")
     assert PatientAccess.objects.filter(patient_id=basis["patient"].pk, view="api_invoice_lines").count() == 1
+
+
+def test_api_for_a_logged_in_viewer_defaults_to_the_invoice_customer(basis, world, make_user):
+    user = make_user(Role.PRESCRIBER, "municipality")
+    f.RoleAssignmentFactory(user=user, unit=world["region_unit"], role=Role.INVOICE_VIEWER)
+    client = login_verified(Client(), user)
+    totals = client.get("/api/v1/invoicing/months/2026-03/totals")
+    assert totals.status_code == 200 and totals.json()["customer_id"] == basis["region"].pk
+    other = client.get("/api/v1/invoicing/months/2026-03/totals", {"customer_id": world["municipality"].pk})
+    assert other.status_code == 404
