@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min, Sum
 from django.utils import timezone
 
@@ -92,7 +92,10 @@ def invoice_month_compute(*, month_id: int, actor=None) -> int:
         month = InvoiceMonth.objects.select_for_update().get(pk=month_id)
         if month.is_closed:
             raise Conflict("Månaden är stängd och kan inte beräknas om.", code="month_closed")
-        InvoiceLine.objects.filter(month=month).delete()
+        # One DELETE statement (no model instances in memory): an open month's lines are never
+        # referenced by other lines (corrections refer to closed months only).
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {InvoiceLine._meta.db_table} WHERE month_id = %s", [month.pk])
         count = 0
         batch: list[InvoiceLine] = []
         for c in ch.month_charges(month.month, terms):
