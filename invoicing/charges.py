@@ -37,7 +37,7 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 
 from django.db.models import Min, Q
@@ -76,7 +76,11 @@ class Charge:
     amount_ore: int
 
     def as_fields(self) -> dict:
-        return asdict(self)
+        # Shallow (dataclasses.asdict deep-copies every value: a third of the computation's time).
+        return {name: getattr(self, name) for name in _CHARGE_FIELDS}
+
+
+_CHARGE_FIELDS = tuple(f.name for f in fields(Charge))
 
 
 def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
