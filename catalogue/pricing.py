@@ -9,6 +9,8 @@ whole history stays. The row valid today is the current price.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from .models import ArticlePrice
 
@@ -56,8 +58,6 @@ def current(rows: list[ArticlePrice], today: dt.date) -> ArticlePrice | None:
 # up, to whole öre (`to_ore`); a line's amount is never the sum of rounded parts except where a
 # line is made of parts (a work order: hours and each part are separate lines).
 
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 HUNDRED = Decimal(100)
 

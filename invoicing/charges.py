@@ -133,7 +133,7 @@ def _identity(customer_id: int, patient_customer_id: int | None, identity: str |
 
 
 def _price_on(rows: list, day: dt.date, field: str):
-    for start, _end, row in pricing.periods_in(rows, day, day):
+    for _start, _end, row in pricing.periods_in(rows, day, day):
         return getattr(row, field) if row is not None else None
     return None
 
