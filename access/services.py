@@ -164,10 +164,24 @@ def login_check(request, *, username: str, password: str, otp_token: str) -> tup
     device = confirmed_totp_device(authed)
     if device is not None:
         token = (otp_token or "").replace(" ", "")
-        if not token.isdigit() or not device.verify_token(token):
+        device = totp_verify_locked(device, token)
+        if device is None:
             _register_failure(authed, username, "otp")
             raise LoginFailed("Fel eller redan använd engångskod. Vänta på nästa kod i appen och försök igen.")
     return authed, device
+
+
+def totp_verify_locked(device: TOTPDevice, token: str) -> TOTPDevice | None:
+    """Verify a TOTP code with the device row locked, so one code is accepted once even when two
+    logins carry it at the same moment: the second waits for the lock, then reads the `last_t`
+    the first one wrote and refuses the code (django-otp refuses counters <= last_t).
+    Returns the refreshed device on success, None otherwise."""
+    if not token.isdigit():
+        return None
+    with transaction.atomic():
+        locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        ok = locked.verify_token(token)  # writes last_t (or the throttle counter) inside the lock
+    return locked if ok else None
 
 
 @transaction.atomic
@@ -192,7 +206,11 @@ def totp_enrol_confirm(user: User, device: TOTPDevice, token: str) -> bool:
     token = (token or "").replace(" ", "")
     if device.user_id != user.pk or device.confirmed:
         return False
-    if not token.isdigit() or not device.verify_token(token):
+    if not token.isdigit():
+        audit_record(user, "2fa.enrol_failed", user)
+        return False
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)  # one code, one use (see above)
+    if device.confirmed or not device.verify_token(token):
         audit_record(user, "2fa.enrol_failed", user)
         return False
     device.confirmed = True
