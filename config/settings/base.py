@@ -188,6 +188,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Background work: django-tasks with the database backend; a worker runs
 # `manage.py db_worker`, the scheduler `manage.py run_scheduler`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task RUNNING longer than this is taken to have lost its worker and is run again (core.tasks_reclaim,
+# by the scheduler); it must exceed the longest task. After this many attempts it is marked FAILED.
+LYFTA_TASK_LEASE_SECONDS = int(os.environ.get("LYFTA_TASK_LEASE_SECONDS", 600))
+LYFTA_TASK_MAX_ATTEMPTS = int(os.environ.get("LYFTA_TASK_MAX_ATTEMPTS", 5))
+# An e-mail notice claimed by an attempt that has not marked it sent within this time is sent again
+# (ordering.tasks); keep it above EMAIL_TIMEOUT and below LYFTA_TASK_LEASE_SECONDS.
+LYFTA_EMAIL_CLAIM_SECONDS = int(os.environ.get("LYFTA_EMAIL_CLAIM_SECONDS", 300))
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
@@ -196,6 +203,7 @@ EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "lyfta@localhost")
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", 30))
 
 # Content Security Policy (django-csp 4): same-origin only, no inline script.
 CONTENT_SECURITY_POLICY = {
