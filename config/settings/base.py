@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "axes",
     # Lyfta contexts (DESIGN.md §3), lowest first.
     "core",
     "audit",
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a login refused by django-axes into the 429 lock-out page (access.throttle).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -156,9 +159,28 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
-# Login hardening.
+# Login hardening: django-axes counts failed logins (password or code) per client IP and user
+# name together, and locks that pair out with a cool-off that doubles per further run of failures
+# up to a maximum and always expires (access.throttle, docs/security.md).
 LYFTA_LOGIN_MAX_FAILURES = int(os.environ.get("LYFTA_LOGIN_MAX_FAILURES", 5))
 LYFTA_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LYFTA_LOGIN_LOCKOUT_SECONDS", 15 * 60))
+LYFTA_LOGIN_COOLOFF_MAX_SECONDS = int(os.environ.get("LYFTA_LOGIN_COOLOFF_MAX_SECONDS", 24 * 3600))
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: use REMOTE_ADDR).
+LYFTA_TRUSTED_PROXY_COUNT = int(os.environ.get("LYFTA_TRUSTED_PROXY_COUNT", 0))
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = "access.throttle.failure_limit"  # LYFTA_LOGIN_MAX_FAILURES
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_COOLOFF_TIME = "access.throttle.cool_off"
+AXES_USERNAME_CALLABLE = "access.throttle.username_key"
+AXES_CLIENT_IP_CALLABLE = "access.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "access.throttle.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
 LYFTA_DORMANT_AFTER_DAYS = int(os.environ.get("LYFTA_DORMANT_AFTER_DAYS", 365))
 OTP_TOTP_ISSUER = "Lyfta"
 
