@@ -78,3 +78,13 @@ def test_the_cool_off_grows_with_each_run_of_failures_and_is_capped(db, settings
         return cool_off(request).total_seconds()
 
     assert [after(n) for n in (1, 5, 9, 10, 15, 20, 500)] == [900, 900, 900, 1800, 3600, 3600, 3600]
+
+
+def test_client_address_behind_a_trusted_proxy(settings, rf):
+    from access.throttle import client_ip
+
+    request = rf.post("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.0.0.5")
+    settings.LYFTA_TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "127.0.0.1"
+    settings.LYFTA_TRUSTED_PROXY_COUNT = 1  # the proxy appended the real client; the first entry is forged
+    assert client_ip(request) == "10.0.0.5"
