@@ -52,3 +52,16 @@ def test_a_failed_hand_off_releases_the_claim(messages, monkeypatch):
     assert not Message.objects.filter(emailed_at__isnull=False).exists()
     monkeypatch.undo()
     assert send_message_emails.call(ids(messages)) == 3
+
+
+def test_a_message_held_by_a_live_claim_is_looked_at_again_after_the_claim_expires(messages, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.LYFTA_EMAIL_CLAIM_SECONDS = 300
+    held = messages[0]
+    Message.objects.filter(pk=held.pk).update(emailed_at=timezone.now() + CLAIM_OFFSET)
+    assert send_message_emails.call(ids(messages)) == 2
+    follow_up = DBTaskResult.objects.get()
+    assert follow_up.args_kwargs["args"] == [[held.pk]]
+    assert follow_up.run_after > timezone.now() + dt.timedelta(seconds=290)
