@@ -12,6 +12,12 @@ class AccessConfig(AppConfig):
         from . import tasks  # noqa: F401  (registers the dormant-account job)
         from .roles import Perm
 
+        from axes.signals import user_locked_out
+
+        from .throttle import on_locked_out
+
+        user_locked_out.connect(on_locked_out, dispatch_uid="access.throttle.on_locked_out")
+
         nav.register(nav.NavItem("start", _("Start"), "core:start", "", order=0))
         nav.register(nav.NavItem("role_admin", _("Behörigheter"), "access:role_admin", Perm.ACCESS_ADMIN, order=85))
         nav.register(nav.NavItem("admin", _("Administration"), "admin:index", Perm.SYSTEM_ADMIN, order=95))
