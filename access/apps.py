@@ -7,13 +7,12 @@ class AccessConfig(AppConfig):
     verbose_name = "Organisation och behörighet"
 
     def ready(self):
+        from axes.signals import user_locked_out
+
         from core import nav
 
         from . import tasks  # noqa: F401  (registers the dormant-account job)
         from .roles import Perm
-
-        from axes.signals import user_locked_out
-
         from .throttle import on_locked_out
 
         user_locked_out.connect(on_locked_out, dispatch_uid="access.throttle.on_locked_out")

@@ -149,7 +149,7 @@ def backup_create(directory: Path, *, storage=None) -> BackupResult:
     storage = storage or default_storage
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    stamp = timezone.now().astimezone(dt.timezone.utc)
+    stamp = timezone.now().astimezone(dt.UTC)
     final = directory / f"lyfta-backup-{stamp:%Y%m%dT%H%M%S}Z.tar"
     partial = final.with_suffix(".tar.partial")
     files: dict[str, dict] = {}
@@ -221,7 +221,7 @@ def backup_verify(archive: Path) -> dict:
                 raise BackupError(f"Otillåten post i arkivet: {name}")
             h = hashlib.sha256()
             fh = tar.extractfile(member)
-            for chunk in iter(lambda: fh.read(CHUNK), b""):
+            for chunk in iter(lambda fh=fh: fh.read(CHUNK), b""):
                 h.update(chunk)
             if member.size != expected["size"] or h.hexdigest() != expected["sha256"]:
                 raise BackupError(f"Kontrollsumman stämmer inte för {name}: arkivet är skadat.")

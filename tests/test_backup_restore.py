@@ -14,7 +14,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.urls import reverse
 
 from conftest import login_verified
 from core.backup import BackupError, backup_verify

@@ -49,7 +49,7 @@ def test_two_logins_at_the_same_moment_with_one_code_only_one_succeeds():
         barrier = threading.Barrier(2)
         statuses = []
 
-        def login():
+        def login(barrier=barrier, statuses=statuses, code=code):
             try:
                 barrier.wait(timeout=10)
                 statuses.append(_post(Client(), code).status_code)
