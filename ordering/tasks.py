@@ -4,14 +4,12 @@ SMTP by settings). Enqueued by `ordering.flows.core.notify` after the transactio
 Each message is e-mailed at most once after a successful hand-off, and at least once if a
 worker dies before the hand-off (docs/configuration.md, "Background work"). Per message:
 
-1. claim: one conditional UPDATE moves `emailed_at` from NULL (or from an expired claim) to a
-   claim stamp; only the attempt whose UPDATE changed the row sends;
+1. claim: one conditional UPDATE sets `email_claimed_at` on a message not yet sent
+   (`emailed_at` NULL) and not claimed by a live attempt; only the attempt whose UPDATE changed
+   the row sends;
 2. hand the e-mail to the mail server;
-3. mark sent: a conditional UPDATE from *this* claim stamp to the real send time.
+3. mark sent: a conditional UPDATE, for *this* claim, sets `emailed_at`.
 
-A claim stamp is the claim time moved `CLAIM_OFFSET` (3000 years) into the future, so the one
-`emailed_at` column tells the three states apart without a new field: NULL = not sent,
-> `claim_floor()` = claimed (in flight since stamp − offset), anything else = sent at that time.
 A claim older than `LYFTA_EMAIL_CLAIM_SECONDS` belongs to an attempt that died before step 3 and
 may be taken over: that is the one window where a notice can go out twice (the worker died
 between the mail server's acceptance and step 3), never after step 3."""
@@ -25,21 +23,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
-CLAIM_OFFSET = dt.timedelta(days=365 * 3000)
-
-
-def claim_floor() -> dt.datetime:
-    """Every claim stamp is later than this; every real send time is earlier."""
-    return timezone.now() + dt.timedelta(days=365 * 1000)
-
 
 def _claim_lease() -> dt.timedelta:
     return dt.timedelta(seconds=getattr(settings, "LYFTA_EMAIL_CLAIM_SECONDS", 300))
 
 
 def _claimable(now: dt.datetime) -> Q:
-    expired_claim = Q(emailed_at__gt=claim_floor(), emailed_at__lt=now - _claim_lease() + CLAIM_OFFSET)
-    return Q(emailed_at__isnull=True) | expired_claim
+    return Q(emailed_at__isnull=True) & (Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - _claim_lease()))
 
 
 def _body(subject: str) -> str:
@@ -58,25 +48,25 @@ def send_message_emails(message_ids: list[int]) -> int:
     sent = 0
     in_flight_elsewhere: list[int] = []
     candidates = (Message.objects.select_related("recipient", "order")
-                  .filter(pk__in=message_ids).filter(Q(emailed_at__isnull=True) | Q(emailed_at__gt=claim_floor()))
+                  .filter(pk__in=message_ids, emailed_at__isnull=True)
                   .order_by("pk"))
     for msg in candidates:
         address = (msg.recipient.email or "").strip()
         if not address:
             continue
-        now = timezone.now()
-        stamp = now + CLAIM_OFFSET
-        if not Message.objects.filter(_claimable(now), pk=msg.pk).update(emailed_at=stamp):
-            if Message.objects.filter(pk=msg.pk, emailed_at__gt=claim_floor()).exists():
+        stamp = timezone.now()
+        if not Message.objects.filter(_claimable(stamp), pk=msg.pk).update(email_claimed_at=stamp):
+            if Message.objects.filter(pk=msg.pk, emailed_at__isnull=True).exists():
                 in_flight_elsewhere.append(msg.pk)  # another attempt holds a live claim
             continue
         try:
             send_mail(f"Lyfta: {msg.subject}", _body(msg.subject), settings.DEFAULT_FROM_EMAIL, [address])
         except BaseException:
             # Not handed off: release the claim so the next attempt sends it, then fail the task.
-            Message.objects.filter(pk=msg.pk, emailed_at=stamp).update(emailed_at=None)
+            Message.objects.filter(pk=msg.pk, email_claimed_at=stamp).update(email_claimed_at=None)
             raise
-        Message.objects.filter(pk=msg.pk, emailed_at=stamp).update(emailed_at=timezone.now())
+        Message.objects.filter(pk=msg.pk, email_claimed_at=stamp, emailed_at__isnull=True).update(
+            emailed_at=timezone.now())
         sent += 1
     if in_flight_elsewhere:
         _retry_after_claims(in_flight_elsewhere)

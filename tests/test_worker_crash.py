@@ -24,9 +24,8 @@ STATE = (
     "import django, json; django.setup()\n"
     "from django_tasks_db.models import DBTaskResult\n"
     "from ordering.models import Message\n"
-    "from ordering.tasks import claim_floor\n"
     "rows = list(DBTaskResult.objects.values('status', 'worker_ids', 'return_value'))\n"
-    "msgs = {m.subject: (None if m.emailed_at is None else 'claimed' if m.emailed_at > claim_floor() else 'sent')"
+    "msgs = {m.subject: ('sent' if m.emailed_at else 'claimed' if m.email_claimed_at else None)"
     " for m in Message.objects.all()}\n"
     "print(json.dumps({'tasks': rows, 'messages': msgs}))\n"
 )
