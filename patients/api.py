@@ -4,7 +4,9 @@ customer; reading by id answers 404 for patients the caller cannot see. Every re
 patient-access rows."""
 from __future__ import annotations
 
+import datetime as dt
 import json
+from typing import Literal
 
 from django.http import JsonResponse
 from ninja import Field, Router, Schema
@@ -14,10 +16,12 @@ from access.models import Organisation
 from access.roles import Perm
 from audit.services import patient_access_record
 from core.errors import ValidationFailed
-from core.idempotency import request_hash, run_idempotent
+from core.idempotency import idempotent, request_hash, run_idempotent
 
 from . import selectors, services
-from .models import Patient
+from .models import CareRelationship, Patient
+
+CareReason = Literal[tuple(CareRelationship.Reason.values)]  # type: ignore[valid-type]
 
 router = Router()
 
@@ -107,12 +111,41 @@ def patient_out(patient: Patient, principal) -> dict:
     }
 
 
-@router.get("/patients", response=PatientList, summary="Find a patient by exact identity number")
+@router.get("/patients", response=PatientList, summary="Find a patient by exact identity number (own customer's "
+            "patients, or another customer's under a stated care relationship; else 404 care_relationship_required)")
+@api_perm(Perm.PATIENT_VIEW)
 def patient_lookup(request, identity_number: str):
     principal = request.auth
-    principal.require(Perm.PATIENT_VIEW)
     patient = selectors.patient_find_by_identity(principal, identity_number, view="api_identity_lookup")
     return {"items": [patient_out(patient, principal)] if patient else []}
+
+
+class CareRelationshipIn(Schema):
+    identity_number: str = Field(..., max_length=20, description="The patient's personnummer/samordningsnummer")
+    reason: CareReason = Field(..., description="treated_by_unit | consultation | emergency | transfer")
+    note: str = Field(..., min_length=1, max_length=500, description="What the care relationship is")
+
+
+class CareRelationshipOut(Schema):
+    id: int
+    patient_id: int
+    reason: str
+    expires_at: dt.datetime
+    renewed: bool
+
+
+@router.post("/patients/care-relationships", response={201: CareRelationshipOut},
+             summary="State (or renew) a care relationship with another customer's patient (patientdatalagen; "
+                     "audited, lasts LYFTA_CARE_RELATIONSHIP_DAYS)")
+@api_perm(Perm.PATIENT_VIEW)
+def care_relationship_state(request, payload: CareRelationshipIn):
+    def work():
+        rel = services.care_relationship_state(request.auth, identity_number=payload.identity_number,
+                                               reason=payload.reason, note=payload.note)
+        return 201, {"id": rel.pk, "patient_id": rel.patient_id, "reason": rel.reason, "expires_at": rel.expires_at,
+                     "renewed": rel.renewed_at is not None}
+
+    return idempotent(request, work)
 
 
 @router.get("/patients/{patient_id}", response=PatientOut, summary="Read a patient")

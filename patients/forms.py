@@ -106,3 +106,32 @@ class PatientCreateForm(PatientDetailsForm):
         except ValidationFailed as exc:
             raise forms.ValidationError(exc.message) from None
         return raw
+
+
+class CareRelationshipForm(forms.Form):
+    identity_number = forms.CharField(label=_("Patientens personnummer"), max_length=20,
+                                      help_text=_("ÅÅÅÅMMDD-NNNN"))
+    reason = forms.ChoiceField(label=_("Skäl"), choices=[], widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Beskriv vårdrelationen"), max_length=500,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("T.ex. vilken vård patienten får av er och varför ni behöver uppgifterna."))
+    confirm = forms.BooleanField(label=_("Jag har en vårdrelation med patienten och förstår att åtkomsten loggas "
+                                         "och granskas."))
+
+    def __init__(self, *args, **kwargs):
+        from .models import CareRelationship
+
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = CareRelationship.Reason.choices
+
+
+class CareRelationshipAuditForm(forms.Form):
+    customer = forms.ModelChoiceField(label=_("Kund"), queryset=None, required=False)
+    user = forms.CharField(label=_("Användarnamn"), max_length=150, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from access.models import Organisation
+
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Organisation.objects.exclude(
+            kind=Organisation.Kind.SUPPLY_CENTRE).order_by("name")

@@ -4,6 +4,7 @@ Written only by `patients.services`; read through `patients.selectors`, which en
 isolation and write one patient-access row per view."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -65,20 +66,41 @@ class Patient(TimeStampedModel):
         return bool(self.stay_street)
 
 
-class PatientCustomerLink(models.Model):
-    """A customer other than the responsible one that knows this patient: created when a
-    customer-side principal finds the patient by exact identity number (the way prescribers
-    reach a patient of another customer). It lets that customer's users open the patient
-    afterwards (see `patients.selectors`). Never removed; the access log records every view."""
+class CareRelationship(models.Model):
+    """A stated care relationship (patientdatalagen): the deliberate, logged act by which a user
+    (or a customer's system) of one customer reaches a patient of another customer. Held by that
+    user or API client alone — not by their whole customer — with a reason from a short list and
+    a free text, for a limited time (`LYFTA_CARE_RELATIONSHIP_DAYS`, default 30) unless renewed.
+    Every stated or renewed relationship is audited; the auditor lists them per user and per
+    customer. Within one's own customer no relationship is needed."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="customer_links")
-    customer = models.ForeignKey("access.Organisation", on_delete=models.PROTECT, related_name="+")
+    class Reason(models.TextChoices):
+        TREATED_BY_UNIT = "treated_by_unit", _("Patienten vårdas av vår enhet")
+        CONSULTATION = "consultation", _("Konsultation")
+        EMERGENCY = "emergency", _("Akut vårdbehov")
+        TRANSFER = "transfer", _("Patienten flyttar till oss")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="care_relationships")
+    customer = models.ForeignKey("access.Organisation", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("kund"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="care_relationships")
+    api_client = models.ForeignKey("access.ApiClient", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    actor_label = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(_("skäl"), max_length=30, choices=Reason.choices)
+    note = models.CharField(_("beskrivning"), max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.CharField(max_length=200, blank=True)
+    renewed_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["patient", "customer"], name="uniq_patient_customer_link")]
-        indexes = [models.Index(fields=["customer", "patient"], name="pat_link_customer")]
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["patient", "user", "expires_at"], name="care_rel_user"),
+                   models.Index(fields=["patient", "api_client", "expires_at"], name="care_rel_client"),
+                   models.Index(fields=["customer", "-created_at"], name="care_rel_customer")]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(user__isnull=False) | models.Q(api_client__isnull=False), name="care_rel_has_holder")]
 
     def __str__(self) -> str:
-        return f"{self.patient_id} ↔ {self.customer_id}"
+        return f"{self.patient_id} ← {self.actor_label}"

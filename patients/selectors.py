@@ -1,14 +1,15 @@
 """Reads of patient data.
 
-Isolation rule (customer side):
+Isolation rule (customer side, patientdatalagen):
   * a customer-side principal sees the patients whose responsible customer is one of its
-    customers (`principal.customer_ids`), plus patients "linked" to one of its customers;
-  * a link (`PatientCustomerLink`) is created when a customer-side principal finds a patient
-    by EXACT identity number (`patient_find_by_identity`). That is how prescribers reach a
-    patient of another customer today (e.g. a patient from another region); the exact lookup
-    already shows the patient's header, so the link reveals nothing more, and from then on the
-    patient can be opened by id in the UI and the API by that customer's users and tokens;
-  * everything else answers 404 (`NotFound`), never 403, so existence is not leaked;
+    customers (`principal.customer_ids`);
+  * a patient of another customer only through a **care relationship** that this user (or this
+    API client) has stated and that has not expired (`CareRelationship`,
+    `services.care_relationship_state`): a deliberate, audited act with a reason, lasting
+    `LYFTA_CARE_RELATIONSHIP_DAYS` unless renewed. A look-up never grants access by itself;
+  * everything else answers 404 (`NotFound`), never 403, so existence is not leaked — the exact
+    look-up of another customer's patient answers `CareRelationshipRequired` (a 404 that says a
+    care relationship can be stated), whether or not anybody has that number;
   * supply-side principals see all patients.
 Name search only covers the visible patients. Every read that shows patient data writes
 patient-access rows: one per patient view, one per patient listed in a search result.
@@ -18,13 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from access.roles import Perm
 from audit.services import patient_access_record, patient_access_record_many
-from core.errors import NotFound, ValidationFailed
+from core.errors import NotFound
 
-from .identity import parse_identity_number
-from .models import Patient, PatientCustomerLink
+from .models import CareRelationship, Patient
 
 SEARCH_LIMIT = 25
 PROTECTED_ADDRESS_LABEL = "Skyddad adress"
@@ -37,14 +38,35 @@ def visible_patients(principal) -> QuerySet[Patient]:
     ids = list(principal.customer_ids)
     if not ids:
         return qs.none()
-    linked = PatientCustomerLink.objects.filter(patient=OuterRef("pk"), customer_id__in=ids)
-    return qs.filter(Q(customer_id__in=ids) | Exists(linked))
+    related = active_care_relationships(principal).filter(patient=OuterRef("pk"))
+    return qs.filter(Q(customer_id__in=ids) | Exists(related))
+
+
+class CareRelationshipRequired(NotFound):
+    """Not among the principal's patients: another customer's patient is reached only by stating
+    a care relationship. Said for any number not found among one's own, so existence is not leaked."""
+
+    code = "care_relationship_required"
+
+    def __init__(self, message: str = "Patienten finns inte bland era patienter. Vårdas patienten av er? "
+                                      "Ange vårdrelation för att nå en annan kunds patient.", **kw):
+        super().__init__(message, code="care_relationship_required", **kw)
+
+
+def active_care_relationships(principal) -> QuerySet[CareRelationship]:
+    """The care relationships this user or API client holds now (not the whole customer's)."""
+    qs = CareRelationship.objects.filter(expires_at__gt=timezone.now())
+    if principal.user is not None:
+        return qs.filter(user=principal.user)
+    if principal.client is not None:
+        return qs.filter(api_client=principal.client)
+    return qs.none()
 
 
 def can_view_patient(principal, patient: Patient) -> bool:
     if principal.is_supply or patient.customer_id in principal.customer_ids:
         return True
-    return PatientCustomerLink.objects.filter(patient=patient, customer_id__in=principal.customer_ids).exists()
+    return active_care_relationships(principal).filter(patient=patient).exists()
 
 
 def patient_get_for_view(principal, pk, view: str, purpose: str = "") -> Patient:
@@ -63,28 +85,34 @@ def patient_get_for_view(principal, pk, view: str, purpose: str = "") -> Patient
 
 
 def patient_find_by_identity(principal, number: str, view: str = "identity_lookup") -> Patient | None:
-    """Exact lookup by identity number (any usual form). Any customer's patient can be found
-    this way; finding it links the patient to the principal's customers (see module doc).
-    Raises `ValidationFailed` for a malformed number; returns None when nobody has it.
-    Writes one patient-access row when found."""
-    from .services import patient_link_customer
+    """Exact lookup by identity number (any usual form) among the patients the principal may
+    see: its own customers' patients, and another customer's patient only under a care
+    relationship it holds. Grants nothing. Raises `ValidationFailed` for a malformed number and
+    `CareRelationshipRequired` when the number is not among them (whether or not another
+    customer has it); supply principals get None when nobody has it. Writes one patient-access
+    row when found."""
+    from .identity import known_identity_number
 
     principal.require(Perm.PATIENT_VIEW)
-    try:
-        identity = parse_identity_number(number)
-    except ValidationFailed:
-        # A 12-digit reservnummer fails the personnummer checks; accept it only if a patient has it,
-        # so a mistyped personnummer still gets the clear checksum/date message.
-        identity = parse_identity_number(number, allow_reserve=True)
-        if not Patient.objects.filter(identity_number=identity.number).exists():
-            raise
-    patient = Patient.objects.select_related("customer").filter(identity_number=identity.number).first()
-    if patient is None:
-        return None
-    if not principal.is_supply and patient.customer_id not in principal.customer_ids:
-        patient_link_customer(principal, patient)
+    number = known_identity_number(number)
+    patient = Patient.objects.select_related("customer").filter(identity_number=number).first()
+    if patient is None or not can_view_patient(principal, patient):
+        if principal.is_supply:
+            return None
+        raise CareRelationshipRequired()
     patient_access_record(principal, patient.pk, view)
     return patient
+
+
+def care_relationships_for_audit(*, customer_id: int | None = None, user_id: int | None = None,
+                                 limit: int = 500) -> list[CareRelationship]:
+    """Every stated care relationship (cross-customer access), newest first, for the auditor."""
+    qs = CareRelationship.objects.select_related("patient", "customer", "user", "api_client", "patient__customer")
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    if user_id:
+        qs = qs.filter(user_id=user_id)
+    return list(qs[:limit])
 
 
 def patient_search(principal, q: str, limit: int = SEARCH_LIMIT) -> list[Patient]:

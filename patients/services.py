@@ -9,7 +9,7 @@ from audit.services import audit_record
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 
 from .identity import RESERVNUMMER, parse_identity_number
-from .models import Patient, PatientCustomerLink
+from .models import CareRelationship, Patient
 
 EDITABLE_FIELDS = (
     "first_name", "last_name",
@@ -126,24 +126,77 @@ def patient_update(principal, patient: Patient, **fields) -> Patient:
     return patient
 
 
+def care_relationship_days() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "LYFTA_CARE_RELATIONSHIP_DAYS", 30))
+
+
 @transaction.atomic
-def patient_link_customer(principal, patient: Patient) -> None:
-    """Remember that the principal's customers know this patient (after an exact-number
-    lookup). Nothing for supply principals or the responsible customer itself."""
-    if principal.is_supply:
-        return
-    for customer_id in principal.customer_ids:
-        if customer_id == patient.customer_id:
-            continue
-        _, created = PatientCustomerLink.objects.get_or_create(
-            patient=patient, customer_id=customer_id, defaults={"created_by": principal.label[:200]},
-        )
-        if created:
-            audit_record(principal, "patient.customer_link", patient, {"customer_id": customer_id})
+def care_relationship_state(principal, *, identity_number: str, reason: str, note: str) -> CareRelationship:
+    """State (or renew) a care relationship with a patient of another customer: the deliberate
+    act patientdatalagen asks for before one customer's user reads another customer's patient.
+    Held by this user or API client for `LYFTA_CARE_RELATIONSHIP_DAYS`; renewing an active one
+    extends it. Audited, and the patient read that follows writes its own access row.
+    Refused: supply principals (they see every patient), one's own patients (nothing to state),
+    a reason outside the list, an empty or too long description, an unknown number."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from access.roles import Perm
+    from core.errors import NotFound
+
+    from .identity import known_identity_number
+    from .selectors import active_care_relationships
+
+    principal.require(Perm.PATIENT_VIEW)
+    if principal.is_supply or not principal.customer_ids:
+        raise ValidationFailed("Hjälpmedelscentralen ser alla patienter; ingen vårdrelation behövs.",
+                               code="care_relationship_not_needed")
+    errors = {}
+    if reason not in CareRelationship.Reason.values:
+        errors["reason"] = ["Välj skälet till vårdrelationen."]
+    note = (note or "").strip()
+    if not note:
+        errors["note"] = ["Beskriv vårdrelationen."]
+    elif len(note) > 500:
+        errors["note"] = ["Beskrivningen får vara högst 500 tecken."]
+    try:
+        number = known_identity_number(identity_number)
+    except ValidationFailed as exc:
+        errors["identity_number"] = [exc.message]
+        number = None
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
+    patient = Patient.objects.filter(identity_number=number).first()
+    if patient is None:
+        raise NotFound("Ingen patient med det numret.")
+    if patient.customer_id in principal.customer_ids:
+        raise ValidationFailed("Patienten är redan er patient; ingen vårdrelation behövs.",
+                               errors={"identity_number": ["Patienten är redan er patient."]},
+                               code="care_relationship_not_needed")
+    now = timezone.now()
+    expires = now + dt.timedelta(days=care_relationship_days())
+    current = active_care_relationships(principal).select_for_update().filter(patient=patient).first()
+    if current is not None:
+        current.reason, current.note, current.renewed_at, current.expires_at = reason, note, now, expires
+        current.save(update_fields=["reason", "note", "renewed_at", "expires_at"])
+        audit_record(principal, "patient.care_relationship_renewed", patient,
+                     {"reason": reason, "expires_at": expires.isoformat(), "customer_id": patient.customer_id})
+        return current
+    unit_customer = principal.primary_customer_id
+    rel = CareRelationship.objects.create(
+        patient=patient, customer_id=unit_customer, user=principal.user, api_client=principal.client,
+        actor_label=principal.label[:200], reason=reason, note=note, expires_at=expires)
+    audit_record(principal, "patient.care_relationship_stated", patient,
+                 {"reason": reason, "expires_at": expires.isoformat(), "customer_id": unit_customer,
+                  "patient_customer_id": patient.customer_id})
+    return rel
 
 
 def _name_search(patient: Patient) -> str:
     return f"{patient.first_name} {patient.last_name}".strip().lower()[:201]
 
 
-__all__ = ["patient_create", "patient_update", "patient_link_customer", "RESERVNUMMER"]
+__all__ = ["patient_create", "patient_update", "care_relationship_state", "RESERVNUMMER"]

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -26,7 +28,7 @@ def patient_url(patient) -> str:
 def search(request):
     principal = request.principal
     form = PatientSearchForm(request.GET or None)
-    results, found, error, searched = [], None, None, False
+    results, found, error, searched, care_url = [], None, None, False, ""
     if form.is_valid() and form.cleaned_data["q"].strip():
         q = form.cleaned_data["q"].strip()
         searched = True
@@ -35,6 +37,9 @@ def search(request):
                 found = selectors.patient_find_by_identity(principal, q)
             except ValidationFailed as exc:
                 error = exc.message
+            except selectors.CareRelationshipRequired as exc:
+                error = exc.message
+                care_url = reverse("patients:care_relationship") + "?" + urlencode({"identity_number": q})
             if found is not None:
                 found.address = selectors.delivery_address(found, principal)
                 found.url = patient_url(found)
@@ -44,7 +49,7 @@ def search(request):
                 p.address = selectors.delivery_address(p, principal)
                 p.url = patient_url(p)
     context = {
-        "form": form, "results": results, "found": found, "error": error, "searched": searched,
+        "form": form, "results": results, "found": found, "error": error, "searched": searched, "care_url": care_url,
         "can_create": principal.has_perm(Perm.PATIENT_MANAGE),
     }
     template = "patients/_search_results.html" if request.htmx else "patients/search.html"
@@ -121,3 +126,42 @@ def edit(request, pk: int):
             return redirect(patient_url(patient))
     status = 400 if request.method == "POST" else 200
     return render(request, "patients/form.html", {"form": form, "patient": patient, "creating": False}, status=status)
+
+
+@require_perm(Perm.PATIENT_VIEW)
+def care_relationship(request):
+    """State a care relationship with another customer's patient (patientdatalagen): a reason,
+    a description, the warning that the access is logged and reviewed; then the patient opens."""
+    from core.pages import form_page, form_submit
+
+    from .forms import CareRelationshipForm
+
+    initial = {"identity_number": request.GET.get("identity_number", "")[:20]}
+    form = CareRelationshipForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST":
+        done, rel = form_submit(form, lambda cd: services.care_relationship_state(
+            request.principal, identity_number=cd["identity_number"], reason=cd["reason"], note=cd["note"]))
+        if done:
+            messages.success(request, f"Vårdrelationen är angiven och gäller till {rel.expires_at:%Y-%m-%d}.")
+            return redirect(patient_url(rel.patient))
+    return form_page(request, "patients/care_relationship.html",
+                     {"form": form, "days": services.care_relationship_days()}, form=form)
+
+
+@require_perm(Perm.AUDIT_VIEW)
+def care_relationship_audit(request):
+    """The auditor: every cross-customer access (stated care relationship) per customer and user."""
+    from access.models import User
+
+    from .forms import CareRelationshipAuditForm
+
+    form = CareRelationshipAuditForm(request.GET or None)
+    rows = []
+    if not request.GET or form.is_valid():
+        cd = form.cleaned_data if request.GET else {}
+        user_id = None
+        if cd.get("user"):
+            user_id = User.objects.filter(username=cd["user"].strip()).values_list("pk", flat=True).first() or -1
+        rows = selectors.care_relationships_for_audit(
+            customer_id=cd["customer"].pk if cd.get("customer") else None, user_id=user_id)
+    return render(request, "patients/care_relationship_audit.html", {"form": form, "rows": rows})

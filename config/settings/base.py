@@ -187,6 +187,8 @@ OTP_TOTP_ISSUER = "Lyfta"
 
 # Service orders: rent ends N weekdays after a pickup order (DESIGN.md §4); attachment size limit.
 LYFTA_PICKUP_RENT_END_WEEKDAYS = int(os.environ.get("LYFTA_PICKUP_RENT_END_WEEKDAYS", 3))
+# Patientdatalagen: a stated care relationship with another customer's patient lasts this long unless renewed.
+LYFTA_CARE_RELATIONSHIP_DAYS = int(os.environ.get("LYFTA_CARE_RELATIONSHIP_DAYS", 30))
 LYFTA_ATTACHMENT_MAX_BYTES = int(os.environ.get("LYFTA_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024))
 
 LANGUAGE_CODE = "sv"

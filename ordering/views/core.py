@@ -3,8 +3,11 @@ kinds, attachments and the patient's service orders. Thin: parse, call a service
 render. Every page that shows patient data writes one patient-access row."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from access.decorators import require_perm
 from access.roles import Perm
@@ -55,6 +58,10 @@ def _patient_or_lookup(request, view: str):
             patient = patient_find_by_identity(principal, form.cleaned_data["identity"], view)
         except ValidationFailed as exc:
             form.add_error("identity", exc.message)
+        except NotFound as exc:  # another customer's patient: a care relationship must be stated first
+            form.add_error("identity", exc.message)
+            form.care_url = reverse("patients:care_relationship") + "?" + urlencode(
+                {"identity_number": form.cleaned_data["identity"]})
         else:
             if patient is None:
                 form.add_error("identity", "Ingen patient med det numret.")

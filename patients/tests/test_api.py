@@ -31,16 +31,49 @@ def test_protected_address_hidden_for_customer_tokens(api, patients):
     assert body["delivery_address"]["street"] == "Hemliga vägen 3"
 
 
-def test_exact_lookup_then_read_is_allowed(api, patients):
+def test_exact_lookup_grants_nothing_a_stated_care_relationship_does(api, patients):
+    """Issue 10: the exact look-up of another customer's patient used to answer 200 and grant the
+    region lasting access. Now: 404 care_relationship_required (also for a number nobody has), the
+    patient stays unreachable by id, until this client states a care relationship."""
     other = patients["municipality"]
+    r = api.region.get("/api/v1/patients", {"identity_number": other.identity_display})
+    assert r.status_code == 404 and r.json()["code"] == "care_relationship_required"
+    assert api.region.get(f"/api/v1/patients/{other.pk}").status_code == 404
+    r = api.region.get("/api/v1/patients", {"identity_number": "19121212-1212"})
+    assert r.status_code == 404 and r.json()["code"] == "care_relationship_required"
+    assert PatientAccess.objects.filter(patient_id=other.pk).count() == 0
+    r = api.region.get("/api/v1/patients", {"identity_number": "nonsense"})
+    assert r.status_code == 422 and "identity_number" in {e["field"] for e in r.json()["errors"]}
+
+    body = {"identity_number": other.identity_display, "reason": "consultation", "note": "Konsult åt hemsjukvården"}
+    r = api.region.post("/api/v1/patients/care-relationships", json.dumps(body), content_type="application/json")
+    assert r.status_code == 201 and r.json()["patient_id"] == other.pk and not r.json()["renewed"]
+    stated = r.json()["id"]
     r = api.region.get("/api/v1/patients", {"identity_number": other.identity_display})
     assert r.status_code == 200 and [p["id"] for p in r.json()["items"]] == [other.pk]
     assert api.region.get(f"/api/v1/patients/{other.pk}").status_code == 200
-    assert PatientAccess.objects.filter(patient_id=other.pk).count() == 2
-    r = api.region.get("/api/v1/patients", {"identity_number": "19121212-1212"})
-    assert r.json() == {"items": []}
-    r = api.region.get("/api/v1/patients", {"identity_number": "nonsense"})
-    assert r.status_code == 422 and "identity_number" in {e["field"] for e in r.json()["errors"]}
+    again = api.region.post("/api/v1/patients/care-relationships", json.dumps(body), content_type="application/json")
+    assert again.status_code == 201 and again.json()["renewed"] and again.json()["id"] == stated
+
+
+def test_care_relationship_expires_and_is_checked(api, patients):
+    from django.utils import timezone
+
+    from patients.models import CareRelationship
+
+    other = patients["municipality"]
+    post = lambda body: api.region.post("/api/v1/patients/care-relationships", json.dumps(body),  # noqa: E731
+                                        content_type="application/json")
+    bad = post({"identity_number": other.identity_display, "reason": "because", "note": "x"})
+    assert bad.status_code == 422
+    own = post({"identity_number": patients["region"].identity_display, "reason": "consultation", "note": "x"})
+    assert own.status_code == 422 and own.json()["code"] == "care_relationship_not_needed"
+    assert post({"identity_number": "19121212-1212", "reason": "consultation", "note": "x"}).status_code == 404
+    assert post({"identity_number": other.identity_display, "reason": "emergency", "note": "Akut"}).status_code == 201
+    assert api.region.get(f"/api/v1/patients/{other.pk}").status_code == 200
+    CareRelationship.objects.update(expires_at=timezone.now() - timezone.timedelta(minutes=1))
+    assert api.region.get(f"/api/v1/patients/{other.pk}").status_code == 404
+    assert CareRelationship.objects.count() == 1
 
 
 def test_create_validates_and_is_idempotent(api, world):

@@ -14,7 +14,7 @@ def test_prescriber_finds_patient_by_number_and_protected_address_is_hidden(page
     user = f.UserFactory(username="presc")
     f.RoleAssignmentFactory(user=user, unit=world["region_unit"], role="prescriber")
     f.totp_device(user, KEY)
-    patient = PatientFactory(customer=world["municipality"], first_name="Greta", last_name="Gömd",
+    patient = PatientFactory(customer=world["region"], first_name="Greta", last_name="Gömd",
                              protected_identity=True, registered_street="Hemligvägen 9")
     page.goto("/konto/logga-in/")
     page.fill("input[name=username]", "presc")

@@ -13,13 +13,38 @@ def test_search_page_requires_perm(client_for):
     assert client.get(reverse("patients:search")).status_code == 403
 
 
-def test_search_by_exact_number_shows_other_customers_patient(client_for, patients):
+def test_other_customers_patient_is_reached_by_stating_a_care_relationship(client_for, patients):
+    """The exact search shows no other customer's patient, only the way to state a care
+    relationship; the form (reason, description, the warning confirmed) then opens the patient."""
     client, _ = client_for("prescriber", "region")
     other = patients["municipality"]
     r = client.get(reverse("patients:search"), {"q": other.identity_display})
-    assert r.status_code == 200
+    page = r.content.decode()
+    assert r.status_code == 200 and other.last_name not in page and "Ange vårdrelation" in page
+    assert PatientAccess.objects.filter(patient_id=other.pk).count() == 0
+    url = reverse("patients:care_relationship")
+    form = client.get(url, {"identity_number": other.identity_display})
+    assert form.status_code == 200 and "loggas och granskas" in form.content.decode()
+    bad = client.post(url, {"identity_number": other.identity_display, "reason": "consultation", "note": ""})
+    assert bad.status_code == 422 and "field-error" in bad.content.decode()
+    ok = client.post(url, {"identity_number": other.identity_display, "reason": "consultation",
+                           "note": "Konsultation om rullstol", "confirm": "on"})
+    assert ok.status_code == 302
+    r = client.get(reverse("patients:search"), {"q": other.identity_display})
     assert other.last_name in r.content.decode()
-    assert PatientAccess.objects.filter(patient_id=other.pk).count() == 1
+
+
+def test_auditor_lists_care_relationships(client_for, patients):
+    from patients import services as psvc
+    client, user = client_for("prescriber", "region")
+    from access.principal import principal_for_user as pfu
+
+    psvc.care_relationship_state(pfu(user), identity_number=patients["municipality"].identity_display,
+                                 reason="emergency", note="Akut besök")
+    auditor, _ = client_for("auditor", "region")
+    r = auditor.get(reverse("patients:care_relationship_audit"))
+    assert r.status_code == 200 and "Akut besök" in r.content.decode()
+    assert client.get(reverse("patients:care_relationship_audit")).status_code == 403
 
 
 def test_search_by_malformed_number_shows_swedish_error(client_for, patients):

@@ -4,7 +4,7 @@ from access.principal import principal_for_user
 from audit.models import AuditEvent, PatientAccess
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from patients import selectors, services
-from patients.models import Patient, PatientCustomerLink
+from patients.models import Patient
 from patients.tests.factories import PatientFactory, personnummer
 
 pytestmark = pytest.mark.django_db
@@ -78,25 +78,11 @@ def test_get_for_view_isolation_and_one_access_row(world, principal_of, patients
     assert selectors.patient_get_for_view(supply, patients["municipality"].pk, "v") == patients["municipality"]
 
 
-def test_exact_lookup_finds_other_customers_patient_and_links(world, principal_of, patients):
-    p = principal_of("prescriber", "region")
-    other = patients["municipality"]
-    assert selectors.patient_search(p, other.last_name) == []
-    found = selectors.patient_find_by_identity(p, other.identity_display)
-    assert found == other
-    assert PatientAccess.objects.filter(patient_id=other.pk, view="identity_lookup").count() == 1
-    assert PatientCustomerLink.objects.filter(patient=other, customer=world["region"]).count() == 1
-    # Now known to the region: can be opened by id and found by name.
-    assert selectors.patient_get_for_view(p, other.pk, "v") == other
-    assert selectors.patient_search(p, other.last_name) == [other]
-    # A second lookup does not add another link.
-    selectors.patient_find_by_identity(p, other.identity_number)
-    assert PatientCustomerLink.objects.count() == 1
-
-
 def test_exact_lookup_unknown_and_malformed(world, principal_of):
     p = principal_of("prescriber")
-    assert selectors.patient_find_by_identity(p, "19121212-1212") is None
+    with pytest.raises(selectors.CareRelationshipRequired):  # nobody has it: the same answer as another's
+        selectors.patient_find_by_identity(p, "19121212-1212")
+    assert selectors.patient_find_by_identity(principal_of("supply_handler"), "19121212-1212") is None
     with pytest.raises(ValidationFailed):
         selectors.patient_find_by_identity(p, "19121212-1213")
     assert PatientAccess.objects.count() == 0
@@ -136,3 +122,39 @@ def test_principal_without_patient_perm_is_refused(world, make_user, patients):
     p = principal_for_user(make_user("invoice_viewer"))
     with pytest.raises(PermissionDenied):
         selectors.patient_get_for_view(p, patients["region"].pk, "v")
+
+
+def test_care_relationship_is_per_user_audited_and_lapses(world, principal_of, patients, settings):
+    """Within one's own customer nothing changes; another customer's patient is reached only by
+    the user who stated a care relationship (not their colleagues), for the configured days."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from audit.models import AuditEvent
+    from patients.models import CareRelationship
+
+    settings.LYFTA_CARE_RELATIONSHIP_DAYS = 10
+    anna, bo = principal_of("prescriber", "region"), principal_of("prescriber", "region")
+    other = patients["municipality"]
+    assert selectors.patient_find_by_identity(anna, patients["region"].identity_display) == patients["region"]
+    with pytest.raises(selectors.CareRelationshipRequired):
+        selectors.patient_find_by_identity(anna, other.identity_display)
+    with pytest.raises(ValidationFailed) as exc:
+        services.care_relationship_state(anna, identity_number=other.identity_display, reason="", note="")
+    assert set(exc.value.errors) == {"reason", "note"}
+    rel = services.care_relationship_state(anna, identity_number=other.identity_display, reason="treated_by_unit",
+                                           note="Rehab efter höftoperation")
+    assert dt.timedelta(days=9) < rel.expires_at - timezone.now() <= dt.timedelta(days=10)
+    assert selectors.patient_find_by_identity(anna, other.identity_display) == other
+    assert selectors.patient_get_for_view(anna, other.pk, "v") == other
+    with pytest.raises(NotFound):  # Bo, at the same unit, has stated nothing
+        selectors.patient_get_for_view(bo, other.pk, "v")
+    assert AuditEvent.objects.filter(action="patient.care_relationship_stated", object_id=str(other.pk)).count() == 1
+    renewed = services.care_relationship_state(anna, identity_number=other.identity_display,
+                                               reason="treated_by_unit", note="Fortsatt rehab")
+    assert renewed.pk == rel.pk and renewed.renewed_at is not None and CareRelationship.objects.count() == 1
+    CareRelationship.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    with pytest.raises(NotFound):
+        selectors.patient_get_for_view(anna, other.pk, "v")
+    assert selectors.care_relationships_for_audit(customer_id=world["region"].pk)[0].note == "Fortsatt rehab"
