@@ -147,3 +147,27 @@ class ApiClient(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CrossOrganisationGrant(models.Model):
+    """Shared staff: a user of one organisation (`home_organisation`) who may be given roles at
+    another's units (`organisation`). The other organisation's access admin asks; an access admin
+    of the user's own organisation approves. Without an approved grant, a customer's access admin
+    can grant roles only to users of their own customer (`access.services.role_assign`). Both the
+    request and the approval are audited, each naming both organisations."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="cross_organisation_grants")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("organisation som vill ge roller"))
+    home_organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+",
+                                          verbose_name=_("användarens organisation"))
+    requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="uniq_cross_org_grant")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.home_organisation_id} → {self.organisation_id}"

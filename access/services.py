@@ -17,7 +17,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit.services import audit_record
 from core.errors import Conflict, ValidationFailed
 
-from .models import ApiClient, CostCentre, DeliveryPoint, Organisation, RoleAssignment, Unit, User
+from .models import (
+    ApiClient,
+    CostCentre,
+    CrossOrganisationGrant,
+    DeliveryPoint,
+    Organisation,
+    RoleAssignment,
+    Unit,
+    User,
+)
 
 
 def _clean_or_raise(obj) -> None:
@@ -101,10 +110,82 @@ def role_assign(*, actor, user: User, unit: Unit, role: str) -> RoleAssignment:
                                errors={"role": ["fel sida"]})
     if role not in Role.values:
         raise ValidationFailed("Okänd roll.", errors={"role": ["okänd"]})
+    _check_same_customer_or_grant(actor, user, org)
     ra, created = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
     if created:
         audit_record(actor, "role.assign", ra, {"user": user.pk, "unit": unit.pk, "role": role})
     return ra
+
+
+def user_home_organisation_ids(user: User) -> set[int]:
+    """The organisations where the user holds a role (their own, for the grant rule)."""
+    return set(RoleAssignment.objects.filter(user=user).values_list("unit__organisation_id", flat=True))
+
+
+def _customer_admin(actor) -> bool:
+    """A customer's access admin acting (not the system admin or the supply centre's staff)."""
+    return bool(getattr(actor, "customer_ids", None)) and not getattr(actor, "is_supply", True)
+
+
+def _check_same_customer_or_grant(actor, user: User, org: Organisation) -> None:
+    """A customer's access admin grants roles only to users of the same customer, or to shared
+    staff under a cross-organisation grant that the user's own organisation approved."""
+    if not _customer_admin(actor):
+        return
+    homes = user_home_organisation_ids(user)
+    if not homes or org.pk in homes:
+        return
+    if CrossOrganisationGrant.objects.filter(user=user, organisation=org, approved_at__isnull=False).exists():
+        return
+    raise ValidationFailed("Användaren hör till en annan organisation. Begär godkännande av delad personal från "
+                           "användarens organisation först.", code="cross_organisation_grant_required",
+                           errors={"username": ["Användaren hör till en annan organisation."]})
+
+
+@transaction.atomic
+def cross_organisation_grant_request(*, actor, user: User, organisation: Organisation) -> CrossOrganisationGrant:
+    """The organisation that wants to give roles to another organisation's user asks for it."""
+    from .roles import Perm
+
+    actor.require(Perm.ACCESS_ADMIN)
+    if organisation.pk not in actor.customer_ids:
+        raise ValidationFailed("Du administrerar inte den organisationen.", errors={"unit": ["fel organisation"]})
+    homes = user_home_organisation_ids(user) - {organisation.pk}
+    if not homes:
+        raise ValidationFailed("Användaren hör redan till er organisation; inget godkännande behövs.",
+                               code="cross_organisation_grant_not_needed")
+    home = Organisation.objects.get(pk=min(homes))
+    grant, created = CrossOrganisationGrant.objects.get_or_create(
+        user=user, organisation=organisation,
+        defaults={"home_organisation": home, "requested_by": getattr(actor, "user", None)})
+    if created:
+        audit_record(actor, "access.cross_org_grant_requested", grant,
+                     {"user": user.pk, "organisation": organisation.pk, "home_organisation": home.pk})
+    return grant
+
+
+@transaction.atomic
+def cross_organisation_grant_approve(*, actor, grant_id: int) -> CrossOrganisationGrant:
+    """An access admin of the user's own organisation approves (audited for both organisations)."""
+    from django.utils import timezone
+
+    from core.errors import NotFound
+
+    from .roles import Perm
+
+    actor.require(Perm.ACCESS_ADMIN)
+    grant = CrossOrganisationGrant.objects.select_for_update().filter(
+        pk=grant_id, home_organisation_id__in=actor.customer_ids).first()
+    if grant is None:
+        raise NotFound("Förfrågan finns inte.")
+    if grant.approved_at is None:
+        grant.approved_by, grant.approved_at = getattr(actor, "user", None), timezone.now()
+        grant.save(update_fields=["approved_by", "approved_at"])
+        for side in (grant.home_organisation_id, grant.organisation_id):
+            audit_record(actor, "access.cross_org_grant_approved", grant,
+                         {"user": grant.user_id, "organisation": grant.organisation_id,
+                          "home_organisation": grant.home_organisation_id, "side": side})
+    return grant
 
 
 @transaction.atomic

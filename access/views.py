@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -110,7 +111,8 @@ def start(request):
 def role_admin(request):
     """The customer's access administrator grants and revokes customer roles at the customer's
     own units (behörighetsadministration)."""
-    from core.errors import DomainError
+    from core.errors import DomainError, ValidationFailed
+    from core.pages import apply_domain_errors
 
     from . import selectors
     from .forms import RoleAssignForm
@@ -126,19 +128,44 @@ def role_admin(request):
             services.role_revoke(actor=request.principal, assignment=assignment)
             messages.success(request, "Behörigheten är borttagen.")
         return redirect("access:role_admin")
+    if request.method == "POST" and request.POST.get("approve"):
+        from core.pages import page_action
+
+        return page_action(request, lambda: services.cross_organisation_grant_approve(
+            actor=request.principal, grant_id=int(request.POST["approve"]) if request.POST["approve"].isdigit() else 0),
+            done=reverse("access:role_admin"), ok="Delad personal är godkänd.")
+    ask_grant = False
     if request.method == "POST" and form.is_valid():
         user = User.objects.filter(username__iexact=form.cleaned_data["username"].strip(), is_active=True).first()
         if user is None:
             form.add_error("username", "Det finns ingen aktiv användare med det användarnamnet.")
+        elif request.POST.get("request_grant"):
+            try:
+                services.cross_organisation_grant_request(actor=request.principal, user=user,
+                                                          organisation=form.cleaned_data["unit"].organisation)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "Förfrågan är skickad till användarens organisation för godkännande.")
+                return redirect("access:role_admin")
         else:
             try:
                 services.role_assign(actor=request.principal, user=user, unit=form.cleaned_data["unit"],
                                      role=form.cleaned_data["role"])
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                if isinstance(exc, ValidationFailed):
+                    apply_domain_errors(form, exc)
+                else:
+                    form.add_error(None, exc.message)
+                ask_grant = exc.code == "cross_organisation_grant_required"
             else:
                 messages.success(request, "Behörigheten är tilldelad.")
                 return redirect("access:role_admin")
     users = selectors.users_with_roles_at(units)
-    return render(request, "access/role_admin.html", {"form": form, "users": users},
-                  status=400 if form.errors else 200)
+    from .models import CrossOrganisationGrant
+
+    pending = CrossOrganisationGrant.objects.filter(home_organisation_id__in=request.principal.customer_ids,
+                                                    approved_at__isnull=True).select_related("user", "organisation")
+    return render(request, "access/role_admin.html", {"form": form, "users": users, "ask_grant": ask_grant,
+                                                      "pending": pending},
+                  status=422 if form.errors else 200)
