@@ -200,6 +200,32 @@ def inbox(user, *, limit: int = 100) -> list[Message]:
     return list(Message.objects.filter(recipient=user).select_related("order").order_by("-created_at", "-id")[:limit])
 
 
+def messages_for(principal, *, unread_only: bool = False, limit: int = 100) -> list[Message]:
+    """The principal's inbox: a user's own messages; a customer's system client, the messages
+    about its organisation's orders (to whichever orderer/prescriber they went). Supply-side
+    clients have no inbox."""
+    qs = messages_visible(principal)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return list(qs.select_related("order", "recipient").order_by("-created_at", "-id")[:limit])
+
+
+def messages_visible(principal) -> QuerySet[Message]:
+    if principal.user is not None:
+        return Message.objects.filter(recipient=principal.user)
+    if principal.client is not None and not principal.is_supply and principal.customer_ids:
+        return Message.objects.filter(order__customer_id__in=principal.customer_ids)
+    return Message.objects.none()
+
+
+def patient_devices(principal, patient_id: int) -> list:
+    """Devices on loan now to a patient, for the customer that owns each loan (the supply
+    centre sees every loan): 404 if the patient is not visible; one patient-access row."""
+    patient = patient_for_view(principal, patient_id, "api_patient_devices")
+    return [loan for loan in loans_for_patient(patient)
+            if principal.is_supply or loan.customer_id in principal.customer_ids]
+
+
 def unread_count(user) -> int:
     return Message.objects.filter(recipient=user, read_at__isnull=True).count()
 

@@ -36,6 +36,19 @@ def event_out(e) -> dict:
 # --------------------------------------------------------------------------- schemas
 
 
+UNIT_ID_DESCRIPTION = ("Ordering unit; must belong to the caller. A system client must name it unless its "
+                       "organisation has exactly one active unit")
+
+
+class OrdererIn(Schema):
+    """Who orders, for system clients (a logged-in user is the orderer themselves)."""
+
+    orderer_hsa_id: str = Field("", max_length=44, description="The orderer's personal HSA-id (system clients "
+                                "name the orderer: a user with a role at the unit)")
+    orderer_username: str = Field("", max_length=150, description="The orderer's user name (instead of "
+                                  "orderer_hsa_id)")
+
+
 class ServiceOrderOut(Schema):
     id: int
     number: str

@@ -3,7 +3,7 @@ other customers' orders answer 404, errors are problem documents."""
 
 import datetime as dt
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from access.decorators import api_perm
 from access.roles import Perm
@@ -11,7 +11,7 @@ from core.idempotency import idempotent
 
 from ..flows import fault as fault_reports
 from ..models import OrderType
-from .core import ListQuery, ServiceOrderOut, SummaryOut, load_service_out, service_list
+from .core import UNIT_ID_DESCRIPTION, ListQuery, OrdererIn, ServiceOrderOut, SummaryOut, load_service_out, service_list
 from .enums import FaultConcernsValue, FaultKindValue, FaultRemedyValue, FaultReturnMethodValue
 
 router = Router(tags=["service orders"])
@@ -20,7 +20,7 @@ router = Router(tags=["service orders"])
 # --------------------------------------------------------------------------- fault reports
 
 
-class FaultReportIn(Schema):
+class FaultReportIn(OrdererIn):
     kind: FaultKindValue = Field(..., description="negative_event | near_miss | complaint")
     concerns: FaultConcernsValue = Field(..., description="article | device | service")
     description: str = Field(..., max_length=4000)
@@ -33,7 +33,7 @@ class FaultReportIn(Schema):
     remedy: FaultRemedyValue = Field("none", description="replacement | same_back | none")
     return_method: FaultReturnMethodValue = Field("none", description="shipping | technician | none")
     reply_to_reporter: bool = False
-    unit_id: int | None = None
+    unit_id: int | None = Field(None, description=UNIT_ID_DESCRIPTION)
     contact_name: str = Field("", max_length=120)
     contact_phone: str = Field("", max_length=30)
 

@@ -11,7 +11,7 @@ from core.idempotency import idempotent
 
 from ..flows import pickup as pickups
 from ..models import OrderType
-from .core import ListQuery, ServiceOrderOut, SummaryOut, load_service_out, service_list
+from .core import UNIT_ID_DESCRIPTION, ListQuery, OrdererIn, ServiceOrderOut, SummaryOut, load_service_out, service_list
 from .enums import PickupReasonValue
 
 router = Router(tags=["service orders"])
@@ -25,12 +25,12 @@ class PickupLineIn(Schema):
     reason: PickupReasonValue = Field(..., description="not_needed | deceased | replaced | wrong_size")
 
 
-class PickupIn(Schema):
+class PickupIn(OrdererIn):
     patient_id: int
     lines: list[PickupLineIn] = Field(..., max_length=pickups.MAX_DEVICES)
     requested_date: dt.date | None = None
     note: str = Field("", max_length=2000)
-    unit_id: int | None = None
+    unit_id: int | None = Field(None, description=UNIT_ID_DESCRIPTION)
     contact_name: str = Field("", max_length=120)
     contact_phone: str = Field("", max_length=30)
 
@@ -45,6 +45,7 @@ def pickup_create(request, payload: PickupIn):
         order = pickups.pickup_create(principal, pickups.PickupInput(
             patient_id=payload.patient_id, requested_date=payload.requested_date, note=payload.note,
             unit_id=payload.unit_id, contact_name=payload.contact_name, contact_phone=payload.contact_phone,
+            orderer_hsa_id=payload.orderer_hsa_id, orderer_username=payload.orderer_username,
             lines=[pickups.PickupLineInput(ln.device_serial, ln.reason) for ln in payload.lines]))
         return 201, load_service_out(principal, order.pk, OrderType.PICKUP)
 

@@ -166,6 +166,8 @@ class DraftInput:
     note: str = ""
     lines: list[LineInput] = field(default_factory=list)
     template_id: int | None = None
+    orderer_hsa_id: str = ""
+    orderer_username: str = ""
 
 
 def _clean_header(order: Order, data: DraftInput) -> None:
@@ -262,7 +264,8 @@ def order_draft_create(principal, data: DraftInput, *, submit: bool = False) -> 
             check_kind_allows(article, data.kind, "template_id")
             cleaned.append((article, quantity, None))
     order = order_header(principal, OrderType.CUSTOMER, kind=data.kind, status=S.DRAFT, patient=patient,
-                         unit=unit, delivery_from_patient=False)
+                         unit=unit, delivery_from_patient=False, orderer_hsa_id=data.orderer_hsa_id,
+                         orderer_username=data.orderer_username)
     if patient is None:
         order.prescriber = None  # a prescriber prescribes for a patient
     _clean_header(order, data)
@@ -359,7 +362,7 @@ def order_template_create(principal, *, name: str, lines: list[LineInput], unit_
         fail("name", "Ange ett namn.")
     if not lines:
         fail("lines", "Mallen måste ha minst en rad.")
-    unit = resolve_unit(principal, unit_id)
+    unit = resolve_unit(principal, unit_id, required=False)
     cleaned = [(get_orderable_article(ln.article_number), clean_quantity(ln.quantity)) for ln in lines]
     template = OrderTemplate.objects.create(
         customer_id=unit.organisation_id if unit else principal.primary_customer_id, unit=unit,

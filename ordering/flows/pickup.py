@@ -60,6 +60,8 @@ class PickupInput:
     unit_id: int | None = None
     contact_name: str = ""
     contact_phone: str = ""
+    orderer_hsa_id: str = ""
+    orderer_username: str = ""
 
 
 def _open_loans_by_serial(patient) -> dict[str, object]:
@@ -101,7 +103,8 @@ def pickup_create(principal, data: PickupInput) -> Order:
         raise Conflict(f"Det finns redan en öppen hämtorder för {', '.join(sorted(busy))}.", code="pickup_exists")
     order = c.order_header(principal, OrderType.PICKUP, kind="pickup", status=S.SUBMITTED, patient=patient,
                            unit_id=data.unit_id, priority=Priority.NORMAL, requested_date=requested, note=data.note,
-                           contact_name=data.contact_name, contact_phone=data.contact_phone)
+                           contact_name=data.contact_name, contact_phone=data.contact_phone,
+                           orderer_hsa_id=data.orderer_hsa_id, orderer_username=data.orderer_username)
     c.order_create(order, principal)
     PickupLine.objects.bulk_create([PickupLine(order=order, device=loan.device, loan=loan, reason=reason)
                                     for loan, reason in chosen])
@@ -132,7 +135,7 @@ def return_receipt_create(principal, patient_id, serials: list[str], *, returned
     missing = [s for s in serials if s not in loans]
     if missing:
         c.fail("device_serials", f"Individ {', '.join(missing)} är inte registrerad på patienten.")
-    unit = c.resolve_unit(principal)
+    unit = c.resolve_unit(principal, required=False)
     receipt = ReturnReceipt.objects.create(
         number=next_number("RK"), patient=patient,
         customer_id=unit.organisation_id if unit else principal.primary_customer_id,

@@ -52,6 +52,8 @@ class WorkOrderInput:
     requested_date: object = None
     contact_name: str = ""
     contact_phone: str = ""
+    orderer_hsa_id: str = ""
+    orderer_username: str = ""
 
 
 def _device_on_patient(serial: str, patient):
@@ -92,7 +94,8 @@ def work_order_create(principal, data: WorkOrderInput, *, submit: bool = False) 
         device = line.device
     order = c.order_header(principal, OrderType.WORK, kind=kind, status=S.DRAFT, patient=patient,
                            unit_id=data.unit_id, priority=data.priority, requested_date=requested, note=description,
-                           contact_name=data.contact_name, contact_phone=data.contact_phone)
+                           contact_name=data.contact_name, contact_phone=data.contact_phone,
+                           orderer_hsa_id=data.orderer_hsa_id, orderer_username=data.orderer_username)
     c.order_create(order, principal, moves=[(S.SUBMITTED, None)] if submit else ())
     WorkOrderDetail.objects.create(order=order, device=device, order_line=line)
     return order

@@ -1,0 +1,206 @@
+"""Issue 10, "Orders and messages": API orders name their unit and orderer (so messages reach a
+person and the loan has a cost centre), the inbox and the patient's devices on the API."""
+import json
+
+import pytest
+
+from access.principal import principal_for_client
+from access.roles import Role
+from core.errors import ValidationFailed
+from ordering.flows import customer as services
+from ordering.flows import work as wo
+from ordering.models import Message, Order
+from ordering.tests import factories as of
+from stock.models import Loan
+from tests import factories as f
+
+
+def post(client, url, body, **headers):
+    return client.post(url, data=json.dumps(body), content_type="application/json", **headers)
+
+
+@pytest.fixture
+def goods(world):
+    chair = of.wheelchair()
+    of.stock_devices(chair, new=1)
+    return {"chair": chair, "patient": of.patient(world["region"])}
+
+
+def body_for(goods, **kw):
+    body = {"patient_id": goods["patient"].pk, "submit": True,
+            "lines": [{"article_number": goods["chair"].article_number, "quantity": 1}]}
+    body.update(kw)
+    return body
+
+
+def field_codes(r):
+    return {e["field"] for e in r.json()["errors"]}
+
+
+# --------------------------------------------------------------------------- 1. unit, orderer, cost centre
+
+
+def region_client_principal(world):
+    from access.models import ApiClient
+
+    return principal_for_client(ApiClient.objects.get(organisation=world["region"]))
+
+
+def test_service_client_must_name_an_orderer(world, api, goods):
+    p = region_client_principal(world)
+    data = services.DraftInput(patient_id=goods["patient"].pk,
+                               lines=[services.LineInput(goods["chair"].article_number, 1)])
+    with pytest.raises(ValidationFailed) as exc:
+        services.order_draft_create(p, data)
+    assert "orderer" in exc.value.errors and Order.objects.count() == 0
+    data.orderer_username = "region-orderer"
+    order = services.order_draft_create(p, data)
+    assert order.unit == world["region_unit"] and order.cost_centre == world["region_unit"].default_cost_centre
+    assert order.orderer == api.orderers["region"] and order.prescriber == api.orderers["region"]
+
+
+def test_service_client_orderer_must_hold_a_role_at_the_unit(world, api, goods, make_user):
+    p = region_client_principal(world)
+    other_unit = f.UnitFactory(organisation=world["region"], name="Annan enhet")
+    stranger = f.UserFactory(username="stranger", hsa_id="SE2321000016-P99999")
+    f.RoleAssignmentFactory(user=stranger, unit=other_unit, role=Role.PRESCRIBER)
+    inactive = make_user(Role.PRESCRIBER, "region", username="gone")
+    inactive.is_active = False
+    inactive.save()
+    muni = api.orderers["municipality"]
+    for kw in ({"orderer_username": "stranger"}, {"orderer_hsa_id": "SE2321000016-P99999"},
+               {"orderer_username": "gone"}, {"orderer_username": muni.username}, {"orderer_hsa_id": "nobody"}):
+        data = services.DraftInput(patient_id=goods["patient"].pk, unit_id=world["region_unit"].pk,
+                                   lines=[services.LineInput(goods["chair"].article_number, 1)], **kw)
+        with pytest.raises(ValidationFailed) as exc:
+            services.order_draft_create(p, data)
+        assert "orderer" in exc.value.errors, kw
+    assert Order.objects.count() == 0
+    # By HSA-id, at the other unit named explicitly: the cost centre follows that unit.
+    data = services.DraftInput(patient_id=goods["patient"].pk, unit_id=other_unit.pk, orderer_hsa_id=stranger.hsa_id,
+                               lines=[services.LineInput(goods["chair"].article_number, 1)])
+    order = services.order_draft_create(p, data)
+    assert order.orderer == stranger and order.cost_centre == other_unit.default_cost_centre
+
+
+def test_service_client_of_a_customer_with_several_units_must_name_the_unit(world, api, goods):
+    f.UnitFactory(organisation=world["region"], name="Andra enheten")
+    p = region_client_principal(world)
+    data = services.DraftInput(patient_id=goods["patient"].pk, orderer_username="region-orderer",
+                               lines=[services.LineInput(goods["chair"].article_number, 1)])
+    with pytest.raises(ValidationFailed) as exc:
+        services.order_draft_create(p, data)
+    assert "unit_id" in exc.value.errors and Order.objects.count() == 0
+
+
+def test_api_order_without_orderer_or_unit_is_422(world, api, goods):
+    r = post(api.region, "/api/v1/orders", body_for(goods))
+    assert r.status_code == 422 and field_codes(r) == {"orderer"} and Order.objects.count() == 0
+    f.UnitFactory(organisation=world["region"], name="Andra enheten")
+    r = post(api.region, "/api/v1/orders", body_for(goods, orderer_username="region-orderer"))
+    assert r.status_code == 422 and field_codes(r) == {"unit_id"} and Order.objects.count() == 0
+    r = post(api.region, "/api/v1/orders", body_for(goods, orderer_username="region-orderer",
+                                                    unit_id=world["municipality_unit"].pk))
+    assert r.status_code == 422 and field_codes(r) == {"unit_id"}
+    r = post(api.region, "/api/v1/orders", body_for(goods, orderer_username="region-orderer",
+                                                    unit_id=world["region_unit"].pk))
+    assert r.status_code == 201, r.content
+    out = r.json()
+    assert out["unit_id"] == world["region_unit"].pk
+    assert out["cost_centre_id"] == world["region_unit"].default_cost_centre_id
+
+
+@pytest.mark.parametrize("path,extra", [
+    ("/api/v1/work-orders", {"kind": "consultation", "description": "Bedömning"}),
+    ("/api/v1/fault-reports", {"kind": "near_miss", "concerns": "article", "description": "x",
+                               "occurred_on": "2026-01-01", "article_number": "A"}),
+])
+def test_api_service_orders_need_an_orderer(world, api, goods, path, extra):
+    if "article_number" in extra:
+        extra = {**extra, "article_number": goods["chair"].article_number}
+    r = post(api.region, path, {"patient_id": goods["patient"].pk, **extra})
+    assert r.status_code == 422 and "orderer" in field_codes(r) and Order.objects.count() == 0
+
+
+def test_api_work_order_records_the_named_orderer(world, api, goods):
+    r = post(api.region, "/api/v1/work-orders", {"patient_id": goods["patient"].pk, "kind": "consultation",
+                                                 "description": "Bedömning", "orderer_hsa_id":
+                                                     api.orderers["region"].hsa_id})
+    assert r.status_code == 201, r.content
+    order = Order.objects.get(pk=r.json()["id"])
+    assert order.orderer == api.orderers["region"] and order.cost_centre_id is not None
+
+
+def test_session_user_stays_the_orderer(world, make_user, goods):
+    from access.principal import principal_for_user
+
+    user = make_user(Role.PRESCRIBER, "region")
+    order = wo.work_order_create(principal_for_user(user), wo.WorkOrderInput(
+        patient_id=goods["patient"].pk, kind="consultation", description="x", orderer_username="region-orderer"))
+    assert order.orderer == user
+
+
+# --------------------------------------------------------------------------- 2. inbox and devices on the API
+
+
+def test_journey_api_order_confirmed_delayed_delivered_read_over_the_api(world, api, goods):
+    r = post(api.region, "/api/v1/orders", body_for(goods, orderer_username="region-orderer"))
+    assert r.status_code == 201, r.content
+    oid = r.json()["id"]
+    base = f"/api/v1/supply/orders/{oid}"
+    confirmed = post(api.supply, base + "/confirm", {})
+    assert confirmed.status_code == 200, confirmed.content
+    promised = Order.objects.get(pk=oid).planned_date
+    import datetime as dt
+    assert post(api.supply, base + "/delay", {"new_date": str(promised + dt.timedelta(days=7)),
+                                              "reason": "Sen leverantör"}).status_code == 200
+    assert post(api.supply, base + "/dispatch", {}).status_code == 200
+    assert post(api.supply, base + "/deliver", {"receiver_name": "Astrid", "place": "stay_address"}).status_code == 200
+
+    inbox = api.region.get("/api/v1/messages", {"unread": "true"})
+    assert inbox.status_code == 200, inbox.content
+    msgs = inbox.json()
+    assert sorted(m["kind"] for m in msgs) == ["confirmed", "delayed", "delivered"]
+    assert {m["order_id"] for m in msgs} == {oid} and {m["recipient"] for m in msgs} == {"region-orderer"}
+    # The other customer's system sees none of them and cannot mark them read.
+    assert api.municipality.get("/api/v1/messages").json() == []
+    assert post(api.municipality, f"/api/v1/messages/{msgs[0]['id']}/read", {}).status_code == 404
+    for m in msgs:
+        r = post(api.region, f"/api/v1/messages/{m['id']}/read", {})
+        assert r.status_code == 200 and r.json()["read_at"]
+    assert api.region.get("/api/v1/messages", {"unread": "true"}).json() == []
+    assert len(api.region.get("/api/v1/messages", {"limit": 2}).json()) == 2
+
+    devices = api.region.get(f"/api/v1/patients/{goods['patient'].pk}/devices")
+    assert devices.status_code == 200, devices.content
+    [dev] = devices.json()
+    loan = Loan.objects.get(patient=goods["patient"])
+    assert dev["serial"] == loan.device.serial and dev["article_number"] == goods["chair"].article_number
+    assert dev["article_name"] == goods["chair"].name and dev["since"] == str(loan.started_on)
+    assert dev["cost_centre_id"] == world["region_unit"].default_cost_centre_id and dev["cost_centre_code"]
+    assert api.municipality.get(f"/api/v1/patients/{goods['patient'].pk}/devices").status_code == 404
+    assert api.region.get("/api/v1/patients/999999/devices").status_code == 404
+
+
+def test_session_user_reads_their_own_messages_only(world, api, goods, make_user):
+    from django.test import Client
+
+    from conftest import login_verified
+
+    order = services.order_draft_create(region_client_principal(world), services.DraftInput(
+        patient_id=goods["patient"].pk, orderer_username="region-orderer",
+        lines=[services.LineInput(goods["chair"].article_number, 1)]))
+    msg = Message.objects.create(recipient=api.orderers["region"], order=order, kind="info", subject="Hej", text="x")
+    own = login_verified(Client(), api.orderers["region"])
+    assert [m["id"] for m in own.get("/api/v1/messages").json()] == [msg.pk]
+    colleague = login_verified(Client(), make_user(Role.PRESCRIBER, "region"))
+    assert colleague.get("/api/v1/messages").json() == []
+
+
+def test_openapi_lists_the_new_paths_and_fields(api):
+    doc = api.region.get("/api/v1/openapi.json").json()
+    assert {"/api/v1/messages", "/api/v1/messages/{message_id}/read",
+            "/api/v1/patients/{patient_id}/devices"} <= set(doc["paths"])
+    schemas = doc["components"]["schemas"]
+    for name in ("OrderCreateIn", "WorkOrderIn", "PickupIn", "FaultReportIn"):
+        assert {"orderer_hsa_id", "orderer_username", "unit_id"} <= set(schemas[name]["properties"]), name
