@@ -204,3 +204,76 @@ def test_openapi_lists_the_new_paths_and_fields(api):
     schemas = doc["components"]["schemas"]
     for name in ("OrderCreateIn", "WorkOrderIn", "PickupIn", "FaultReportIn"):
         assert {"orderer_hsa_id", "orderer_username", "unit_id"} <= set(schemas[name]["properties"]), name
+
+
+# --------------------------------------------------------------------------- 3. accessory links
+
+
+@pytest.fixture
+def kit(world, make_user):
+    from access.principal import principal_for_user
+
+    chair = of.wheelchair()
+    cushion = of.cushion(chair)
+    bed = of.article(name="Säng Carl", kind="H", rent="500.00")
+    patient = of.patient(world["region"])
+    return {"chair": chair, "cushion": cushion, "bed": bed, "patient": patient,
+            "p": principal_for_user(make_user(Role.PRESCRIBER, "region"))}
+
+
+BAD_LINKS = {
+    "missing": ([("chair", None), ("cushion", 5)], 1),
+    "zero": ([("chair", None), ("cushion", 0)], 1),
+    "self": ([("chair", None), ("cushion", 2)], 1),
+    "accessory": ([("chair", None), ("cushion", 1), ("cushion", 2)], 2),
+    "not_fitting": ([("bed", None), ("cushion", 1)], 1),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_LINKS))
+def test_service_refuses_bad_accessory_links(kit, case):
+    lines, bad = BAD_LINKS[case]
+    data = services.DraftInput(patient_id=kit["patient"].pk, lines=[
+        services.LineInput(kit[a].article_number, 1, main) for a, main in lines])
+    with pytest.raises(ValidationFailed) as exc:
+        services.order_draft_create(kit["p"], data)
+    assert f"lines.{bad}.main_line_no" in exc.value.errors
+    assert Order.objects.count() == 0
+
+
+def test_service_accepts_a_fitting_accessory_also_before_its_main_line(kit):
+    data = services.DraftInput(patient_id=kit["patient"].pk, lines=[
+        services.LineInput(kit["cushion"].article_number, 1, 2), services.LineInput(kit["chair"].article_number, 1)])
+    order = services.order_draft_create(kit["p"], data)
+    cushion = order.lines.get(article=kit["cushion"])
+    assert cushion.main_line == order.lines.get(article=kit["chair"])
+
+
+@pytest.mark.parametrize("case", sorted(BAD_LINKS))
+def test_api_refuses_bad_accessory_links(world, api, kit, case):
+    lines, bad = BAD_LINKS[case]
+    body = {"patient_id": kit["patient"].pk, "orderer_username": "region-orderer",
+            "lines": [{"article_number": kit[a].article_number, "quantity": 1, "main_line_no": main}
+                      for a, main in lines]}
+    r = post(api.region, "/api/v1/orders", body)
+    assert r.status_code == 422 and field_codes(r) == {f"lines.{bad}.main_line_no"}, r.content
+    assert Order.objects.count() == 0
+
+
+def test_line_add_checks_the_main_line(kit):
+    from ordering.models import OrderLine
+
+    order = services.order_draft_create(kit["p"], services.DraftInput(patient_id=kit["patient"].pk, lines=[
+        services.LineInput(kit["chair"].article_number, 1), services.LineInput(kit["bed"].article_number, 1),
+        services.LineInput(kit["cushion"].article_number, 1, 1)]))
+    chair_line = order.lines.get(article=kit["chair"])
+    bed_line = order.lines.get(article=kit["bed"])
+    acc_line = order.lines.get(article=kit["cushion"])
+    before = OrderLine.objects.count()
+    for main_id in (999999, 0, acc_line.pk, bed_line.pk):
+        with pytest.raises(ValidationFailed) as exc:
+            services.order_line_add(kit["p"], order.pk, kit["cushion"].article_number, 1, main_line_id=main_id)
+        assert "main_line_id" in exc.value.errors, main_id
+    assert OrderLine.objects.count() == before
+    [row] = services.order_line_add(kit["p"], order.pk, kit["cushion"].article_number, 1, main_line_id=chair_line.pk)
+    assert row.main_line_id == chair_line.pk
