@@ -125,7 +125,12 @@ def one_visible_order(principal, qs, order_id: int, view: str = "") -> Order:
 
 
 def order_totals(order: Order) -> pricing.CostEstimate:
-    return pricing.cost_estimate(list(order.lines.all()), urgent=order.priority == Priority.URGENT)
+    lines = list(order.lines.select_related("article"))
+    urgent = order.priority == Priority.URGENT
+    totals = pricing.cost_estimate(lines, urgent=urgent)
+    if urgent and order.status == OrderStatus.DRAFT:
+        totals.promise_note = pricing.promise_note([ln.article for ln in lines], urgent=True)
+    return totals
 
 
 def delivery_address_for(order: Order, principal) -> list[str]:

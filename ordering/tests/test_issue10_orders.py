@@ -277,3 +277,45 @@ def test_line_add_checks_the_main_line(kit):
     assert OrderLine.objects.count() == before
     [row] = services.order_line_add(kit["p"], order.pk, kit["cushion"].article_number, 1, main_line_id=chair_line.pk)
     assert row.main_line_id == chair_line.pk
+
+
+# --------------------------------------------------------------------------- 4. urgent promise
+
+
+def test_urgent_promise_keeps_the_suppliers_lead_time(kit, client):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from conftest import login_verified
+    from core.calendar import add_weekdays
+
+    slow = of.article(name="Specialsits", kind="H", rent="900.00", purchasing="on_demand", lead=25)
+    today = timezone.localdate()
+    data = services.DraftInput(patient_id=kit["patient"].pk, priority="urgent",
+                               lines=[services.LineInput(slow.article_number, 1)])
+    order = services.order_draft_create(kit["p"], data)
+    assert order.promised_date == add_weekdays(today, 25)
+    # In stock: urgent is the next weekday.
+    of.stock_units(kit["cushion"], 3)
+    quick = services.order_draft_create(kit["p"], services.DraftInput(
+        patient_id=kit["patient"].pk, priority="urgent", lines=[services.LineInput(kit["cushion"].article_number, 1)]))
+    assert quick.promised_date == add_weekdays(today, 1)
+    # The draft page says why.
+    login_verified(client, kit["p"].user)
+    html = client.get(reverse("ordering:order_detail", args=[order.pk])).content.decode()
+    assert 'id="promise-note"' in html and "leveranstid" in html and slow.article_number in html
+    html = client.get(reverse("ordering:order_detail", args=[quick.pk])).content.decode()
+    assert 'id="promise-note"' not in html
+
+
+def test_api_urgent_promise_keeps_the_lead_time(world, api, kit):
+    from django.utils import timezone
+
+    from core.calendar import add_weekdays
+
+    slow = of.article(name="Specialsits", kind="H", rent="900.00", purchasing="on_demand", lead=25)
+    r = post(api.region, "/api/v1/orders", {"patient_id": kit["patient"].pk, "orderer_username": "region-orderer",
+                                            "priority": "urgent", "submit": True,
+                                            "lines": [{"article_number": slow.article_number, "quantity": 1}]})
+    assert r.status_code == 201, r.content
+    assert r.json()["promised_date"] == str(add_weekdays(timezone.localdate(), 25))
