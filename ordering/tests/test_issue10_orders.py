@@ -1,5 +1,6 @@
 """Issue 10, "Orders and messages": API orders name their unit and orderer (so messages reach a
 person and the loan has a cost centre), the inbox and the patient's devices on the API."""
+import datetime as dt
 import json
 
 import pytest
@@ -11,6 +12,7 @@ from ordering.flows import customer as services
 from ordering.flows import work as wo
 from ordering.models import Message, Order
 from ordering.tests import factories as of
+from ordering.tests.service_fixtures import *  # noqa: F401,F403
 from stock.models import Loan
 from tests import factories as f
 
@@ -151,7 +153,7 @@ def test_journey_api_order_confirmed_delayed_delivered_read_over_the_api(world, 
     confirmed = post(api.supply, base + "/confirm", {})
     assert confirmed.status_code == 200, confirmed.content
     promised = Order.objects.get(pk=oid).planned_date
-    import datetime as dt
+
     assert post(api.supply, base + "/delay", {"new_date": str(promised + dt.timedelta(days=7)),
                                               "reason": "Sen leverantör"}).status_code == 200
     assert post(api.supply, base + "/dispatch", {}).status_code == 200
@@ -319,3 +321,78 @@ def test_api_urgent_promise_keeps_the_lead_time(world, api, kit):
                                             "lines": [{"article_number": slow.article_number, "quantity": 1}]})
     assert r.status_code == 201, r.content
     assert r.json()["promised_date"] == str(add_weekdays(timezone.localdate(), 25))
+
+
+# --------------------------------------------------------------------------- 5. device leaves the patient
+
+
+
+
+def _wo(svc, device):
+    return wo.work_order_create(svc.p, wo.WorkOrderInput(patient_id=svc.patient.pk, kind="repair_patient",
+                                                         description="Trasig broms", device_serial=device.serial),
+                                submit=True)
+
+
+def test_return_receipt_cancels_open_work_orders_with_notice(svc):
+    from ordering.flows import pickup as pickups
+
+    submitted = _wo(svc, svc.device)
+    accepted = _wo(svc, svc.device)
+    wo.work_order_accept(svc.h, accepted.pk, planned_date=dt.date.today(),
+                         technician_id=svc.technician.pk)
+    other = _wo(svc, svc.walker_device)
+    receipt = pickups.return_receipt_create(svc.p, svc.patient.pk, [svc.device.serial])
+    for o in (submitted, accepted):
+        o.refresh_from_db()
+        assert o.status == "cancelled" and o.closed_reason == "Hjälpmedlet har lämnats tillbaka"
+        msg = Message.objects.get(order=o, kind="cancelled")
+        assert receipt.number in msg.text and msg.recipient == svc.prescriber
+    other.refresh_from_db()
+    assert other.status == "submitted"
+
+
+def test_return_receipt_refused_while_work_is_in_progress(svc):
+    from core.errors import Conflict
+    from ordering.flows import pickup as pickups
+
+    order = _wo(svc, svc.device)
+    wo.work_order_accept(svc.h, order.pk, planned_date=dt.date.today(),
+                         technician_id=svc.technician.pk)
+    wo.work_order_start(svc.t, order.pk)
+    with pytest.raises(Conflict) as exc:
+        pickups.return_receipt_create(svc.p, svc.patient.pk, [svc.device.serial])
+    assert order.number in exc.value.message and "pågående arbetsorder" in exc.value.message
+    assert Loan.objects.filter(device=svc.device, ended_on__isnull=True).exists()
+
+
+def test_picked_up_cancels_open_work_orders_and_in_progress_refuses(svc):
+    from django.utils import timezone
+
+    from core.errors import Conflict
+    from ordering.flows import pickup as pickups
+
+    work = _wo(svc, svc.device)
+    pickup = pickups.pickup_create(svc.p, pickups.PickupInput(
+        patient_id=svc.patient.pk, lines=[pickups.PickupLineInput(svc.device.serial, "not_needed")]))
+    busy = _wo(svc, svc.walker_device)
+    wo.work_order_accept(svc.h, busy.pk, planned_date=timezone.localdate(), technician_id=svc.technician.pk)
+    wo.work_order_start(svc.t, busy.pk)
+    with pytest.raises(Conflict):  # a pickup for a device being worked on
+        pickups.pickup_create(svc.p, pickups.PickupInput(
+            patient_id=svc.patient.pk, lines=[pickups.PickupLineInput(svc.walker_device.serial, "not_needed")]))
+    pickups.pickup_plan(svc.h, pickup.pk, planned_date=timezone.localdate())
+    pickups.pickup_picked_up(svc.h, pickup.pk)
+    work.refresh_from_db()
+    assert work.status == "cancelled" and work.closed_reason == "Hjälpmedlet har lämnats tillbaka"
+    assert Message.objects.filter(order=work, kind="cancelled").exists()
+
+
+def test_api_return_receipt_for_device_on_pickup_is_409(svc, api):
+    from ordering.flows import pickup as pickups
+
+    pickups.pickup_create(svc.p, pickups.PickupInput(
+        patient_id=svc.patient.pk, lines=[pickups.PickupLineInput(svc.device.serial, "not_needed")]))
+    r = post(api.region, "/api/v1/return-receipts", {"patient_id": svc.patient.pk, "device_serials": [svc.device.serial]})
+    assert r.status_code == 409 and r.json()["code"] == "pickup_exists" and "hämtorder" in r.json()["detail"]
+    assert Loan.objects.filter(device=svc.device, ended_on__isnull=True).exists()
