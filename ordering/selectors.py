@@ -260,3 +260,21 @@ def orders_for_device(device, principal) -> dict:
              .order_by("-order__created_at")[:50])
     rows = [ln for ln in lines if principal is None or principal.can_see_customer(ln.order.customer_id)]
     return {"device_order_lines": rows}
+
+
+def delivery_for_note(principal, delivery_id):
+    """A delivery of an order the principal's customer owns (supply: any), for its delivery note;
+    404 otherwise; one patient-access row when the order has a patient."""
+    from .models import Delivery
+
+    try:
+        delivery = (Delivery.objects.select_related("order__customer", "order__unit", "order__cost_centre",
+                                                    "order__patient", "order__delivery_point")
+                    .filter(pk=int(delivery_id)).first())
+    except (TypeError, ValueError):
+        delivery = None
+    if delivery is None or not principal.can_see_customer(delivery.order.customer_id):
+        raise NotFound("Leveransen finns inte.")
+    if delivery.order.patient_id:
+        patient_access_record(principal, delivery.order.patient_id, "api_delivery_note")
+    return delivery

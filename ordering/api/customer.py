@@ -16,7 +16,7 @@ from .. import pricing, selectors
 from ..flows import core as order_core
 from ..flows import customer as services
 from ..models import Order
-from .core import UNIT_ID_DESCRIPTION, EventOut, OrdererIn, event_out
+from .core import PDF_RESPONSE, UNIT_ID_DESCRIPTION, EventOut, OrdererIn, event_out, pdf_response
 from .enums import (
     CustomerKindIn,
     CustomerKindValue,
@@ -281,3 +281,14 @@ def patient_devices(request, patient_id: int):
              "cost_centre_code": loan.cost_centre.code if loan.cost_centre_id else None,
              "customer_id": loan.customer_id}
             for loan in selectors.patient_devices(request.auth, patient_id)]
+
+
+@router.get("/deliveries/{delivery_id}/delivery-note", summary="A delivery's delivery note as PDF (other "
+            "customers: 404)", operation_id="delivery_note", url_name="delivery_note", openapi_extra=PDF_RESPONSE)
+@api_perm(Perm.ORDER_VIEW)
+def delivery_note(request, delivery_id: int):
+    from ..delivery_note import render_delivery_note
+
+    delivery = selectors.delivery_for_note(request.auth, delivery_id)
+    return pdf_response(render_delivery_note(delivery, request.auth),
+                        f"foljesedel-{delivery.order.number}-{delivery.pk}.pdf")

@@ -11,7 +11,17 @@ from core.idempotency import idempotent
 
 from ..flows import fault as fault_reports
 from ..models import OrderType
-from .core import UNIT_ID_DESCRIPTION, ListQuery, OrdererIn, ServiceOrderOut, SummaryOut, load_service_out, service_list
+from .core import (
+    PDF_RESPONSE,
+    UNIT_ID_DESCRIPTION,
+    ListQuery,
+    OrdererIn,
+    ServiceOrderOut,
+    SummaryOut,
+    load_service_out,
+    pdf_response,
+    service_list,
+)
 from .enums import FaultConcernsValue, FaultKindValue, FaultRemedyValue, FaultReturnMethodValue
 
 router = Router(tags=["service orders"])
@@ -66,3 +76,12 @@ def fault_reportservice_list(request, q: Query[ListQuery]):
     return service_list(request, OrderType.FAULT, q)
 
 
+@router.get("/fault-reports/{order_id}/label", summary="The fault report's return label as PDF (other customers: "
+            "404)", operation_id="fault_report_label", url_name="fault_report_label", openapi_extra=PDF_RESPONSE)
+@api_perm(Perm.ORDER_VIEW)
+def fault_report_label(request, order_id: int):
+    from .. import kind_selectors
+    from ..documents import render_fault_label
+
+    order = kind_selectors.service_order_get(request.auth, order_id, OrderType.FAULT, view="api_fault_label")
+    return pdf_response(render_fault_label(order), f"etikett-{order.number}.pdf")

@@ -396,3 +396,64 @@ def test_api_return_receipt_for_device_on_pickup_is_409(svc, api):
     r = post(api.region, "/api/v1/return-receipts", {"patient_id": svc.patient.pk, "device_serials": [svc.device.serial]})
     assert r.status_code == 409 and r.json()["code"] == "pickup_exists" and "hämtorder" in r.json()["detail"]
     assert Loan.objects.filter(device=svc.device, ended_on__isnull=True).exists()
+
+
+# --------------------------------------------------------------------------- 6. PDFs on the API
+
+
+def _is_pdf(r):
+    return r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+
+
+def test_api_return_receipt_pdf_with_isolation(svc, api):
+    r = post(api.region, "/api/v1/return-receipts", {"patient_id": svc.patient.pk,
+                                                     "device_serials": [svc.walker_device.serial]})
+    assert r.status_code == 201, r.content
+    url = r.json()["pdf_url"]
+    assert url == f"/api/v1/return-receipts/{r.json()['id']}/pdf"
+    assert _is_pdf(api.region.get(url))
+    assert api.municipality.get(url).status_code == 404
+    assert api.region.get("/api/v1/return-receipts/999999/pdf").status_code == 404
+    from django.test import Client
+    assert Client().get(url).status_code == 401  # no login redirect
+
+
+def test_api_delivery_note_and_fault_label_with_isolation(world, api, goods, svc):
+    r = post(api.region, "/api/v1/orders", body_for(goods, orderer_username="region-orderer"))
+    oid = r.json()["id"]
+    base = f"/api/v1/supply/orders/{oid}"
+    post(api.supply, base + "/confirm", {})
+    post(api.supply, base + "/dispatch", {})
+    d = post(api.supply, base + "/deliver", {"receiver_name": "Astrid", "place": "stay_address"})
+    url = d.json()["delivery_note_url"]
+    assert url == f"/api/v1/deliveries/{d.json()['delivery_id']}/delivery-note"
+    assert _is_pdf(api.region.get(url)) and _is_pdf(api.supply.get(url))
+    assert api.municipality.get(url).status_code == 404
+
+    r = post(api.region, "/api/v1/fault-reports", {
+        "orderer_username": "region-orderer", "kind": "complaint", "concerns": "device",
+        "device_serial": svc.device.serial, "description": "Bromsen släppte", "remedy": "replacement",
+        "return_method": "shipping", "occurred_on": str(dt.date.today()), "patient_id": svc.patient.pk})
+    assert r.status_code == 201, r.content
+    label = r.json()["details"]["label_url"]
+    assert label == f"/api/v1/fault-reports/{r.json()['id']}/label"
+    assert _is_pdf(api.region.get(label))
+    assert api.municipality.get(label).status_code == 404
+
+
+# --------------------------------------------------------------------------- 7. fault answer to the reporter
+
+
+@pytest.mark.parametrize("reply", [False, True])
+def test_api_fault_answer_only_when_a_reply_was_asked_for(svc, api, reply):
+    r = post(api.region, "/api/v1/fault-reports", {
+        "orderer_username": "region-orderer", "kind": "near_miss", "concerns": "device",
+        "device_serial": svc.device.serial, "description": "Nästan olycka", "occurred_on": str(dt.date.today()),
+        "reply_to_reporter": reply, "patient_id": svc.patient.pk})
+    oid = r.json()["id"]
+    base = f"/api/v1/supply/fault-reports/{oid}"
+    post(api.supply, f"{base}/investigate", {})
+    answered = post(api.supply, f"{base}/answer", {"answer": "Internt: leverantören utreder"})
+    assert answered.json()["details"]["answer"] == "Internt: leverantören utreder"  # supply always
+    customer = api.region.get(f"/api/v1/fault-reports/{oid}").json()["details"]["answer"]
+    assert customer == ("Internt: leverantören utreder" if reply else "")
