@@ -7,10 +7,15 @@ class AccessConfig(AppConfig):
     verbose_name = "Organisation och behörighet"
 
     def ready(self):
+        from axes.signals import user_locked_out
+
         from core import nav
 
         from . import tasks  # noqa: F401  (registers the dormant-account job)
         from .roles import Perm
+        from .throttle import on_locked_out
+
+        user_locked_out.connect(on_locked_out, dispatch_uid="access.throttle.on_locked_out")
 
         nav.register(nav.NavItem("start", _("Start"), "core:start", "", order=0))
         nav.register(nav.NavItem("role_admin", _("Behörigheter"), "access:role_admin", Perm.ACCESS_ADMIN, order=85))

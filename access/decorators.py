@@ -1,3 +1,4 @@
+import inspect
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -22,6 +23,13 @@ def require_perm(perm: str):
             return view(request, *args, **kwargs)
 
         wrapped.lyfta_permission = perm
+        # django-ninja reads the operation's parameters from the signature; with postponed
+        # annotations (`from __future__ import annotations`) it would resolve them in this
+        # module's globals, so give it the signature already evaluated in the view's module.
+        try:
+            wrapped.__signature__ = inspect.signature(func, eval_str=True)
+        except NameError:  # a name defined after the view: ninja resolves it later itself
+            pass
         return wrapped
 
     return decorator
@@ -38,6 +46,13 @@ def api_perm(perm: str):
             return func(request, *args, **kwargs)
 
         wrapped.lyfta_permission = perm
+        # django-ninja reads the operation's parameters from the signature; with postponed
+        # annotations (`from __future__ import annotations`) it would resolve them in this
+        # module's globals, so give it the signature already evaluated in the view's module.
+        try:
+            wrapped.__signature__ = inspect.signature(func, eval_str=True)
+        except NameError:  # a name defined after the view: ninja resolves it later itself
+            pass
         return wrapped
 
     return decorator

@@ -8,9 +8,11 @@ from core.errors import NotFound, PermissionDenied
 
 from .roles import CUSTOMER_ROLES, ROLE_PERMISSIONS, SUPPLY_ROLES, Perm, Role
 
-# What a system client may do, by the kind of organisation it acts for.
+# What a system client may do, by the kind of organisation it acts for. A customer's client
+# reads its own customer's invoice basis (invoicing API).
 CUSTOMER_CLIENT_PERMS = {
     Perm.CATALOGUE_VIEW, Perm.PATIENT_VIEW, Perm.PATIENT_MANAGE, Perm.ORDER_CREATE, Perm.ORDER_VIEW,
+    Perm.INVOICE_VIEW,
 }
 SUPPLY_CLIENT_PERMS = {
     Perm.CATALOGUE_VIEW, Perm.PATIENT_VIEW, Perm.ORDER_VIEW, Perm.ORDER_HANDLE, Perm.WORK_ORDER_HANDLE,

@@ -7,8 +7,10 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -128,18 +130,15 @@ def confirmed_totp_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
-def _register_failure(user: User | None, username: str, reason: str) -> None:
+def _register_failure(request, user: User | None, username: str, reason: str) -> None:
+    """Audit a failed login. Throttling is django-axes' (per client IP and user name, see
+    access.throttle): a wrong code after a right password counts as a failure there too."""
     data = {"username": username[:150], "reason": reason}
     if user is not None:
-        with transaction.atomic():
-            locked_user = User.objects.select_for_update().get(pk=user.pk)
-            locked_user.failed_login_count += 1
-            if locked_user.failed_login_count >= settings.LYFTA_LOGIN_MAX_FAILURES:
-                locked_user.locked_until = timezone.now() + dt.timedelta(seconds=settings.LYFTA_LOGIN_LOCKOUT_SECONDS)
-                locked_user.failed_login_count = 0
-                data["locked_until"] = locked_user.locked_until.isoformat()
-                audit_record(None, "login.locked", locked_user, data)
-            locked_user.save(update_fields=["failed_login_count", "locked_until"])
+        User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
+    if reason != "password" and request is not None:
+        # authenticate() already told axes about a wrong password; tell it about the rest.
+        user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
     audit_record(None, "login.failed", user, data, object_type="" if user else "access.user")
 
 
@@ -155,19 +154,33 @@ def login_check(request, *, username: str, password: str, otp_token: str) -> tup
         raise LoginFailed(f"Kontot är tillfälligt låst efter för många misslyckade försök. Försök igen om {minutes} minuter.",
                           locked=True)
     if user is not None and user.is_demo and not settings.LYFTA_DEMO_MODE:
-        _register_failure(user, username, "demo_account_outside_demo")
+        _register_failure(request, user, username, "demo_account_outside_demo")
         raise LoginFailed(GENERIC_LOGIN_ERROR)
     authed = authenticate(request, username=user.username if user else username, password=password)
     if authed is None:
-        _register_failure(user, username, "password")
+        _register_failure(request, user, username, "password")
         raise LoginFailed(GENERIC_LOGIN_ERROR)
     device = confirmed_totp_device(authed)
     if device is not None:
         token = (otp_token or "").replace(" ", "")
-        if not token.isdigit() or not device.verify_token(token):
-            _register_failure(authed, username, "otp")
+        device = totp_verify_locked(device, token)
+        if device is None:
+            _register_failure(request, authed, username, "otp")
             raise LoginFailed("Fel eller redan använd engångskod. Vänta på nästa kod i appen och försök igen.")
     return authed, device
+
+
+def totp_verify_locked(device: TOTPDevice, token: str) -> TOTPDevice | None:
+    """Verify a TOTP code with the device row locked, so one code is accepted once even when two
+    logins carry it at the same moment: the second waits for the lock, then reads the `last_t`
+    the first one wrote and refuses the code (django-otp refuses counters <= last_t).
+    Returns the refreshed device on success, None otherwise."""
+    if not token.isdigit():
+        return None
+    with transaction.atomic():
+        locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        ok = locked.verify_token(token)  # writes last_t (or the throttle counter) inside the lock
+    return locked if ok else None
 
 
 @transaction.atomic
@@ -192,7 +205,11 @@ def totp_enrol_confirm(user: User, device: TOTPDevice, token: str) -> bool:
     token = (token or "").replace(" ", "")
     if device.user_id != user.pk or device.confirmed:
         return False
-    if not token.isdigit() or not device.verify_token(token):
+    if not token.isdigit():
+        audit_record(user, "2fa.enrol_failed", user)
+        return False
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)  # one code, one use (see above)
+    if device.confirmed or not device.verify_token(token):
         audit_record(user, "2fa.enrol_failed", user)
         return False
     device.confirmed = True

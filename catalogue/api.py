@@ -6,6 +6,7 @@ from decimal import Decimal
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from access.decorators import api_perm
 from access.roles import Perm
 from core.errors import NotFound
 
@@ -110,9 +111,9 @@ def _ref(a: Article) -> dict:
 
 
 @router.get("/articles", response=ArticlePageOut, summary="Sök artiklar i katalogen")
+@api_perm(Perm.CATALOGUE_VIEW)
 def articles_list(request, params: Query[SearchParams]):
     principal = request.auth
-    principal.require(Perm.CATALOGUE_VIEW)
     result = selectors.article_search(
         params.q, iso=params.iso, kind=params.kind, available=params.available,
         in_assortment=params.in_assortment, orderable=params.orderable,
@@ -122,9 +123,9 @@ def articles_list(request, params: Query[SearchParams]):
 
 
 @router.get("/articles/{article_number}", response=ArticleDetailOut, summary="En artikel med tillbehör och media")
+@api_perm(Perm.CATALOGUE_VIEW)
 def article_get(request, article_number: str):
     principal = request.auth
-    principal.require(Perm.CATALOGUE_VIEW)
     if len(article_number) > 35:
         raise NotFound(f"Artikeln {article_number} finns inte.")
     d = selectors.article_detail(article_number, published_only=not principal.has_perm(Perm.CATALOGUE_MANAGE))

@@ -10,6 +10,20 @@ from . import generator, services
 DEMO_ARTICLES = 600
 
 
+def _price_list():
+    """The demo price list's terms (markup, special-request rent, rates, fees)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from .models import PriceList
+
+    PriceList.objects.get_or_create(code="DEMO", defaults={
+        "name": "Prislista demo", "valid_from": dt.date(2020, 1, 1), "markup_percent": Decimal(8),
+        "special_rent_percent": Decimal("2.5"), "hourly_rate": Decimal(650), "urgent_hourly_rate": Decimal(975),
+        "urgent_delivery_fee": Decimal(450), "failed_delivery_fee": Decimal(350),
+    })
+
+
 def load():
     fd, path = tempfile.mkstemp(prefix="lyfta-demo-catalogue-", suffix=".jsonl")
     try:
@@ -19,5 +33,6 @@ def load():
         result = services.catalogue_import(path, actor=None, source="demo")
     finally:
         os.unlink(path)
+    _price_list()
     articles = result.counts.get("article", {})
     return f"{articles.get('created', 0)} artiklar skapade, {articles.get('updated', 0)} uppdaterade"

@@ -188,10 +188,29 @@ class ArticleAvailability(models.Model):
 
 
 class PriceList(TimeStampedModel):
+    """A price list's terms (markup, special-request rent, service rates, fees) for its validity
+    period. The list valid on a day is the one with the latest `valid_from` covering it
+    (`catalogue.selectors.price_terms_on`); its terms are applied by `catalogue.pricing`, the one
+    place that computes a charge (the draft's estimate and the invoice basis both use it)."""
+
     code = models.CharField(_("kod"), max_length=40, unique=True)
     name = models.CharField(_("namn"), max_length=200)
     valid_from = models.DateField(_("giltig från"))
     valid_to = models.DateField(_("giltig till"), null=True, blank=True)
+    markup_percent = models.DecimalField(_("påslag på köp (%)"), max_digits=6, decimal_places=2, default=0,
+                                         validators=[MinValueValidator(0)])
+    special_rent_percent = models.DecimalField(_("hyra för särskilt beslut (% av inköpspris per månad)"),
+                                               max_digits=6, decimal_places=2, default=0,
+                                               validators=[MinValueValidator(0)])
+    hourly_rate = models.DecimalField(_("timpris"), max_digits=10, decimal_places=2, default=0,
+                                      validators=[MinValueValidator(0)])
+    urgent_hourly_rate = models.DecimalField(_("timpris akut"), max_digits=10, decimal_places=2, default=0,
+                                             validators=[MinValueValidator(0)])
+    urgent_delivery_fee = models.DecimalField(_("avgift akut leverans"), max_digits=10, decimal_places=2,
+                                              default=0, validators=[MinValueValidator(0)])
+    failed_delivery_fee = models.DecimalField(_("avgift bomkörning"), max_digits=10, decimal_places=2,
+                                              default=0, validators=[MinValueValidator(0)])
+    rent_buffer_store_devices = models.BooleanField(_("hyra för individer i buffertförråd"), default=False)
 
     class Meta:
         ordering = ["-valid_from", "code"]

@@ -335,3 +335,30 @@ def iso_options() -> list[IsoClass]:
 
 def iso_class(code: str) -> IsoClass | None:
     return IsoClass.objects.filter(code="".join(ch for ch in code if ch.isdigit())).first()
+
+
+def price_list_on(day):
+    """The price list whose terms apply on `day`: the latest `valid_from` covering it."""
+    from django.db.models import Q
+
+    from .models import PriceList
+
+    return (PriceList.objects.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+            .order_by("-valid_from", "-pk").first())
+
+
+def price_terms_on(day):
+    from .pricing import Terms
+
+    return Terms.of(price_list_on(day))
+
+
+def price_rows_by_article(article_ids) -> dict:
+    """Active price periods per article id (for `pricing.periods_in`)."""
+    from .models import ArticlePrice
+
+    rows: dict = {}
+    for row in ArticlePrice.objects.filter(article_id__in=set(article_ids), replaced_at__isnull=True).order_by(
+            "article_id", "valid_from"):
+        rows.setdefault(row.article_id, []).append(row)
+    return rows

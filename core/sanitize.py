@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -129,6 +130,14 @@ def too_many_fields_response(request):
                                                      "problems": []}, status=400)
 
 
+def malformed_body_response(request):
+    detail = _("Begärans innehåll kunde inte läsas (felaktig multipart-data).")
+    if is_api(request):
+        return problem_response(400, _("Felaktig begäran"), detail, code="malformed_body")
+    return render(request, "core/input_error.html", {"title": _("Felaktig begäran"), "detail": detail,
+                                                     "problems": []}, status=400)
+
+
 def invalid_input_response(request, problems: list[InputProblem]):
     detail = _("Begäran innehåller otillåtna tecken eller värden i: %(fields)s.") % {
         "fields": ", ".join(p.field for p in problems)}
@@ -189,6 +198,8 @@ class InputSanitizingMiddleware:
                 return too_large_response(request)
             except TooManyFieldsSent:
                 return too_many_fields_response(request)
+            except MultiPartParserError:  # e.g. multipart/form-data without a boundary
+                return malformed_body_response(request)
         if problems:
             return invalid_input_response(request, problems)
         return None

@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils import timezone
 
 from core.calendar import add_weekdays
@@ -22,7 +21,11 @@ ON_DEMAND_WEEKDAYS = 17
 
 
 def urgent_fee() -> Decimal:
-    return Decimal(str(getattr(settings, "LYFTA_URGENT_FEE", DEFAULT_URGENT_FEE)))
+    """The urgent-delivery fee promised today (SEK): the price list's, else the setting."""
+    from catalogue.pricing import kronor
+    from catalogue.selectors import price_terms_on
+
+    return kronor(price_terms_on(timezone.localdate()).urgent_delivery_fee)
 
 
 def promised_weekdays(article) -> int:
@@ -77,17 +80,20 @@ class CostEstimate:
 
 
 def cost_estimate(lines, *, urgent: bool) -> CostEstimate:
-    """`lines`: OrderLines (with copied prices) or (article, quantity) pairs."""
-    rent = Decimal("0")
-    purchases = Decimal("0")
+    """`lines`: OrderLines (with copied prices) or (article, quantity) pairs. Computed by
+    `catalogue.pricing.estimate`, the rules the invoice basis bills by (markup on purchases,
+    special-request rent, the price list's urgent fee)."""
+    from catalogue import pricing as charges
+    from catalogue.selectors import price_terms_on
+
+    items = []
     for line in lines:
         if isinstance(line, tuple):
             article, qty = line
-            charging, monthly, price = article.charging, article.monthly_rent, article.purchase_price
+            items.append((article.charging, article.in_assortment, article.monthly_rent, article.purchase_price, qty))
         else:
-            qty, charging, monthly, price = line.quantity, line.charging, line.monthly_rent, line.unit_price
-        if charging == "rent":
-            rent += (monthly or Decimal("0")) * qty
-        else:
-            purchases += (price or Decimal("0")) * qty
-    return CostEstimate(monthly_rent=rent, purchases=purchases, urgent_fee=urgent_fee() if urgent else Decimal("0"))
+            items.append((line.charging, line.article.in_assortment, line.monthly_rent, line.unit_price,
+                          line.quantity))
+    est = charges.estimate(items, price_terms_on(timezone.localdate()), urgent=urgent)
+    return CostEstimate(monthly_rent=charges.kronor(est.monthly_rent), purchases=charges.kronor(est.purchases),
+                        urgent_fee=charges.kronor(est.urgent_fee))

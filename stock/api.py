@@ -5,6 +5,7 @@ import datetime
 
 from ninja import Router, Schema
 
+from access.decorators import api_perm
 from access.roles import Perm
 from audit.services import patient_access_record
 from catalogue.models import Article
@@ -37,8 +38,8 @@ class DeviceOut(Schema):
 
 @router.get("/stock/availability/{article_number}", response=StockAvailabilityOut,
             summary="Available (unreserved) units at central stock")
+@api_perm(Perm.STOCK_VIEW)
 def availability(request, article_number: str):
-    request.auth.require(Perm.STOCK_VIEW)
     article = Article.objects.filter(article_number=article_number).first()
     if article is None:
         raise NotFound("Artikeln finns inte.")
@@ -47,9 +48,9 @@ def availability(request, article_number: str):
 
 
 @router.get("/stock/devices/{serial}", response=DeviceOut, summary="A device (supply side only)")
+@api_perm(Perm.STOCK_VIEW)
 def device(request, serial: str):
     principal = request.auth
-    principal.require(Perm.STOCK_VIEW)
     d = selectors.device_get(serial)
     if d is None or not principal.is_supply:
         raise NotFound("Individen finns inte.")

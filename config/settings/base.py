@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "axes",
     # Lyfta contexts (DESIGN.md §3), lowest first.
     "core",
     "audit",
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a login refused by django-axes into the 429 lock-out page (access.throttle).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -157,9 +160,28 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
-# Login hardening.
+# Login hardening: django-axes counts failed logins (password or code) per client IP and user
+# name together, and locks that pair out with a cool-off that doubles per further run of failures
+# up to a maximum and always expires (access.throttle, docs/security.md).
 LYFTA_LOGIN_MAX_FAILURES = int(os.environ.get("LYFTA_LOGIN_MAX_FAILURES", 5))
 LYFTA_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LYFTA_LOGIN_LOCKOUT_SECONDS", 15 * 60))
+LYFTA_LOGIN_COOLOFF_MAX_SECONDS = int(os.environ.get("LYFTA_LOGIN_COOLOFF_MAX_SECONDS", 24 * 3600))
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: use REMOTE_ADDR).
+LYFTA_TRUSTED_PROXY_COUNT = int(os.environ.get("LYFTA_TRUSTED_PROXY_COUNT", 0))
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = "access.throttle.failure_limit"  # LYFTA_LOGIN_MAX_FAILURES
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_COOLOFF_TIME = "access.throttle.cool_off"
+AXES_USERNAME_CALLABLE = "access.throttle.username_key"
+AXES_CLIENT_IP_CALLABLE = "access.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "access.throttle.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
 LYFTA_DORMANT_AFTER_DAYS = int(os.environ.get("LYFTA_DORMANT_AFTER_DAYS", 365))
 OTP_TOTP_ISSUER = "Lyfta"
 
@@ -189,6 +211,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Background work: django-tasks with the database backend; a worker runs
 # `manage.py db_worker`, the scheduler `manage.py run_scheduler`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task RUNNING longer than this is taken to have lost its worker and is run again (core.tasks_reclaim,
+# by the scheduler); it must exceed the longest task. After this many attempts it is marked FAILED.
+LYFTA_TASK_LEASE_SECONDS = int(os.environ.get("LYFTA_TASK_LEASE_SECONDS", 600))
+LYFTA_TASK_MAX_ATTEMPTS = int(os.environ.get("LYFTA_TASK_MAX_ATTEMPTS", 5))
+# An e-mail notice claimed by an attempt that has not marked it sent within this time is sent again
+# (ordering.tasks); keep it above EMAIL_TIMEOUT and below LYFTA_TASK_LEASE_SECONDS.
+LYFTA_EMAIL_CLAIM_SECONDS = int(os.environ.get("LYFTA_EMAIL_CLAIM_SECONDS", 300))
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
@@ -197,6 +226,7 @@ EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "lyfta@localhost")
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", 30))
 
 # Content Security Policy (django-csp 4): same-origin only, no inline script.
 CONTENT_SECURITY_POLICY = {
@@ -226,5 +256,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LYFTA_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"},
+                # django-axes logs every login at INFO; failures and lock-outs are WARNING (and audited)
+                "axes": {"level": "WARNING"}},
 }

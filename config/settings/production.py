@@ -25,3 +25,7 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Behind the TLS proxy every request comes from the proxy's address: take the client address the
+# proxy appended to X-Forwarded-For, so login throttling counts per real client (access.throttle).
+LYFTA_TRUSTED_PROXY_COUNT = int(os.environ.get("LYFTA_TRUSTED_PROXY_COUNT",
+                                               1 if env_bool("DJANGO_BEHIND_PROXY", True) else 0))

@@ -1,10 +1,14 @@
 """Settings for the test suite (SQLite by default, PostgreSQL when DATABASE_URL is set)."""
+import os
+
 from .base import *  # noqa: F401,F403
 
 LYFTA_DEMO_MODE = True
 SECRET_KEY = "test-only-not-secret"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# In-memory e-mail; a worker started as a separate process by a test writes files instead
+# (tests/mail_backends.py) so the test can count what was sent.
+EMAIL_BACKEND = os.environ.get("LYFTA_TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -379,3 +379,10 @@ def test_ui_attachment_just_under_its_limit_is_stored(svc, settings):
 def test_invalid_json_is_400_problem_in_swedish(api, raw):
     body = problem(api.region.post("/api/v1/orders", data=raw, content_type="application/json"), 400, "bad_request")
     assert body["detail"] == "Begärans innehåll är inte giltig JSON."
+
+
+def test_multipart_without_boundary_is_a_problem_document_not_djangos_page(api):
+    """Found by the fuzz run: `multipart/form-data` with no boundary got Django's HTML 400 page."""
+    r = api.region.post("/api/v1/orders/1/submit", data=b"x", content_type="multipart/form-data")
+    assert r.status_code == 400 and r["Content-Type"] == "application/problem+json"
+    assert r.json()["code"] == "malformed_body"

@@ -184,9 +184,9 @@ def _patient_id_from(principal, payload: OrderCreateIn) -> int | None:
 
 @router.post("/orders", response={201: OrderOut, 200: OrderOut}, summary="Create a customer order (draft, or "
              "submitted with submit=true)", operation_id="order_create")
+@api_perm(Perm.ORDER_CREATE)
 def create_order(request, payload: OrderCreateIn):
     principal = request.auth
-    principal.require(Perm.ORDER_CREATE)
 
     def work():
         data = services.DraftInput(
@@ -205,9 +205,9 @@ def create_order(request, payload: OrderCreateIn):
 
 @router.post("/orders/{order_id}/submit", response=OrderOut, summary="Submit a draft (idempotent)",
              operation_id="order_submit")
+@api_perm(Perm.ORDER_CREATE)
 def submit_order(request, order_id: int):
     principal = request.auth
-    principal.require(Perm.ORDER_CREATE)
 
     def work():
         services.order_submit(principal, order_id)
@@ -218,9 +218,9 @@ def submit_order(request, order_id: int):
 
 @router.post("/orders/{order_id}/withdraw", response=OrderOut, summary="Withdraw an order before confirmation",
              operation_id="order_withdraw")
+@api_perm(Perm.ORDER_CREATE)
 def withdraw_order(request, order_id: int, payload: ReasonIn):
     principal = request.auth
-    principal.require(Perm.ORDER_CREATE)
 
     def work():
         services.order_withdraw(principal, order_id, payload.reason)
@@ -231,9 +231,9 @@ def withdraw_order(request, order_id: int, payload: ReasonIn):
 
 @router.get("/orders/{order_id}", response=OrderOut, summary="One order with lines and history",
             operation_id="order_get")
+@api_perm(Perm.ORDER_VIEW)
 def get_order(request, order_id: int):
     principal = request.auth
-    principal.require(Perm.ORDER_VIEW)
     return load_order_out(principal, order_id)
 
 
@@ -249,9 +249,9 @@ class OrderListQuery(Schema):
 
 @router.get("/orders", response=list[OrderSummaryOut], summary="Search customer orders",
             operation_id="order_list")
+@api_perm(Perm.ORDER_VIEW)
 def list_orders(request, q: Query[OrderListQuery]):
     principal = request.auth
-    principal.require(Perm.ORDER_VIEW)
     flt = selectors.OrderFilter(number=q.number, patient_id=q.patient_id, status=q.status, unit_id=q.unit_id,
                                 date_from=q.date_from, date_to=q.date_to)
     return selectors.order_search(principal, flt, limit=q.limit)

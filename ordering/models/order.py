@@ -199,7 +199,8 @@ class Message(models.Model):
     text = models.TextField(max_length=4000)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)  # the e-mail notice was handed off then
+    email_claimed_at = models.DateTimeField(null=True, blank=True)  # an attempt to e-mail it started then
 
     class Meta:
         ordering = ["-created_at", "-id"]
