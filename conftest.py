@@ -81,13 +81,19 @@ def client_for(make_user):
 @pytest.fixture
 def api(world):
     """Bearer-token clients: api.region, api.municipality, api.supply are django Clients whose
-    requests carry the token of a system client of that organisation."""
+    requests carry the token of a system client of that organisation. A system client names the
+    orderer of its orders: `region-orderer` / `municipality-orderer` (api.orderers[key]) are
+    prescribers at the customer's unit."""
 
-    holder = types.SimpleNamespace()
+    holder = types.SimpleNamespace(orderers={})
     for key in ("region", "municipality", "supply"):
         token = f"test-{key}-token"
         f.api_client(world[key], token)
         setattr(holder, key, Client(HTTP_AUTHORIZATION=f"Bearer {token}"))
+        if key != "supply":
+            user = f.UserFactory(username=f"{key}-orderer", hsa_id=f"SE2321000016-P{len(holder.orderers) + 1:05d}")
+            f.RoleAssignmentFactory(user=user, unit=world[f"{key}_unit"], role=Role.PRESCRIBER)
+            holder.orderers[key] = user
     return holder
 
 

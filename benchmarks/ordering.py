@@ -120,6 +120,9 @@ SELECT a, now(), now(), 'A' || lpad(a::text, 7, '0'), 'Artikel ' || a, CASE WHEN
        true, true, true, false, a %% 5 <> 0, a %% 5 <> 0, CASE WHEN a %% 3 = 0 THEN 'on_demand' ELSE 'stocked' END,
        NULL, 'artikel ' || a, 'artikel ' || a, ((a - 1) %% %(products)s) + 1, true
 FROM generate_series(1, %(articles)s) a;
+-- accessory A0000005 fits the main devices the submission benchmark orders (accessory links are checked)
+INSERT INTO catalogue_articlefit (main_id, part_id)
+SELECT a, 5 FROM generate_series(1, LEAST(1000, %(articles)s)) a WHERE a %% 5 <> 0;
 -- patients: patient p belongs to customer ((p-1) %% C) + 1
 INSERT INTO patients_patient (id, created_at, updated_at, identity_number, identity_kind, first_name, last_name,
     registered_street, registered_postal_code, registered_city, stay_street, stay_postal_code, stay_city, phone,
@@ -337,6 +340,7 @@ def bench_submission_http(port: int, patients: list[int], n: int, clients: int,
             ctx["http"] = Http(port, {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
         body = json.dumps({
             "patient_id": random.choice(patients), "submit": True, "contact_name": "Bench",
+            "unit_id": 1, "orderer_username": "bench1",  # customer 1's first unit and its prescriber
             "lines": [{"article_number": f"A{random.choice(articles_rent):07d}", "quantity": 1},
                       {"article_number": f"A{accessory:07d}", "quantity": 1, "main_line_no": 1}],
         }).encode()

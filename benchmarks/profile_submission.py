@@ -76,8 +76,11 @@ def main(argv: list[str]) -> int:
     client_row = ApiClient.objects.get(name="demo-region")
     patient = Patient.objects.filter(customer_id=client_row.organisation_id, protected_identity=False).first()
     article = Article.objects.filter(is_tracked=False, is_orderable=True).order_by("pk").first()
-    unit = client_row.organisation.units.filter(is_active=True).order_by("pk").first()
+    unit = (client_row.organisation.units.filter(is_active=True, role_assignments__user__is_active=True)
+            .order_by("pk").first())  # a system client names the unit and an orderer holding a role there
+    orderer = unit.role_assignments.select_related("user").first().user if unit else None
     body = {"patient_id": patient.pk, "unit_id": unit.pk if unit else None, "submit": True,
+            "orderer_username": orderer.username if orderer else "",
             "lines": [{"article_number": article.article_number, "quantity": 1}]}
     client = Client(HTTP_AUTHORIZATION="Bearer demo-region-token", HTTP_HOST="127.0.0.1")
 

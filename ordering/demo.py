@@ -10,6 +10,8 @@ from access.principal import principal_for_user
 
 TEMPLATE_NAME = "Rullstol med sittdyna"
 DEMO_NOTE = "Demoorder"
+WHEELCHAIR_ISO = ("1222", "1223")  # manual and powered wheelchairs
+SEAT_CUSHION_ISO = "043303"  # seat cushions (pressure-sore prevention)
 
 
 def _articles():
@@ -26,6 +28,30 @@ def _articles():
                                                                  part__is_tracked=False)
             .filter(in_stock_parts).select_related("part").order_by("-id")}
     return mains, fits
+
+
+def _template_lines():
+    """The template's lines: a wheelchair in stock and a seat cushion in stock that fits it
+    (ISO classes, not the first main device found: that could be a bed with a bed rail)."""
+    from django.db.models import Q
+
+    from catalogue.models import Article, ArticleFit
+    from ordering.flows import customer as services
+    from stock.models import Device
+
+    in_stock = Device.objects.filter(article=OuterRef("pk"), status="in_stock")
+    chairs = Q()
+    for code in WHEELCHAIR_ISO:
+        chairs |= Q(product__iso_class__code__startswith=code)
+    in_stock_parts = Q(part__availability__qty_new__gt=0) | Q(part__availability__qty_refurbished__gt=0)
+    for chair in (Article.objects.filter(chairs, kind="H", is_tracked=True, is_orderable=True)
+                  .filter(Exists(in_stock)).order_by("article_number")[:50]):
+        fit = (ArticleFit.objects.filter(main=chair, part__is_orderable=True, part__is_tracked=False,
+                                         part__product__iso_class__code__startswith=SEAT_CUSHION_ISO)
+               .filter(in_stock_parts).select_related("part").order_by("part__article_number").first())
+        if fit is not None:
+            return [services.LineInput(chair.article_number, 1), services.LineInput(fit.part.article_number, 1, 1)]
+    return None
 
 
 def load() -> str:
@@ -53,7 +79,10 @@ def load() -> str:
             rows.append(services.LineInput(fits[main.pk].article_number, 1, 1))
         return rows
 
-    template = services.order_template_create(p, name=TEMPLATE_NAME, lines=lines_for(mains[0]))
+    template_lines = _template_lines()
+    if template_lines is None:
+        return "ingen rullstol med passande sittdyna i lager (kör catalogue och stock demo först)"
+    template = services.order_template_create(p, name=TEMPLATE_NAME, lines=template_lines)
     made = []
     plan = ["draft", "submitted", "confirmed", "delivered", "cancelled"]
     for i, (patient, target) in enumerate(zip(patients, plan)):

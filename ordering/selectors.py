@@ -125,7 +125,12 @@ def one_visible_order(principal, qs, order_id: int, view: str = "") -> Order:
 
 
 def order_totals(order: Order) -> pricing.CostEstimate:
-    return pricing.cost_estimate(list(order.lines.all()), urgent=order.priority == Priority.URGENT)
+    lines = list(order.lines.select_related("article"))
+    urgent = order.priority == Priority.URGENT
+    totals = pricing.cost_estimate(lines, urgent=urgent)
+    if urgent and order.status == OrderStatus.DRAFT:
+        totals.promise_note = pricing.promise_note([ln.article for ln in lines], urgent=True)
+    return totals
 
 
 def delivery_address_for(order: Order, principal) -> list[str]:
@@ -200,6 +205,32 @@ def inbox(user, *, limit: int = 100) -> list[Message]:
     return list(Message.objects.filter(recipient=user).select_related("order").order_by("-created_at", "-id")[:limit])
 
 
+def messages_for(principal, *, unread_only: bool = False, limit: int = 100) -> list[Message]:
+    """The principal's inbox: a user's own messages; a customer's system client, the messages
+    about its organisation's orders (to whichever orderer/prescriber they went). Supply-side
+    clients have no inbox."""
+    qs = messages_visible(principal)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return list(qs.select_related("order", "recipient").order_by("-created_at", "-id")[:limit])
+
+
+def messages_visible(principal) -> QuerySet[Message]:
+    if principal.user is not None:
+        return Message.objects.filter(recipient=principal.user)
+    if principal.client is not None and not principal.is_supply and principal.customer_ids:
+        return Message.objects.filter(order__customer_id__in=principal.customer_ids)
+    return Message.objects.none()
+
+
+def patient_devices(principal, patient_id: int) -> list:
+    """Devices on loan now to a patient, for the customer that owns each loan (the supply
+    centre sees every loan): 404 if the patient is not visible; one patient-access row."""
+    patient = patient_for_view(principal, patient_id, "api_patient_devices")
+    return [loan for loan in loans_for_patient(patient)
+            if principal.is_supply or loan.customer_id in principal.customer_ids]
+
+
 def unread_count(user) -> int:
     return Message.objects.filter(recipient=user, read_at__isnull=True).count()
 
@@ -229,3 +260,21 @@ def orders_for_device(device, principal) -> dict:
              .order_by("-order__created_at")[:50])
     rows = [ln for ln in lines if principal is None or principal.can_see_customer(ln.order.customer_id)]
     return {"device_order_lines": rows}
+
+
+def delivery_for_note(principal, delivery_id):
+    """A delivery of an order the principal's customer owns (supply: any), for its delivery note;
+    404 otherwise; one patient-access row when the order has a patient."""
+    from .models import Delivery
+
+    try:
+        delivery = (Delivery.objects.select_related("order__customer", "order__unit", "order__cost_centre",
+                                                    "order__patient", "order__delivery_point")
+                    .filter(pk=int(delivery_id)).first())
+    except (TypeError, ValueError):
+        delivery = None
+    if delivery is None or not principal.can_see_customer(delivery.order.customer_id):
+        raise NotFound("Leveransen finns inte.")
+    if delivery.order.patient_id:
+        patient_access_record(principal, delivery.order.patient_id, "api_delivery_note")
+    return delivery

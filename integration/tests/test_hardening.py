@@ -41,7 +41,7 @@ def goods(world):
 def order_body(goods, **kw):
     body = {"patient_identity_number": goods["patient"].identity_number,
             "lines": [{"article_number": goods["chair"].article_number, "quantity": 1}],
-            "contact_name": "Anna Kontakt", "note": "Ring innan"}
+            "contact_name": "Anna Kontakt", "note": "Ring innan", "orderer_username": "region-orderer"}
     body.update(kw)
     return body
 
@@ -75,7 +75,7 @@ def test_session_get_needs_no_csrf_token(session_client):
     assert session_client.get("/api/v1/me").status_code == 200
 
 
-def test_bearer_token_is_exempt_from_csrf(world, goods):
+def test_bearer_token_is_exempt_from_csrf(world, goods, api):  # api: region-orderer exists
     from tests import factories as f
 
     f.api_client(world["region"], "tok-csrf")

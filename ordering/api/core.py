@@ -33,7 +33,38 @@ def event_out(e) -> dict:
             "to_status": e.to_status, "reason": e.reason, "data": e.data}
 
 
+PDF_RESPONSE = {"responses": {200: {"description": "PDF", "content": {
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}}
+
+
+def pdf_response(content: bytes, filename: str):
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def api_url(name: str, *args) -> str:
+    from django.urls import reverse
+
+    return reverse(f"api:{name}", args=args)
+
+
 # --------------------------------------------------------------------------- schemas
+
+
+UNIT_ID_DESCRIPTION = ("Ordering unit; must belong to the caller. A system client must name it unless its "
+                       "organisation has exactly one active unit")
+
+
+class OrdererIn(Schema):
+    """Who orders, for system clients (a logged-in user is the orderer themselves)."""
+
+    orderer_hsa_id: str = Field("", max_length=44, description="The orderer's personal HSA-id (system clients "
+                                "name the orderer: a user with a role at the unit)")
+    orderer_username: str = Field("", max_length=150, description="The orderer's user name (instead of "
+                                  "orderer_hsa_id)")
 
 
 class ServiceOrderOut(Schema):
@@ -56,7 +87,9 @@ class ServiceOrderOut(Schema):
     events: list[EventOut] = []
 
 
-def service_details(order: Order) -> dict:
+def service_details(order: Order, principal=None) -> dict:
+    """Kind-specific details. A fault report's `answer` goes to the customer only when the
+    reporter asked for a reply (`reply_to_reporter`); the supply centre always sees it."""
     if order.order_type == OrderType.WORK:
         d = getattr(order, "work_detail", None)
         return {} if d is None else {
@@ -83,24 +116,25 @@ def service_details(order: Order) -> dict:
         "return_method": d.return_method, "reply_to_reporter": d.reply_to_reporter,
         "reported_to_manufacturer_on": str(d.reported_to_manufacturer_on or "") or None,
         "reported_to_authority_on": str(d.reported_to_authority_on or "") or None,
-        "answer": d.answer if (d.reply_to_reporter or order.status in ("answered", "closed")) else "",
+        "answer": d.answer if (d.reply_to_reporter or (principal is not None and principal.is_supply)) else "",
+        "label_url": api_url("fault_report_label", order.pk),
     }
 
 
-def service_order_out(order: Order) -> dict:
+def service_order_out(order: Order, principal=None) -> dict:
     return {
         "id": order.pk, "number": order.number, "order_type": order.order_type, "kind": order.kind,
         "status": order.status, "customer_id": order.customer_id, "unit_id": order.unit_id,
         "patient_id": order.patient_id, "priority": order.priority, "requested_date": order.requested_date,
         "planned_date": order.planned_date, "note": order.note, "closed_reason": order.closed_reason,
-        "created_at": order.created_at, "submitted_at": order.submitted_at, "details": service_details(order),
+        "created_at": order.created_at, "submitted_at": order.submitted_at, "details": service_details(order, principal),
         "events": [event_out(e) for e in order.events.all()],
     }
 
 
 def load_service_out(principal, order_id: int, order_type: str) -> dict:
     return service_order_out(kind_selectors.service_order_get(principal, order_id, order_type,
-                                                                 view=f"api_{order_type}_order"))
+                                                                 view=f"api_{order_type}_order"), principal)
 
 
 class ListQuery(Schema):

@@ -16,7 +16,7 @@ from .. import pricing, selectors
 from ..flows import core as order_core
 from ..flows import customer as services
 from ..models import Order
-from .core import EventOut, event_out
+from .core import PDF_RESPONSE, UNIT_ID_DESCRIPTION, EventOut, OrdererIn, event_out, pdf_response
 from .enums import (
     CustomerKindIn,
     CustomerKindValue,
@@ -39,11 +39,11 @@ class LineIn(Schema):
     main_line_no: int | None = Field(None, description="Index (1-based) of the main-device line this accessory fits")
 
 
-class OrderCreateIn(Schema):
+class OrderCreateIn(OrdererIn):
     patient_id: int | None = None
     patient_identity_number: str | None = Field(None, max_length=13,
                                                 description="Personnummer/samordningsnummer instead of patient_id")
-    unit_id: int | None = Field(None, description="Ordering unit (defaults to the caller's unit)")
+    unit_id: int | None = Field(None, description=UNIT_ID_DESCRIPTION)
     kind: CustomerKindIn = Field("to_patient", description="to_patient | to_unit | buffer_manual")
     delivery_to: DeliveryToValue = Field("", description="stay_address | registered_address | delivery_point (default: stay "
                                              "address if any, else registered)")
@@ -194,6 +194,7 @@ def create_order(request, payload: OrderCreateIn):
             delivery_to=payload.delivery_to, delivery_point_id=payload.delivery_point_id,
             contact_name=payload.contact_name, contact_phone=payload.contact_phone, priority=payload.priority,
             requested_date=payload.requested_date, note=payload.note, template_id=payload.template_id,
+            orderer_hsa_id=payload.orderer_hsa_id, orderer_username=payload.orderer_username,
             lines=[services.LineInput(ln.article_number, ln.quantity, ln.main_line_no) for ln in payload.lines],
         )
         order = services.order_draft_create(principal, data, submit=payload.submit)
@@ -256,4 +257,38 @@ def list_orders(request, q: Query[OrderListQuery]):
     return selectors.order_search(principal, flt, limit=q.limit)
 
 
+# --------------------------------------------------------------------------- devices on loan
 
+
+class PatientDeviceOut(Schema):
+    serial: str
+    article_number: str
+    article_name: str
+    since: dt.date = Field(..., description="The loan's start date")
+    cost_centre_id: int | None
+    cost_centre_code: str | None
+    customer_id: int
+
+
+@router.get("/patients/{patient_id}/devices", response=list[PatientDeviceOut],
+            summary="The patient's devices on loan (for the customer that owns each loan)",
+            operation_id="patient_devices")
+@api_perm(Perm.PATIENT_VIEW)
+def patient_devices(request, patient_id: int):
+    return [{"serial": loan.device.serial, "article_number": loan.device.article.article_number,
+             "article_name": loan.device.article.name, "since": loan.started_on,
+             "cost_centre_id": loan.cost_centre_id,
+             "cost_centre_code": loan.cost_centre.code if loan.cost_centre_id else None,
+             "customer_id": loan.customer_id}
+            for loan in selectors.patient_devices(request.auth, patient_id)]
+
+
+@router.get("/deliveries/{delivery_id}/delivery-note", summary="A delivery's delivery note as PDF (other "
+            "customers: 404)", operation_id="delivery_note", url_name="delivery_note", openapi_extra=PDF_RESPONSE)
+@api_perm(Perm.ORDER_VIEW)
+def delivery_note(request, delivery_id: int):
+    from ..delivery_note import render_delivery_note
+
+    delivery = selectors.delivery_for_note(request.auth, delivery_id)
+    return pdf_response(render_delivery_note(delivery, request.auth),
+                        f"foljesedel-{delivery.order.number}-{delivery.pk}.pdf")

@@ -3,7 +3,7 @@ other customers' orders answer 404, errors are problem documents."""
 
 import datetime as dt
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from access.decorators import api_perm
 from access.roles import Perm
@@ -11,7 +11,17 @@ from core.idempotency import idempotent
 
 from ..flows import fault as fault_reports
 from ..models import OrderType
-from .core import ListQuery, ServiceOrderOut, SummaryOut, load_service_out, service_list
+from .core import (
+    PDF_RESPONSE,
+    UNIT_ID_DESCRIPTION,
+    ListQuery,
+    OrdererIn,
+    ServiceOrderOut,
+    SummaryOut,
+    load_service_out,
+    pdf_response,
+    service_list,
+)
 from .enums import FaultConcernsValue, FaultKindValue, FaultRemedyValue, FaultReturnMethodValue
 
 router = Router(tags=["service orders"])
@@ -20,7 +30,7 @@ router = Router(tags=["service orders"])
 # --------------------------------------------------------------------------- fault reports
 
 
-class FaultReportIn(Schema):
+class FaultReportIn(OrdererIn):
     kind: FaultKindValue = Field(..., description="negative_event | near_miss | complaint")
     concerns: FaultConcernsValue = Field(..., description="article | device | service")
     description: str = Field(..., max_length=4000)
@@ -33,7 +43,7 @@ class FaultReportIn(Schema):
     remedy: FaultRemedyValue = Field("none", description="replacement | same_back | none")
     return_method: FaultReturnMethodValue = Field("none", description="shipping | technician | none")
     reply_to_reporter: bool = False
-    unit_id: int | None = None
+    unit_id: int | None = Field(None, description=UNIT_ID_DESCRIPTION)
     contact_name: str = Field("", max_length=120)
     contact_phone: str = Field("", max_length=30)
 
@@ -66,3 +76,12 @@ def fault_reportservice_list(request, q: Query[ListQuery]):
     return service_list(request, OrderType.FAULT, q)
 
 
+@router.get("/fault-reports/{order_id}/label", summary="The fault report's return label as PDF (other customers: "
+            "404)", operation_id="fault_report_label", url_name="fault_report_label", openapi_extra=PDF_RESPONSE)
+@api_perm(Perm.ORDER_VIEW)
+def fault_report_label(request, order_id: int):
+    from .. import kind_selectors
+    from ..documents import render_fault_label
+
+    order = kind_selectors.service_order_get(request.auth, order_id, OrderType.FAULT, view="api_fault_label")
+    return pdf_response(render_fault_label(order), f"etikett-{order.number}.pdf")

@@ -11,7 +11,18 @@ from core.idempotency import idempotent
 
 from ..flows import pickup as pickups
 from ..models import OrderType
-from .core import ListQuery, ServiceOrderOut, SummaryOut, load_service_out, service_list
+from .core import (
+    PDF_RESPONSE,
+    UNIT_ID_DESCRIPTION,
+    ListQuery,
+    OrdererIn,
+    ServiceOrderOut,
+    SummaryOut,
+    api_url,
+    load_service_out,
+    pdf_response,
+    service_list,
+)
 from .enums import PickupReasonValue
 
 router = Router(tags=["service orders"])
@@ -25,12 +36,12 @@ class PickupLineIn(Schema):
     reason: PickupReasonValue = Field(..., description="not_needed | deceased | replaced | wrong_size")
 
 
-class PickupIn(Schema):
+class PickupIn(OrdererIn):
     patient_id: int
     lines: list[PickupLineIn] = Field(..., max_length=pickups.MAX_DEVICES)
     requested_date: dt.date | None = None
     note: str = Field("", max_length=2000)
-    unit_id: int | None = None
+    unit_id: int | None = Field(None, description=UNIT_ID_DESCRIPTION)
     contact_name: str = Field("", max_length=120)
     contact_phone: str = Field("", max_length=30)
 
@@ -45,6 +56,7 @@ def pickup_create(request, payload: PickupIn):
         order = pickups.pickup_create(principal, pickups.PickupInput(
             patient_id=payload.patient_id, requested_date=payload.requested_date, note=payload.note,
             unit_id=payload.unit_id, contact_name=payload.contact_name, contact_phone=payload.contact_phone,
+            orderer_hsa_id=payload.orderer_hsa_id, orderer_username=payload.orderer_username,
             lines=[pickups.PickupLineInput(ln.device_serial, ln.reason) for ln in payload.lines]))
         return 201, load_service_out(principal, order.pk, OrderType.PICKUP)
 
@@ -76,7 +88,7 @@ class ReturnReceiptOut(Schema):
     patient_id: int
     returned_on: dt.date
     device_serials: list[str]
-    pdf_url: str
+    pdf_url: str = Field(..., description="GET it with the same credentials: /api/v1/return-receipts/{id}/pdf")
 
 
 @router.post("/return-receipts", response={201: ReturnReceiptOut, 200: ReturnReceiptOut},
@@ -84,16 +96,27 @@ class ReturnReceiptOut(Schema):
              operation_id="return_receipt_create")
 @api_perm(Perm.ORDER_CREATE)
 def return_receipt_create(request, payload: ReturnReceiptIn):
-    from django.urls import reverse
-
     principal = request.auth
 
     def work():
         r = pickups.return_receipt_create(principal, payload.patient_id, payload.device_serials)
         return 201, {"id": r.pk, "number": r.number, "patient_id": r.patient_id, "returned_on": r.returned_on,
                      "device_serials": [ln.device.serial for ln in r.lines.select_related("device")],
-                     "pdf_url": reverse("ordering:receipt_pdf", args=[r.pk])}
+                     "pdf_url": api_url("return_receipt_pdf", r.pk)}
 
     return idempotent(request, work)
+
+
+@router.get("/return-receipts/{receipt_id}/pdf", summary="The return receipt as PDF (other customers: 404)",
+            operation_id="return_receipt_pdf", url_name="return_receipt_pdf", openapi_extra=PDF_RESPONSE)
+@api_perm(Perm.ORDER_VIEW)
+def return_receipt_pdf(request, receipt_id: int):
+    from audit.services import patient_access_record
+
+    from ..documents import render_return_receipt
+
+    receipt = pickups.return_receipt_for(request.auth, receipt_id)
+    patient_access_record(request.auth, receipt.patient_id, "api_return_receipt_pdf")
+    return pdf_response(render_return_receipt(receipt, request.auth), f"aterlamningskvitto-{receipt.number}.pdf")
 
 

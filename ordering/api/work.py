@@ -3,7 +3,7 @@ other customers' orders answer 404, errors are problem documents."""
 
 import datetime as dt
 
-from ninja import Field, File, Query, Router, Schema
+from ninja import Field, File, Query, Router
 from ninja.files import UploadedFile
 
 from access.decorators import api_perm
@@ -13,7 +13,7 @@ from core.idempotency import idempotent
 from ..flows import core as order_core
 from ..flows import work as work_orders
 from ..models import OrderType
-from .core import ListQuery, ServiceOrderOut, SummaryOut, load_service_out, service_list
+from .core import UNIT_ID_DESCRIPTION, ListQuery, OrdererIn, ServiceOrderOut, SummaryOut, load_service_out, service_list
 from .enums import PriorityValue, WorkKindIn
 
 router = Router(tags=["service orders"])
@@ -22,14 +22,14 @@ router = Router(tags=["service orders"])
 # --------------------------------------------------------------------------- work orders
 
 
-class WorkOrderIn(Schema):
+class WorkOrderIn(OrdererIn):
     patient_id: int
     kind: WorkKindIn = Field(..., description="repair_patient | repair_centre | adaptation | special_adaptation | "
                                        "mounting | installation | consultation")
     description: str = Field(..., max_length=2000)
     device_serial: str = Field("", max_length=60, description="A device on the patient (optional)")
     order_line_id: int | None = Field(None, description="A customer-order line of the patient (optional)")
-    unit_id: int | None = None
+    unit_id: int | None = Field(None, description=UNIT_ID_DESCRIPTION)
     priority: PriorityValue = "normal"
     requested_date: dt.date | None = None
     contact_name: str = Field("", max_length=120)
@@ -48,7 +48,8 @@ def work_order_create(request, payload: WorkOrderIn):
             patient_id=payload.patient_id, kind=payload.kind, description=payload.description,
             device_serial=payload.device_serial, order_line_id=payload.order_line_id, unit_id=payload.unit_id,
             priority=payload.priority, requested_date=payload.requested_date, contact_name=payload.contact_name,
-            contact_phone=payload.contact_phone)
+            contact_phone=payload.contact_phone, orderer_hsa_id=payload.orderer_hsa_id,
+            orderer_username=payload.orderer_username)
         order = work_orders.work_order_create(principal, data, submit=payload.submit)
         return 201, load_service_out(principal, order.pk, OrderType.WORK)
 

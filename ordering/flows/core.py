@@ -136,10 +136,14 @@ def require_supply(principal, perm: str) -> None:
         raise NotFound("Ordern finns inte.")
 
 
-def resolve_unit(principal, unit_id: int | None = None) -> Unit | None:
-    """The ordering unit: given (must be the principal's) or the principal's only/first unit."""
+def resolve_unit(principal, unit_id: int | None = None, *, required: bool = True) -> Unit | None:
+    """The ordering unit. Given: must be active and the principal's (a user's own unit, a system
+    client's organisation). Not given: a user's first unit; a system client's organisation's only
+    active unit. A system client of an organisation with several units must name one: refused
+    (`unit_id`) when none can be determined, unless `required` is false (then None)."""
+    qs = Unit.objects.select_related("default_cost_centre")
     if unit_id:
-        unit = Unit.objects.select_related("default_cost_centre").filter(pk=unit_id, is_active=True).first()
+        unit = qs.filter(pk=unit_id, is_active=True).first()
         ok = unit is not None and (
             unit.pk in principal.unit_ids if principal.user is not None
             else unit.organisation_id in principal.customer_ids
@@ -147,10 +151,46 @@ def resolve_unit(principal, unit_id: int | None = None) -> Unit | None:
         if not ok:
             fail("unit_id", "Enheten finns inte eller tillhör inte dig.")
         return unit
-    if principal.unit_ids:
-        return Unit.objects.select_related("default_cost_centre").filter(pk__in=principal.unit_ids).order_by(
-            "pk").first()
+    if principal.user is not None and principal.unit_ids:
+        return qs.filter(pk__in=principal.unit_ids).order_by("pk").first()
+    if principal.user is None and principal.client is not None and principal.customer_ids:
+        units = list(qs.filter(organisation_id__in=principal.customer_ids, is_active=True).order_by("pk")[:2])
+        if len(units) == 1:
+            return units[0]
+    if required:
+        fail("unit_id", "Ange beställande enhet (unit_id): den kan inte bestämmas för den här klienten.")
     return None
+
+
+def resolve_orderer(principal, unit: Unit | None, *, hsa_id: str = "", username: str = ""):
+    """(orderer, prescriber) of a new order. A logged-in user orders themselves (prescriber when
+    they hold the role). A system client must name the orderer (`orderer_hsa_id` or
+    `orderer_username`): an active user holding a customer role at the ordering unit; refused
+    (`orderer`) otherwise, so every order's messages reach a person."""
+    from access.models import RoleAssignment, User
+    from access.roles import CUSTOMER_ROLES, Role
+
+    if principal.user is not None:
+        user = principal.user
+        return user, (user if "prescriber" in principal.roles else None)
+    hsa_id = (hsa_id or "").strip()
+    username = (username or "").strip()
+    if not hsa_id and not username:
+        fail("orderer", "Ange beställaren (orderer_hsa_id eller orderer_username).")
+    if unit is None:
+        fail("unit_id", "Ange beställande enhet (unit_id).")
+    qs = User.objects.filter(is_active=True)
+    if hsa_id:
+        qs = qs.filter(hsa_id=hsa_id)
+    if username:
+        qs = qs.filter(username=username)
+    roles = list(RoleAssignment.objects.filter(user__in=qs, unit=unit, role__in=CUSTOMER_ROLES)
+                 .select_related("user").order_by("user_id"))
+    users = {ra.user_id: ra.user for ra in roles}
+    if len(users) != 1:
+        fail("orderer", "Beställaren finns inte som aktiv användare med en roll på den beställande enheten.")
+    user = next(iter(users.values()))
+    return user, (user if any(ra.role == Role.PRESCRIBER for ra in roles) else None)
 
 
 def patient_visible(principal, patient) -> bool:
@@ -205,17 +245,19 @@ def order_lock_for_supply(order_id, order_type: str) -> Order:
 
 def order_header(principal, order_type: str, *, kind: str, status: str, patient=None, unit_id=None,
                  priority: str = Priority.NORMAL, requested_date=None, note: str = "", contact_name: str = "",
-                 contact_phone: str = "", delivery_from_patient: bool = True, unit: Unit | None = None) -> Order:
+                 contact_phone: str = "", delivery_from_patient: bool = True, unit: Unit | None = None,
+                 orderer_hsa_id: str = "", orderer_username: str = "") -> Order:
     """An unsaved order header for the principal's unit and customer (nothing is written):
     unit, customer, cost centre (the unit's), orderer, prescriber, API client, patient and, for
-    service orders, the patient's address as the place of the job. `unit`: already resolved."""
+    service orders, the patient's address as the place of the job. `unit`: already resolved.
+    A system client names the orderer (`orderer_hsa_id`/`orderer_username`, see `resolve_orderer`)."""
     unit = unit if unit is not None else resolve_unit(principal, unit_id)
-    user = principal.user
+    orderer, prescriber = resolve_orderer(principal, unit, hsa_id=orderer_hsa_id, username=orderer_username)
     order = Order(
         order_type=order_type, kind=kind, status=status,
         customer_id=unit.organisation_id if unit is not None else principal.primary_customer_id, unit=unit,
         cost_centre=unit.default_cost_centre if unit is not None else None,
-        orderer=user, prescriber=user if (user is not None and "prescriber" in principal.roles) else None,
+        orderer=orderer, prescriber=prescriber,
         created_by_client=principal.client, patient=patient, priority=clean_priority(priority),
         requested_date=requested_date, note=clean_text(note, "note", NOTE_MAX, "Meddelandet"),
         contact_name=clean_text(contact_name, "contact_name", 120, "Kontaktperson"),
@@ -285,7 +327,14 @@ def notify(order: Order, kind: str, subject: str, text: str) -> list[Message]:
 
 @entry_point
 def message_mark_read(principal, message_id: int) -> Message:
-    msg = Message.objects.filter(pk=message_id, recipient=principal.user).first() if principal.user else None
+    """Mark one message read: a user's own, or (a customer's system client) one about its
+    organisation's orders; any other answers 404."""
+    from ..selectors import messages_visible
+
+    try:
+        msg = messages_visible(principal).filter(pk=int(message_id)).first()
+    except (TypeError, ValueError):
+        msg = None
     if msg is None:
         raise NotFound("Meddelandet finns inte.")
     if msg.read_at is None:

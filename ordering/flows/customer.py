@@ -96,6 +96,49 @@ def check_kind_allows(article, kind: str, field_name: str = "article_number") ->
                           "patient.")
 
 
+def _fitting_pairs(pairs) -> set[tuple[int, int]]:
+    """Of (main article id, part article id) pairs, those the catalogue says fit (ArticleFit)."""
+    from catalogue.models import ArticleFit
+
+    pairs = set(pairs)
+    if not pairs:
+        return set()
+    return set(ArticleFit.objects.filter(main_id__in={m for m, _ in pairs}, part_id__in={p for _, p in pairs})
+               .values_list("main_id", "part_id")) & pairs
+
+
+def check_accessory(main_article, article, field_name: str) -> None:
+    """An accessory line must fit its main device (catalogue `ArticleFit`)."""
+    if not _fitting_pairs([(main_article.pk, article.pk)]):
+        fail(field_name, f"Artikeln {article.article_number} passar inte till {main_article.article_number} "
+                         f"{main_article.name}.")
+
+
+def check_accessory_links(cleaned: list[tuple]) -> None:
+    """`main_line_no` of each input line (1-based, input order): it must name another line of the
+    order (not 0, not itself, not beyond the last), that line must be a main device (not itself an
+    accessory), and the accessory must fit it. Field errors `lines.N.main_line_no`."""
+    count = len(cleaned)
+    for i, (_article, _qty, main_no) in enumerate(cleaned):
+        if main_no is None:
+            continue
+        name = f"lines.{i}.main_line_no"
+        if not isinstance(main_no, int) or isinstance(main_no, bool) or not 1 <= main_no <= count:
+            fail(name, f"Rad {i + 1} pekar på en huvudrad som inte finns ({main_no}).")
+        if main_no == i + 1:
+            fail(name, f"Rad {i + 1} kan inte vara tillbehör till sig själv.")
+        main_article, _, main_of_main = cleaned[main_no - 1]
+        if main_of_main is not None:
+            fail(name, f"Rad {main_no} är själv ett tillbehör; välj huvudhjälpmedlets rad.")
+    pairs = {(cleaned[m - 1][0].pk, a.pk) for a, _, m in cleaned if m is not None}
+    fitting = _fitting_pairs(pairs)
+    for i, (article, _qty, main_no) in enumerate(cleaned):
+        if main_no is not None and (cleaned[main_no - 1][0].pk, article.pk) not in fitting:
+            main_article = cleaned[main_no - 1][0]
+            fail(f"lines.{i}.main_line_no", f"Artikeln {article.article_number} passar inte till "
+                                            f"{main_article.article_number} {main_article.name}.")
+
+
 # --------------------------------------------------------------------------- who may order what
 
 
@@ -166,6 +209,8 @@ class DraftInput:
     note: str = ""
     lines: list[LineInput] = field(default_factory=list)
     template_id: int | None = None
+    orderer_hsa_id: str = ""
+    orderer_username: str = ""
 
 
 def _clean_header(order: Order, data: DraftInput) -> None:
@@ -209,8 +254,9 @@ def _plan_lines(order: Order, cleaned: list[tuple]) -> list[OrderLine]:
     makes the line an accessory of that input's first line."""
     rows: list[OrderLine] = []
     first_of_input: dict[int, OrderLine] = {}
+    links: list[tuple[list[OrderLine], int]] = []
     for idx, (article, qty, main_no) in enumerate(cleaned, start=1):
-        main = first_of_input.get(main_no) if main_no else None
+        main = None
         per_line = [1] * qty if article.is_tracked else [qty]
         if len(rows) + len(per_line) > MAX_LINES:
             fail("lines", f"En order får ha högst {MAX_LINES} rader.")
@@ -220,7 +266,12 @@ def _plan_lines(order: Order, cleaned: list[tuple]) -> list[OrderLine]:
             for i, q in enumerate(per_line)
         ]
         first_of_input[idx] = new[0]
+        if main_no:
+            links.append((new, main_no))
         rows += new
+    for new, main_no in links:  # checked by check_accessory_links: an existing main line
+        for row in new:
+            row.main_line = first_of_input[main_no]
     return rows
 
 
@@ -261,8 +312,10 @@ def order_draft_create(principal, data: DraftInput, *, submit: bool = False) -> 
         for article, quantity in _template_articles(customer_id, data.template_id):
             check_kind_allows(article, data.kind, "template_id")
             cleaned.append((article, quantity, None))
+    check_accessory_links(cleaned)
     order = order_header(principal, OrderType.CUSTOMER, kind=data.kind, status=S.DRAFT, patient=patient,
-                         unit=unit, delivery_from_patient=False)
+                         unit=unit, delivery_from_patient=False, orderer_hsa_id=data.orderer_hsa_id,
+                         orderer_username=data.orderer_username)
     if patient is None:
         order.prescriber = None  # a prescriber prescribes for a patient
     _clean_header(order, data)
@@ -304,7 +357,14 @@ def order_line_add(principal, order_id: int, article_number: str, quantity, *, m
     order = _draft_for_edit(principal, order_id)
     article = get_orderable_article(article_number)
     qty = clean_quantity(quantity)
-    main = order.lines.filter(pk=main_line_id).first() if main_line_id else None
+    main = None
+    if main_line_id is not None:
+        main = order.lines.select_related("article").filter(pk=main_line_id).first() if main_line_id else None
+        if main is None:
+            fail("main_line_id", "Huvudraden finns inte på ordern.")
+        if main.main_line_id is not None:
+            fail("main_line_id", "Den valda raden är själv ett tillbehör; välj huvudhjälpmedlets rad.")
+        check_accessory(main.article, article, "main_line_id")
     rows = _add_lines(order, article, qty, main_line=main)
     _refresh_promise(order)
     order.save(update_fields=["promised_date", "updated_at"])
@@ -359,7 +419,7 @@ def order_template_create(principal, *, name: str, lines: list[LineInput], unit_
         fail("name", "Ange ett namn.")
     if not lines:
         fail("lines", "Mallen måste ha minst en rad.")
-    unit = resolve_unit(principal, unit_id)
+    unit = resolve_unit(principal, unit_id, required=False)
     cleaned = [(get_orderable_article(ln.article_number), clean_quantity(ln.quantity)) for ln in lines]
     template = OrderTemplate.objects.create(
         customer_id=unit.organisation_id if unit else principal.primary_customer_id, unit=unit,

@@ -59,6 +59,8 @@ class FaultReportInput:
     unit_id: int | None = None
     contact_name: str = ""
     contact_phone: str = ""
+    orderer_hsa_id: str = ""
+    orderer_username: str = ""
 
 
 def _device_for(principal, serial: str):
@@ -174,7 +176,8 @@ def fault_report_create(principal, data: FaultReportInput) -> Order:
         check_complaint_window(principal, device=device, article=article if device is None else None,
                                related=related if device is None else None)
     order = c.order_header(principal, OrderType.FAULT, kind=kind, status=S.REGISTERED, patient=patient,
-                           unit_id=data.unit_id, contact_name=data.contact_name, contact_phone=data.contact_phone)
+                           unit_id=data.unit_id, contact_name=data.contact_name, contact_phone=data.contact_phone,
+                           orderer_hsa_id=data.orderer_hsa_id, orderer_username=data.orderer_username)
     c.order_create(order, principal)
     FaultReportDetail.objects.create(
         order=order, concerns=concerns, article=article, device=device, related_order=related,

@@ -60,6 +60,8 @@ class PickupInput:
     unit_id: int | None = None
     contact_name: str = ""
     contact_phone: str = ""
+    orderer_hsa_id: str = ""
+    orderer_username: str = ""
 
 
 def _open_loans_by_serial(patient) -> dict[str, object]:
@@ -99,9 +101,16 @@ def pickup_create(principal, data: PickupInput) -> Order:
                .values_list("device__serial", flat=True))
     if busy:
         raise Conflict(f"Det finns redan en öppen hämtorder för {', '.join(sorted(busy))}.", code="pickup_exists")
+    from . import work
+
+    work.refuse_if_work_in_progress(
+        [o for o in Order.objects.filter(order_type=OrderType.WORK, status=S.IN_PROGRESS,
+                                         work_detail__device__in=[lo.device for lo, _ in chosen])
+         .select_related("work_detail__device")], "en hämtorder")
     order = c.order_header(principal, OrderType.PICKUP, kind="pickup", status=S.SUBMITTED, patient=patient,
                            unit_id=data.unit_id, priority=Priority.NORMAL, requested_date=requested, note=data.note,
-                           contact_name=data.contact_name, contact_phone=data.contact_phone)
+                           contact_name=data.contact_name, contact_phone=data.contact_phone,
+                           orderer_hsa_id=data.orderer_hsa_id, orderer_username=data.orderer_username)
     c.order_create(order, principal)
     PickupLine.objects.bulk_create([PickupLine(order=order, device=loan.device, loan=loan, reason=reason)
                                     for loan, reason in chosen])
@@ -128,11 +137,23 @@ def return_receipt_create(principal, patient_id, serials: list[str], *, returned
     returned_on = c.clean_date(returned_on, "returned_on", future_ok=False) or timezone.localdate()
     if returned_on < timezone.localdate() - dt.timedelta(days=7):
         c.fail("returned_on", "Återlämningsdatum får vara högst 7 dagar bakåt.")
+    from stock.models import Device
+
+    from . import work
+
+    devices = list(Device.objects.filter(serial__in=serials, holder_patient=patient))
+    work_orders = work.open_work_orders_locked(devices)  # order rows before stock rows
     loans = _open_loans_by_serial(patient)
     missing = [s for s in serials if s not in loans]
     if missing:
         c.fail("device_serials", f"Individ {', '.join(missing)} är inte registrerad på patienten.")
-    unit = c.resolve_unit(principal)
+    on_pickup = work.open_pickups_for([loans[s].device for s in serials])
+    if on_pickup:
+        serial, number = sorted(on_pickup.items())[0]
+        raise Conflict(f"Individ {serial} finns redan på hämtorder {number} och hämtas av Hjälpmedelscentralen; "
+                       "ett återlämningskvitto kan inte göras för den.", code="pickup_exists")
+    work.refuse_if_work_in_progress(work_orders, "ett återlämningskvitto")
+    unit = c.resolve_unit(principal, required=False)
     receipt = ReturnReceipt.objects.create(
         number=next_number("RK"), patient=patient,
         customer_id=unit.organisation_id if unit else principal.primary_customer_id,
@@ -145,6 +166,7 @@ def return_receipt_create(principal, patient_id, serials: list[str], *, returned
                                     actor=principal)
         ReturnReceiptLine.objects.create(receipt=receipt, device=loan.device, loan=loan)
     audit_record(principal, "return_receipt.created", receipt, {"patient_id": patient.pk, "devices": serials})
+    work.work_orders_cancel_for_returned(work_orders, principal, ref=receipt.number)
     return receipt
 
 
@@ -182,8 +204,12 @@ def pickup_picked_up(principal, order_id, *, picked_up_on=None) -> Order:
 
     c.require_supply(principal, Perm.ORDER_HANDLE)
     picked = c.clean_date(picked_up_on, "picked_up_on", future_ok=False) or timezone.localdate()
+    from . import work
+
     order = _lock(order_id)
     check_move(order, S.PICKED_UP)
+    work_orders = work.open_work_orders_locked([ln.device for ln in order.pickup_lines.select_related("device")])
+    work.refuse_if_work_in_progress(work_orders, "hämtningen")
     submitted_on = timezone.localdate(order.submitted_at) if order.submitted_at else picked
     ends = {}
     for line in order.pickup_lines.select_related("loan", "device"):
@@ -204,6 +230,7 @@ def pickup_picked_up(principal, order_id, *, picked_up_on=None) -> Order:
     order.extra = {**(order.extra or {}), "picked_up_on": str(picked)}
     apply_transition(order, S.PICKED_UP, principal, update_fields=["planned_date", "extra"],
                      data={"picked_up_on": str(picked), "planned_date": str(planned), "loan_ended_on": ends})
+    work.work_orders_cancel_for_returned(work_orders, principal, ref=order.number)
     return order
 
 

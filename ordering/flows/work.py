@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from access.roles import Perm, Role
 from audit.services import audit_record
-from core.errors import NotFound
+from core.errors import Conflict, NotFound
 from core.transactions import entry_point
 
 from ..models import (
@@ -52,6 +52,8 @@ class WorkOrderInput:
     requested_date: object = None
     contact_name: str = ""
     contact_phone: str = ""
+    orderer_hsa_id: str = ""
+    orderer_username: str = ""
 
 
 def _device_on_patient(serial: str, patient):
@@ -92,7 +94,8 @@ def work_order_create(principal, data: WorkOrderInput, *, submit: bool = False) 
         device = line.device
     order = c.order_header(principal, OrderType.WORK, kind=kind, status=S.DRAFT, patient=patient,
                            unit_id=data.unit_id, priority=data.priority, requested_date=requested, note=description,
-                           contact_name=data.contact_name, contact_phone=data.contact_phone)
+                           contact_name=data.contact_name, contact_phone=data.contact_phone,
+                           orderer_hsa_id=data.orderer_hsa_id, orderer_username=data.orderer_username)
     c.order_create(order, principal, moves=[(S.SUBMITTED, None)] if submit else ())
     WorkOrderDetail.objects.create(order=order, device=device, order_line=line)
     return order
@@ -313,3 +316,60 @@ def inspection_orders_create(*, today: dt.date | None = None, limit: int = 5000)
             WorkOrderDetail.objects.create(order=order, device=locked)
             created.append(order)
     return created
+
+
+# --------------------------------------------------------------------------- the device leaves the patient
+
+DEVICE_RETURNED_REASON = "Hjälpmedlet har lämnats tillbaka"
+CANCELLABLE_ON_RETURN = (S.SUBMITTED, S.ACCEPTED)
+
+
+def open_work_orders_locked(devices) -> list[Order]:
+    """Submitted, accepted and in-progress work orders on `devices`, row-locked (order rows are
+    taken before stock rows: callers lock these first)."""
+    ids = [d.pk for d in devices]
+    if not ids:
+        return []
+    return list(Order.objects.select_for_update(of=("self",))
+                .filter(order_type=OrderType.WORK, work_detail__device_id__in=ids,
+                        status__in=(*CANCELLABLE_ON_RETURN, S.IN_PROGRESS))
+                .select_related("work_detail__device").order_by("pk"))
+
+
+def refuse_if_work_in_progress(orders: list[Order], what: str) -> None:
+    """A technician is working on the device: it cannot leave the patient now (Conflict)."""
+    busy = [o for o in orders if o.status == S.IN_PROGRESS]
+    if busy:
+        o = busy[0]
+        raise Conflict(f"Individ {o.work_detail.device.serial} har en pågående arbetsorder ({o.number}); "
+                       f"{what} kan inte göras förrän Hjälpmedelscentralen har avslutat arbetet.",
+                       code="work_order_in_progress")
+
+
+def work_orders_cancel_for_returned(orders: list[Order], principal, *, ref: str) -> list[Order]:
+    """The device left the patient (return receipt or pickup): its submitted/accepted work orders
+    are cancelled (the system's move, caused by `principal`, audited) and the orderer is told."""
+    done = []
+    for order in orders:
+        if order.status not in CANCELLABLE_ON_RETURN:
+            continue
+        order.closed_reason = DEVICE_RETURNED_REASON
+        apply_transition(order, S.CANCELLED, None, reason=DEVICE_RETURNED_REASON,
+                         data={"ref": ref, "by": principal.label}, update_fields=["closed_reason"])
+        audit_record(principal, "order.work.cancelled_device_returned", order, {"ref": ref})
+        c.notify(order, Message.Kind.CANCELLED, f"Arbetsorder {order.number} har makulerats",
+                 f"Arbetsorder {order.number} ({c.kind_label(order)}) har makulerats. Orsak: "
+                 f"{DEVICE_RETURNED_REASON} ({ref}). Behövs arbetet ändå måste en ny arbetsorder läggas.")
+        done.append(order)
+    return done
+
+
+def open_pickups_for(devices) -> dict[str, str]:
+    """{serial: pickup number} of devices on an open (submitted or planned) pickup order."""
+    from ..models import PickupLine
+
+    ids = [d.pk for d in devices]
+    if not ids:
+        return {}
+    return dict(PickupLine.objects.filter(device_id__in=ids, order__status__in=(S.SUBMITTED, S.PLANNED))
+                .values_list("device__serial", "order__number"))

@@ -24,7 +24,7 @@ def order_body(goods, **kw):
     body = {"patient_identity_number": goods["patient"].identity_number,
             "lines": [{"article_number": goods["chair"].article_number, "quantity": 1},
                       {"article_number": goods["cushion"].article_number, "quantity": 2, "main_line_no": 1}],
-            "contact_name": "Anna Kontakt", "note": "Ring innan"}
+            "contact_name": "Anna Kontakt", "note": "Ring innan", "orderer_username": "region-orderer"}
     body.update(kw)
     return body
 
@@ -175,7 +175,8 @@ def test_other_customer_gets_404_for_orders_and_patients(api, goods):
     # Ordering for another customer's patient by id: 404, nothing written.
     before = counts()
     r = post(api.municipality, "/api/v1/orders", dict(order_body(goods), patient_identity_number=None,
-                                                      patient_id=goods["patient"].pk))
+                                                      patient_id=goods["patient"].pk,
+                                                      orderer_username="municipality-orderer"))
     assert r.status_code == 404 and counts() == before
     assert Order.objects.get(pk=oid).status == "submitted"
 

@@ -143,7 +143,7 @@ def test_patient_view_query_count_does_not_grow(svc, pc):
 
 
 def test_api_create_work_order_idempotent(svc, api):
-    body = {"patient_id": svc.patient.pk, "kind": "consultation", "description": "Bedömning av sittställning"}
+    body = {"orderer_username": "region-orderer", "patient_id": svc.patient.pk, "kind": "consultation", "description": "Bedömning av sittställning"}
     r1 = post(api.region, "/api/v1/work-orders", body, HTTP_IDEMPOTENCY_KEY="k-1")
     r2 = post(api.region, "/api/v1/work-orders", body, HTTP_IDEMPOTENCY_KEY="k-1")
     assert r1.status_code == 201 and r2.status_code == 201
@@ -154,7 +154,7 @@ def test_api_create_work_order_idempotent(svc, api):
 
 
 def test_api_submit_is_idempotent(svc, api):
-    body = {"patient_id": svc.patient.pk, "kind": "mounting", "description": "Montera ramp", "submit": False}
+    body = {"orderer_username": "region-orderer", "patient_id": svc.patient.pk, "kind": "mounting", "description": "Montera ramp", "submit": False}
     order_id = post(api.region, "/api/v1/work-orders", body).json()["id"]
     assert post(api.region, f"/api/v1/work-orders/{order_id}/submit", {}).json()["status"] == "submitted"
     assert post(api.region, f"/api/v1/work-orders/{order_id}/submit", {}).status_code == 200
@@ -172,7 +172,7 @@ def test_api_submit_is_idempotent(svc, api):
 ])
 def test_api_bad_input_writes_nothing(svc, api, path, body):
     before = (Order.objects.count(), Loan.objects.filter(ended_on__isnull=True).count())
-    r = post(api.region, path, {"patient_id": svc.patient.pk, **body})
+    r = post(api.region, path, {"patient_id": svc.patient.pk, "orderer_username": "region-orderer", **body})
     assert r.status_code == 422
     assert r["Content-Type"] == "application/problem+json"
     assert (Order.objects.count(), Loan.objects.filter(ended_on__isnull=True).count()) == before
@@ -180,7 +180,7 @@ def test_api_bad_input_writes_nothing(svc, api, path, body):
 
 def test_api_complaint_outside_window_is_swedish_problem(svc, api):
     old = svc.deliver(svc.chair, svc.patient, on=timezone.localdate() - dt.timedelta(days=120))
-    r = post(api.region, "/api/v1/fault-reports", {
+    r = post(api.region, "/api/v1/fault-reports", {"orderer_username": "region-orderer",
         "kind": "complaint", "concerns": "device", "device_serial": old.serial, "description": "Trasig",
         "occurred_on": str(timezone.localdate())})
     assert r.status_code == 422 and "Reklamationstiden har gått ut" in r.json()["detail"]
@@ -208,7 +208,7 @@ def test_api_full_supply_flow(svc, api):
 
 
 def test_api_pickup_refurbishment_and_reuse_rate(svc, api):
-    r = post(api.region, "/api/v1/pickup-orders", {"patient_id": svc.patient.pk, "lines": [
+    r = post(api.region, "/api/v1/pickup-orders", {"orderer_username": "region-orderer", "patient_id": svc.patient.pk, "lines": [
         {"device_serial": svc.device.serial, "reason": "replaced"}]}, HTTP_IDEMPOTENCY_KEY="p1")
     oid = r.json()["id"]
     base = f"/api/v1/supply/pickup-orders/{oid}"
@@ -223,7 +223,7 @@ def test_api_pickup_refurbishment_and_reuse_rate(svc, api):
 
 
 def test_api_fault_flow_and_answer(svc, api):
-    r = post(api.region, "/api/v1/fault-reports", {
+    r = post(api.region, "/api/v1/fault-reports", {"orderer_username": "region-orderer",
         "kind": "negative_event", "concerns": "device", "device_serial": svc.device.serial,
         "description": "Bromsen släppte", "occurred_on": str(timezone.localdate()), "reply_to_reporter": True,
         "patient_id": svc.patient.pk})

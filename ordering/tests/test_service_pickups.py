@@ -195,13 +195,19 @@ def test_return_receipt_of_other_customer_is_404(svc):
         pickups.return_receipt_create(svc.o, svc.patient.pk, [svc.device.serial])
 
 
-def test_device_handed_back_then_pickup_skips_it(svc):
+def test_device_on_open_pickup_cannot_be_handed_back(svc):
+    """Issue 10: a return receipt for a device on an open pickup order is refused (the pickup
+    would stay open); after the pickup is cancelled it can be handed back."""
+    from core.errors import Conflict
+
     order = create(svc, serials=[svc.device.serial, svc.walker_device.serial])
-    pickups.return_receipt_create(svc.p, svc.patient.pk, [svc.walker_device.serial])
+    with pytest.raises(Conflict) as exc:
+        pickups.return_receipt_create(svc.p, svc.patient.pk, [svc.walker_device.serial])
+    assert order.number in exc.value.message and "hämtorder" in exc.value.message
+    assert Loan.objects.filter(device=svc.walker_device, ended_on__isnull=True).count() == 1
     sp.pickup_plan(svc.h, order.pk, planned_date=timezone.localdate())
     sp.pickup_picked_up(svc.h, order.pk)
     assert Loan.objects.filter(device=svc.device, ended_on__isnull=False).count() == 1
-    assert Loan.objects.filter(device=svc.walker_device).count() == 1
     assert Device.objects.get(pk=svc.walker_device.pk).status == "in_transit"
 
 

@@ -3,6 +3,7 @@ Every POST honours `Idempotency-Key`."""
 
 import datetime as dt
 
+from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
 from access.decorators import api_perm
@@ -44,6 +45,8 @@ class DeliverIn(Schema):
 
 class DeliveryOut(Schema):
     delivery_id: int
+    delivery_note_url: str = Field("", description="The delivery note PDF on the API: /api/v1/deliveries/{id}/"
+                                                   "delivery-note")
     order: OrderOut
 
 
@@ -136,6 +139,7 @@ def deliver(request, order_id: int, payload: DeliverIn):
         delivery = services.order_deliver(principal, order_id, receiver_name=payload.receiver_name,
                                           place=payload.place, delivered_on=payload.delivered_on,
                                           quantities=quantities)
-        return 200, {"delivery_id": delivery.pk, "order": load_order_out(principal, order_id)}
+        return 200, {"delivery_id": delivery.pk, "order": load_order_out(principal, order_id),
+                     "delivery_note_url": reverse("api:delivery_note", args=[delivery.pk])}
 
     return idempotent(request, work)
