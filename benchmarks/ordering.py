@@ -242,7 +242,7 @@ def bench_principals(c: dict[str, int]) -> dict:
     device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0] if hasattr(
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend" if hasattr(
         settings, "AUTHENTICATION_BACKENDS") else "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id

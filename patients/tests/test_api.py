@@ -99,3 +99,45 @@ def test_create_for_other_customer_refused(api, world):
     r = _post(api.supply, {"identity_number": "19121212-1212", "first_name": "A", "last_name": "B",
                            "customer_id": world["municipality"].pk})
     assert r.status_code == 403  # supply clients do not register patients
+
+
+CARE_STATES = ["none", "stated", "expired"]
+CARE_READS = ["api_lookup", "api_read", "api_order", "ui_patient_view"]
+
+
+@pytest.mark.parametrize("state", CARE_STATES)
+@pytest.mark.parametrize("read", CARE_READS)
+def test_cross_customer_isolation_matrix(api, patients, client_for, world, state, read):
+    """Another customer's patient, by every way in (API look-up, API read, ordering for the patient,
+    the patient view page), with no care relationship, a stated one, and an expired one: reached
+    only while a stated relationship holds — for the API client, and for the user who stated it."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from access.principal import principal_for_user
+    from patients import services
+    from patients.models import CareRelationship
+
+    other = patients["municipality"]
+    client, user = client_for("prescriber", "region")
+    if state != "none":
+        body = {"identity_number": other.identity_display, "reason": "consultation", "note": "Konsult"}
+        assert api.region.post("/api/v1/patients/care-relationships", json.dumps(body),
+                               content_type="application/json").status_code == 201
+        services.care_relationship_state(principal_for_user(user), identity_number=other.identity_display,
+                                         reason="consultation", note="Konsult")
+    if state == "expired":
+        CareRelationship.objects.update(expires_at=timezone.now() - timezone.timedelta(seconds=1))
+    reachable = state == "stated"
+    if read == "api_lookup":
+        status = api.region.get("/api/v1/patients", {"identity_number": other.identity_display}).status_code
+    elif read == "api_read":
+        status = api.region.get(f"/api/v1/patients/{other.pk}").status_code
+    elif read == "api_order":
+        status = api.region.post("/api/v1/orders", json.dumps({
+            "patient_id": other.pk, "unit_id": world["region_unit"].pk, "orderer_username": "region-orderer",
+            "kind": "to_patient", "lines": []}), content_type="application/json").status_code
+    else:
+        status = client.get(reverse("ordering:patient_view", args=[other.pk])).status_code
+    expected = {"api_order": 201}.get(read, 200) if reachable else 404
+    assert status == expected, (read, state, status)
