@@ -141,3 +141,11 @@ def test_cross_customer_isolation_matrix(api, patients, client_for, world, state
         status = client.get(reverse("ordering:patient_view", args=[other.pk])).status_code
     expected = {"api_order": 201}.get(read, 200) if reachable else 404
     assert status == expected, (read, state, status)
+
+
+def test_reservnummer_with_letters_is_stored_flagged_through_the_api(api, world):
+    """Issue 11: `1912121A-121B` must be stored as a reservnummer (flagged), not as an identity."""
+    r = _post(api.region, {"identity_number": "1912121A-121B", "first_name": "R", "last_name": "Reserv"})
+    assert r.status_code == 201, r.content
+    assert r.json()["identity_kind"] == "reservnummer"
+    assert Patient.objects.get().identity_kind == "reservnummer"
