@@ -7,6 +7,7 @@ import datetime as dt
 
 from ninja import Router, Schema
 
+from access.decorators import api_perm
 from access.roles import Perm
 from audit.services import patient_access_record_many
 from core.errors import ValidationFailed
@@ -82,16 +83,16 @@ def _month_out(m) -> dict:
 
 
 @router.get("/invoicing/months", response=list[InvoiceMonthOut], summary="Invoice months (open = preliminary)")
+@api_perm(Perm.INVOICE_VIEW)
 def months(request):
-    request.auth.require(Perm.INVOICE_VIEW)
     return [_month_out(m) for m in selectors.months()]
 
 
 @router.get("/invoicing/months/{month}/totals", response=InvoiceTotalsOut,
             summary="A customer's month: totals per cost centre")
+@api_perm(Perm.INVOICE_VIEW)
 def totals(request, month: str, customer_id: int | None = None):
     principal = request.auth
-    principal.require(Perm.INVOICE_VIEW)
     cid = _customer_id(principal, customer_id)
     m = selectors.month_get(month)
     rows = selectors.totals_by_cost_centre(m, cid)
@@ -102,9 +103,9 @@ def totals(request, month: str, customer_id: int | None = None):
 
 @router.get("/invoicing/months/{month}/lines", response=InvoiceLinePageOut,
             summary="A customer's invoice lines, paged (ordered by cost centre)")
+@api_perm(Perm.INVOICE_VIEW)
 def lines(request, month: str, customer_id: int | None = None, page: int = 1, page_size: int = 500):
     principal = request.auth
-    principal.require(Perm.INVOICE_VIEW)
     cid = _customer_id(principal, customer_id)
     m = selectors.month_get(month)
     page, page_size = max(page, 1), min(max(page_size, 1), 5000)
@@ -125,9 +126,9 @@ def lines(request, month: str, customer_id: int | None = None, page: int = 1, pa
 
 
 @router.get("/invoicing/months/{month}/basis.xlsx", summary="A customer's invoice basis as .xlsx")
+@api_perm(Perm.INVOICE_VIEW)
 def basis_xlsx(request, month: str, customer_id: int | None = None):
     principal = request.auth
-    principal.require(Perm.INVOICE_VIEW)
     customer = selectors.visible_customer(principal, _customer_id(principal, customer_id))
     m = selectors.month_get(month)
     exports.record_download(principal, m, customer, "xlsx")
@@ -135,9 +136,9 @@ def basis_xlsx(request, month: str, customer_id: int | None = None):
 
 
 @router.get("/invoicing/months/{month}/basis.csv", summary="A customer's invoice basis as .csv (UTF-8 BOM, ;)")
+@api_perm(Perm.INVOICE_VIEW)
 def basis_csv(request, month: str, customer_id: int | None = None):
     principal = request.auth
-    principal.require(Perm.INVOICE_VIEW)
     customer = selectors.visible_customer(principal, _customer_id(principal, customer_id))
     m = selectors.month_get(month)
     exports.record_download(principal, m, customer, "csv")

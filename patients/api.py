@@ -157,9 +157,9 @@ def patient_read(request, patient_id: int):
 
 
 @router.post("/patients", response={201: PatientOut}, summary="Register a patient (honours Idempotency-Key)")
+@api_perm(Perm.PATIENT_MANAGE)
 def patient_create(request, payload: PatientIn):
     principal = request.auth
-    principal.require(Perm.PATIENT_MANAGE)
     key = request.headers.get("Idempotency-Key")
 
     def work():

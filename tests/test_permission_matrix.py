@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from access.roles import ROLE_PERMISSIONS, Perm, Role
+from access.roles import ROLE_PERMISSIONS, Role
 from conftest import login_verified
 from integration.api import api
 
@@ -55,18 +55,12 @@ def api_operations():
     return result
 
 
-_REQUIRE_RE = re.compile(r"\.require\(\s*Perm\.([A-Z_]+)\s*\)")
 
 
 def declared_api_perm(fn):
-    """`@api_perm(Perm.X)` records the permission on the function; an operation that instead
-    calls `<principal>.require(Perm.X)` exactly once in its body declares it there."""
-    if hasattr(fn, "lyfta_permission"):
-        return fn.lyfta_permission
-    found = set(_REQUIRE_RE.findall(inspect.getsource(fn)))
-    if len(found) == 1:
-        return getattr(Perm, found.pop())
-    return None
+    """`@api_perm(Perm.X)` records the permission on the function (the one way to declare it;
+    the matrix reads the registry, never the source text)."""
+    return getattr(fn, "lyfta_permission", None)
 
 
 PAGES = guarded_pages()
