@@ -18,6 +18,7 @@ from ..flows import customer as services
 from ..models import Order
 from .core import PDF_RESPONSE, UNIT_ID_DESCRIPTION, EventOut, OrdererIn, event_out, pdf_response
 from .enums import (
+    AnyKindValue,
     CustomerKindIn,
     CustomerKindValue,
     CustomerStatusFilter,
@@ -80,7 +81,7 @@ class OrderOut(Schema):
     id: int
     number: str
     order_type: OrderTypeValue
-    kind: CustomerKindValue
+    kind: AnyKindValue  # the order page serves every kind by id (a work order too)
     status: OrderStatusValue
     customer_id: int
     unit_id: int | None

@@ -421,3 +421,11 @@ def test_attachment_upload_honours_idempotency_key(svc, api):
     other = upload(b"%PDF-1.4 tva")
     assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
     assert OrderAttachment.objects.filter(order=order).count() == 1
+
+
+def test_order_endpoint_answers_a_work_order_by_id_without_a_server_error(svc, api):
+    """Found by the fuzz run: GET /api/v1/orders/{id} of a work order answered 500 (its kind is not
+    a customer-order kind, and the response enum refused it)."""
+    order = make_wo(svc)
+    r = api.region.get(f"/api/v1/orders/{order.pk}")
+    assert r.status_code == 200 and r.json()["kind"] == order.kind and r.json()["order_type"] == "work"
