@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from access.decorators import api_perm
 from access.roles import Perm
@@ -91,7 +91,7 @@ def months(request):
 @router.get("/invoicing/months/{month}/totals", response=InvoiceTotalsOut,
             summary="A customer's month: totals per cost centre")
 @api_perm(Perm.INVOICE_VIEW)
-def totals(request, month: str, customer_id: int | None = None):
+def totals(request, month: str, customer_id: int | None = Query(None, ge=1, le=2**63 - 1)):
     principal = request.auth
     cid = _customer_id(principal, customer_id)
     m = selectors.month_get(month)
@@ -104,7 +104,8 @@ def totals(request, month: str, customer_id: int | None = None):
 @router.get("/invoicing/months/{month}/lines", response=InvoiceLinePageOut,
             summary="A customer's invoice lines, paged (ordered by cost centre)")
 @api_perm(Perm.INVOICE_VIEW)
-def lines(request, month: str, customer_id: int | None = None, page: int = 1, page_size: int = 500):
+def lines(request, month: str, customer_id: int | None = Query(None, ge=1, le=2**63 - 1),
+          page: int = Query(1, ge=1, le=1_000_000), page_size: int = Query(500, ge=1, le=5000)):
     principal = request.auth
     cid = _customer_id(principal, customer_id)
     m = selectors.month_get(month)
@@ -127,7 +128,7 @@ def lines(request, month: str, customer_id: int | None = None, page: int = 1, pa
 
 @router.get("/invoicing/months/{month}/basis.xlsx", summary="A customer's invoice basis as .xlsx")
 @api_perm(Perm.INVOICE_VIEW)
-def basis_xlsx(request, month: str, customer_id: int | None = None):
+def basis_xlsx(request, month: str, customer_id: int | None = Query(None, ge=1, le=2**63 - 1)):
     principal = request.auth
     customer = selectors.visible_customer(principal, _customer_id(principal, customer_id))
     m = selectors.month_get(month)
@@ -137,7 +138,7 @@ def basis_xlsx(request, month: str, customer_id: int | None = None):
 
 @router.get("/invoicing/months/{month}/basis.csv", summary="A customer's invoice basis as .csv (UTF-8 BOM, ;)")
 @api_perm(Perm.INVOICE_VIEW)
-def basis_csv(request, month: str, customer_id: int | None = None):
+def basis_csv(request, month: str, customer_id: int | None = Query(None, ge=1, le=2**63 - 1)):
     principal = request.auth
     customer = selectors.visible_customer(principal, _customer_id(principal, customer_id))
     m = selectors.month_get(month)
