@@ -226,7 +226,6 @@ def generate(c: dict[str, int]) -> float:
 
 def bench_principals(c: dict[str, int]) -> dict:
     """An API client of customer 1, a verified session of the prescriber of unit 1."""
-    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django_otp import DEVICE_ID_SESSION_KEY
@@ -242,8 +241,7 @@ def bench_principals(c: dict[str, int]) -> dict:
     device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend" if hasattr(
-        settings, "AUTHENTICATION_BACKENDS") else "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"  # not axes' (first in the list)
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.create()

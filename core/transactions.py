@@ -25,15 +25,8 @@ def entry_point(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        if _composing.get():
-            with transaction.atomic(savepoint=False):
-                return fn(*args, **kwargs)
-        token = _composing.set(True)
-        try:
-            with transaction.atomic(durable=True):
-                return fn(*args, **kwargs)
-        finally:
-            _composing.reset(token)
+        with composed():
+            return fn(*args, **kwargs)
 
     wrapper.lyfta_entry_point = True
     return wrapper

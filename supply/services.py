@@ -43,10 +43,6 @@ def _clean_date(value, field_name: str) -> dt.date | None:
     return order_core.clean_future_date(value, field_name, max_days=2 * 365)
 
 
-def _clean_reason(reason, field_name: str = "reason") -> str:
-    return order_core.clean_reason(reason, field_name)
-
-
 def _line_ref(order: Order, line) -> str:
     return f"{order.number}:{line.line_no}"
 
@@ -93,7 +89,7 @@ def order_delay(principal, order_id: int, *, new_date, reason: str) -> Order:
     new = _clean_date(new_date, "new_date")
     if new is None:
         _fail("new_date", "Ange ett nytt planerat datum.")
-    reason = _clean_reason(reason)
+    reason = order_core.clean_reason(reason)
     order = _lock(order_id)
     return ordering.order_mark_delayed(order, principal, new_date=new, reason=reason)
 
@@ -101,7 +97,7 @@ def order_delay(principal, order_id: int, *, new_date, reason: str) -> Order:
 @entry_point
 def order_cancel(principal, order_id: int, *, reason: str) -> Order:
     _require_handler(principal)
-    reason = _clean_reason(reason)
+    reason = order_core.clean_reason(reason)
     order = _lock(order_id)
     check_move(order, S.CANCELLED, principal)
     lines = [ln for ln in order.lines.select_related("article", "device") if ln.allocated_quantity > ln.delivered_quantity]

@@ -3,6 +3,8 @@
 services agree; a value outside the set is refused by the schema (422) before any service runs."""
 from typing import Literal
 
+from stock.models import Device
+
 from ..models import (
     CUSTOMER_WORK_KINDS,
     CustomerOrderKind,
@@ -51,10 +53,4 @@ FaultRemedyValue = one_of(*FaultRemedy.values)
 FaultReturnMethodValue = one_of(*FaultReturnMethod.values)
 
 
-def _device_statuses():
-    from stock.models import Device
-
-    return Device.Status.values
-
-
-DeviceStatusValue = one_of(*_device_statuses())
+DeviceStatusValue = one_of(*Device.Status.values)

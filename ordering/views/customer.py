@@ -19,10 +19,7 @@ from ..flows import customer as services
 from ..forms.core import ReasonForm
 from ..forms.customer import DraftForm, LineForm, OrderSearchForm, TemplateNameForm
 from ..models import Delivery, DeliveryTo, OrderStatus, Priority
-
-
-def _not_found(exc):
-    raise Http404(str(exc))
+from .core import _404
 
 
 def _draft_input(cleaned, *, patient_id=None) -> services.DraftInput:
@@ -88,7 +85,7 @@ def patient_view(request, patient_id: int):
     try:
         patient = selectors.patient_for_view(principal, patient_id, "hjalpmedelsbild")
     except NotFound as exc:
-        _not_found(exc)
+        _404(exc)
     loans = selectors.loans_for_patient(patient)
     open_orders, past_orders = selectors.orders_for_patient(principal, patient.pk)
     return render(request, "ordering/patient_view.html", {
@@ -109,7 +106,7 @@ def draft_new(request):
         try:
             patient = selectors.patient_for_view(principal, int(patient_id), "order_new")
         except (NotFound, ValueError) as exc:
-            _not_found(exc)
+            _404(exc)
     fee = pricing.urgent_fee()
     initial = {"delivery_to": (DeliveryTo.STAY_ADDRESS if patient and patient.stay_street else
                                DeliveryTo.REGISTERED_ADDRESS if patient else DeliveryTo.DELIVERY_POINT),
@@ -156,7 +153,7 @@ def order_detail(request, order_id: int):
     try:
         order = selectors.order_get(principal, order_id, with_patient_access="order_detail")
     except NotFound as exc:
-        _not_found(exc)
+        _404(exc)
     if order.status == OrderStatus.DRAFT and principal.has_perm(Perm.ORDER_CREATE):
         return render(request, "ordering/draft_edit.html", _draft_context(request, order))
     return render(request, "ordering/order_detail.html", {
@@ -180,7 +177,7 @@ def _draft_form_post(request, order_id, form, action, *, form_key: str, done_url
         try:
             order = selectors.order_get(request.principal, order_id)
         except NotFound as exc:
-            _not_found(exc)
+            _404(exc)
         return render(request, "ordering/draft_edit.html", _draft_context(request, order, **{form_key: bound}))
 
     return page_action(request, action, form=form, done=done_url, ok=done_msg, render_back=back)
@@ -292,7 +289,7 @@ def message_read(request, message_id: int):
     try:
         msg = order_core.message_mark_read(request.principal, message_id)
     except NotFound as exc:
-        _not_found(exc)
+        _404(exc)
     if msg.order_id and request.POST.get("open"):
         return redirect("ordering:order_detail", order_id=msg.order_id)
     return redirect("ordering:inbox")
