@@ -102,8 +102,11 @@ def start(request):
     principal = principal_for_request(request)
     if not principal.is_authenticated:
         return redirect("access:login")
+    from core import startpage
+
     tiles = [i for i in nav.items() if i.key != "start" and principal.has_perm(i.permission)]
-    return render(request, "core/start.html", {"tiles": tiles})
+    panels = [{"template": p.template, "ctx": ctx} for p, ctx in startpage.panels_for(principal, request)]
+    return render(request, "core/start.html", {"tiles": tiles, "panels": panels})
 
 
 @require_perm(Perm.ACCESS_ADMIN)
