@@ -2,7 +2,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .admin_site import AuditedModelAdmin, site
-from .models import ApiClient, CostCentre, DeliveryPoint, Organisation, RoleAssignment, Unit, User
+from .models import (
+    ApiClient,
+    Competence,
+    CostCentre,
+    CustomerPrescribingTerms,
+    DeliveryPoint,
+    Organisation,
+    RoleAssignment,
+    Unit,
+    User,
+)
+from .roles import Perm
 
 
 @admin.register(Organisation, site=site)
@@ -52,3 +63,20 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
 class ApiClientAdmin(AuditedModelAdmin):
     list_display = ["name", "organisation", "token_prefix", "is_active", "last_used_at"]
     readonly_fields = ["token_hash", "token_prefix", "last_used_at"]
+
+
+@admin.register(Competence, site=site)
+class CompetenceAdmin(AuditedModelAdmin):
+    """The named competences prescribing rules may require (the supply centre's list)."""
+
+    required_perm = Perm.CATALOGUE_MANAGE
+    list_display = ["code", "name", "is_active"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(CustomerPrescribingTerms, site=site)
+class CustomerPrescribingTermsAdmin(AuditedModelAdmin):
+    """Per customer: the cost ceiling above which an order line needs a special request."""
+
+    required_perm = Perm.CATALOGUE_MANAGE
+    list_display = ["organisation", "cost_ceiling"]

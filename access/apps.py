@@ -19,4 +19,6 @@ class AccessConfig(AppConfig):
 
         nav.register(nav.NavItem("start", _("Start"), "core:start", "", order=0))
         nav.register(nav.NavItem("role_admin", _("Behörigheter"), "access:role_admin", Perm.ACCESS_ADMIN, order=85))
+        nav.register(nav.NavItem("competence_admin", _("Förskrivningsrätt"), "access:competence_admin",
+                                 Perm.ACCESS_ADMIN, order=86))
         nav.register(nav.NavItem("admin", _("Administration"), "admin:index", Perm.SYSTEM_ADMIN, order=95))

@@ -33,3 +33,18 @@ class RoleAssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
         self.fields["role"].choices = [(r.value, r.label) for r in Role if r in CUSTOMER_ROLES]
+
+
+class CompetenceSetForm(forms.Form):
+    username = forms.CharField(label=_("Användarnamn eller HSA-id"), max_length=150)
+    competence = forms.ChoiceField(label=_("Kompetens"))
+    valid_to = forms.DateField(label=_("Giltig till och med"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, competences=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["competence"].choices = [(c.code, c.name) for c in competences]
+
+
+class CompetenceImportForm(forms.Form):
+    file = forms.FileField(label=_("Fil (.xlsx eller .csv)"),
+                           help_text=_("Kolumner: Användare, Kompetens (kod), Giltig till (ÅÅÅÅ-MM-DD)."))

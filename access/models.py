@@ -171,3 +171,60 @@ class CrossOrganisationGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.home_organisation_id} → {self.organisation_id}"
+
+
+class Competence(TimeStampedModel):
+    """A named competence that a prescribing rule may require (a course, a profession:
+    arbetsterapeut, fysioterapeut, audionom …). Maintained by the supply centre in the admin."""
+
+    code = models.CharField(_("kod"), max_length=40, unique=True)
+    name = models.CharField(_("benämning"), max_length=200)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("kompetens")
+        verbose_name_plural = _("kompetenser")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PrescriberCompetence(TimeStampedModel):
+    """A prescriber's competence, valid to a date (inclusive), registered by the access admin of
+    a customer where the prescriber holds a role (`prescriber_competence_set`, or the import)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="competences",
+                             verbose_name=_("förskrivare"))
+    competence = models.ForeignKey(Competence, on_delete=models.PROTECT, related_name="holders",
+                                   verbose_name=_("kompetens"))
+    valid_to = models.DateField(_("giltig till och med"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("registrerad av organisation"))
+    registered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["user_id", "competence__name"]
+        constraints = [models.UniqueConstraint(fields=["user", "competence"], name="uniq_prescriber_competence")]
+        verbose_name = _("förskrivares kompetens")
+        verbose_name_plural = _("förskrivares kompetenser")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.competence_id} ≤ {self.valid_to}"
+
+
+class CustomerPrescribingTerms(TimeStampedModel):
+    """A customer's terms for prescribing: the cost ceiling above which an order line needs a
+    special request (särskilt beslut), and whether the customer's own approver decides such
+    requests together with the supply centre's consultants."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="prescribing_terms")
+    cost_ceiling = models.DecimalField(_("kostnadstak per rad (kr)"), max_digits=12, decimal_places=2, null=True,
+                                       blank=True)
+
+    class Meta:
+        verbose_name = _("förskrivningsvillkor")
+        verbose_name_plural = _("förskrivningsvillkor")
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.cost_ceiling}"

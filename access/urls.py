@@ -8,4 +8,5 @@ urlpatterns = [
     path("tvafaktor/", views.enrol_view, name="enrol"),
     path("logga-ut/", views.logout_view, name="logout"),
     path("behorigheter/", views.role_admin, name="role_admin"),
+    path("behorigheter/kompetenser/", views.competence_admin, name="competence_admin"),
 ]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -172,3 +173,42 @@ def role_admin(request):
     return render(request, "access/role_admin.html", {"form": form, "users": users, "ask_grant": ask_grant,
                                                       "pending": pending},
                   status=422 if form.errors else 200)
+
+
+@require_perm(Perm.ACCESS_ADMIN)
+@require_http_methods(["GET", "POST"])
+def competence_admin(request):
+    """The customer's access admin registers prescribers' competences (förskrivningsrätt): one at
+    a time, or from a spreadsheet validated row by row; and removes them."""
+    from core.pages import form_page, form_submit, page_action
+
+    from . import competences
+    from .forms import CompetenceImportForm, CompetenceSetForm
+
+    done = reverse("access:competence_admin")
+    choices = list(competences.active_competences())
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    set_form = CompetenceSetForm(request.POST if action == "set" else None, competences=choices, prefix="set")
+    import_form = CompetenceImportForm(request.POST if action == "import" else None,
+                                       request.FILES if action == "import" else None, prefix="imp")
+    if action == "remove":
+        raw = request.POST.get("competence_id", "")
+        return page_action(request, lambda: competences.prescriber_competence_remove(
+            actor=request.principal, competence_id=int(raw) if raw.isdigit() else 0), done=done,
+            ok="Kompetensen är borttagen.")
+    if action == "set":
+        ok, _row = form_submit(set_form, lambda d: competences.prescriber_competence_set(
+            actor=request.principal, username=d["username"], competence_code=d["competence"], valid_to=d["valid_to"]))
+        if ok:
+            messages.success(request, "Kompetensen är registrerad.")
+            return redirect(done)
+    if action == "import":
+        ok, result = form_submit(import_form, lambda d: competences.prescriber_competences_import(
+            actor=request.principal, rows=competences.read_competence_sheet(d["file"])))
+        if ok:
+            messages.success(request, f"{result.written} kompetenser är registrerade.")
+            return redirect(done)
+    form = set_form if action == "set" else import_form if action == "import" else None
+    return form_page(request, "access/competence_admin.html", {
+        "set_form": set_form, "import_form": import_form, "rows": competences.competences_for_admin(
+            request.principal), "today": timezone.localdate()}, form=form)

@@ -14,6 +14,15 @@ class CatalogueAdmin(AuditedModelAdmin):
     required_perm = Perm.CATALOGUE_MANAGE
 
 
+PRESCRIBING_FIELDS = ("prescribing_level", "required_competence", "special_request_allowed")
+
+
+def _count_prescribing_version(obj, form) -> None:
+    """A changed prescribing rule gets the next version (decisions stored with orders name it)."""
+    if any(f in form.changed_data for f in PRESCRIBING_FIELDS):
+        obj.prescribing_version = (obj.prescribing_version or 0) + 1
+
+
 @admin.register(IsoClass, site=site)
 class IsoClassAdmin(CatalogueAdmin):
     list_display = ("code", "title", "level")
@@ -21,6 +30,7 @@ class IsoClassAdmin(CatalogueAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.level = len(obj.code) // 2
+        _count_prescribing_version(obj, form)
         super().save_model(request, obj, form, change)
         if change:
             services.reindex_all_articles()
@@ -106,6 +116,7 @@ class ArticleAdmin(CatalogueAdmin):
             obj.monthly_rent, obj.purchase_price = old.monthly_rent, old.purchase_price
         else:
             obj.monthly_rent = obj.purchase_price = None
+        _count_prescribing_version(obj, form)
         super().save_model(request, obj, form, change)
         services.article_reindex(obj)
         if (new_rent, new_price) != (obj.monthly_rent, obj.purchase_price) and (new_rent is not None

@@ -23,7 +23,40 @@ def format_iso_code(code: str) -> str:
     return " ".join(code[i:i + 2] for i in range(0, len(code), 2))
 
 
-class IsoClass(TimeStampedModel):
+class PrescribingLevel(models.TextChoices):
+    """Who may prescribe (förskrivningsnivå). "" on an article: as its ISO class says."""
+
+    INHERIT = "", _("Enligt ISO-klass")
+    OPEN = "open", _("Öppen för alla förskrivare")
+    COMPETENCE = "competence", _("Kräver namngiven kompetens")
+    CONSULTATION = "consultation", _("Kräver konsultation med HMC")
+
+
+class LoanType(models.TextChoices):
+    PERMANENT = "permanent", _("Tillsvidare")
+    TIME_LIMITED = "time_limited", _("Tidsbegränsat (återlämningsdatum)")
+    SHORT_TERM = "short_term", _("Korttidslån")
+    TRIAL = "trial", _("Utprovning")
+
+
+class PrescribingRuleFields(models.Model):
+    """The prescribing rule an article or an ISO class carries. `prescribing_version` counts
+    changes (`catalogue.services.prescribing_rule_set`); a decision stored with an order names it."""
+
+    prescribing_level = models.CharField(_("förskrivningsnivå"), max_length=20, choices=PrescribingLevel.choices,
+                                         default="", blank=True)
+    required_competence = models.ForeignKey("access.Competence", null=True, blank=True, on_delete=models.PROTECT,
+                                            related_name="+", verbose_name=_("kompetens som krävs"))
+    special_request_allowed = models.BooleanField(
+        _("särskilt beslut utan kompetens"), default=False,
+        help_text=_("Utan kompetensen blir ordern ett särskilt beslut i stället för att nekas."))
+    prescribing_version = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class IsoClass(PrescribingRuleFields, TimeStampedModel):
     """ISO 9999 class: level 1 (class, 2 digits), 2 (subclass, 4), 3 (division, 6)."""
 
     code = models.CharField(_("kod"), max_length=6, unique=True)  # digits only, e.g. "122206"
@@ -77,7 +110,7 @@ class Product(TimeStampedModel):
         return f"{self.product_number} {self.name}"
 
 
-class Article(TimeStampedModel):
+class Article(PrescribingRuleFields, TimeStampedModel):
     """An orderable article. NB (SQLite): a migration that rebuilds this table drops the FTS
     triggers; end it with `catalogue.search_sql.sqlite_restore_article_triggers`."""
 
@@ -126,6 +159,9 @@ class Article(TimeStampedModel):
     replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces",
                                     verbose_name=_("ersätts av"))
     alternatives = models.ManyToManyField("self", blank=True, symmetrical=True, verbose_name=_("alternativ"))
+    # The loan type an order line of this article gets unless the prescriber chooses another.
+    default_loan_type = models.CharField(_("låneform (förval)"), max_length=20, choices=LoanType.choices,
+                                         default=LoanType.PERMANENT)
     # Accessories (kind T) and spare parts (kind R) that fit this (main) article.
     accessories = models.ManyToManyField("self", through="ArticleFit", through_fields=("main", "part"),
                                          symmetrical=False, related_name="fits", blank=True)

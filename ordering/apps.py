@@ -19,3 +19,5 @@ class OrderingConfig(AppConfig):
 
         card.register(card.CardSection("orders", "ordering/_device_orders.html", orders_for_device, order=20))
         nav.register(nav.NavItem("inbox", _("Meddelanden"), "ordering:inbox", Perm.INBOX, order=90))
+        nav.register(nav.NavItem("special_queue", _("Särskilda beslut"), "ordering:special_queue",
+                                 Perm.SPECIAL_REQUEST_DECIDE, order=41))

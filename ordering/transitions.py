@@ -31,6 +31,15 @@ MOVES: dict[str, dict[tuple[str, str], str]] = {
         (S.CONFIRMED, S.CANCELLED): SUPPLY,
         (S.DRAFT, S.WITHDRAWN): CUSTOMER,
         (S.SUBMITTED, S.WITHDRAWN): CUSTOMER,
+        # Special requests (ordering.flows.special): the consultant approves (→ a normal submitted
+        # order), rejects, or asks for more information, which the prescriber supplies.
+        (S.DRAFT, S.SPECIAL_REQUESTED): CUSTOMER,
+        (S.SPECIAL_REQUESTED, S.SUBMITTED): SUPPLY,
+        (S.SPECIAL_REQUESTED, S.REJECTED): SUPPLY,
+        (S.SPECIAL_REQUESTED, S.INFO_REQUESTED): SUPPLY,
+        (S.INFO_REQUESTED, S.SPECIAL_REQUESTED): CUSTOMER,
+        (S.SPECIAL_REQUESTED, S.WITHDRAWN): CUSTOMER,
+        (S.INFO_REQUESTED, S.WITHDRAWN): CUSTOMER,
     },
     OrderType.WORK: {
         (S.DRAFT, S.SUBMITTED): CUSTOMER,
@@ -71,6 +80,9 @@ _REFUSED = {
     S.CANCELLED: "Ordern kan inte makuleras när den är {status}.",
     S.WITHDRAWN: "Ordern kan inte återkallas när den är {status}.",
     S.ACCEPTED: "Ordern kan inte accepteras när den är {status}.",
+    S.SPECIAL_REQUESTED: "Ordern kan inte skickas som särskilt beslut när den är {status}.",
+    S.INFO_REQUESTED: "Ordern kan inte få en begäran om komplettering när den är {status}.",
+    S.REJECTED: "Ordern kan inte avslås när den är {status}.",
     S.IN_PROGRESS: "Arbetet kan inte påbörjas när ordern är {status}.",
     S.COMPLETED: "Ordern kan inte avslutas när den är {status}.",
     S.PLANNED: "Hämtningen kan inte planeras när ordern är {status}.",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import core, customer, fault, pickup, work
+from .views import core, customer, fault, pickup, special, work
 
 app_name = "ordering"
 urlpatterns = [
@@ -14,6 +14,9 @@ urlpatterns = [
     path("<int:order_id>/spara-mall/", customer.template_save, name="template_save"),
     path("<int:order_id>/skicka/", customer.order_submit, name="order_submit"),
     path("<int:order_id>/aterkalla/", customer.order_withdraw, name="order_withdraw"),
+    path("<int:order_id>/sarskilt-beslut/", special.special_request_new, name="special_request_new"),
+    path("sarskilda-beslut/", special.special_queue, name="special_queue"),
+    path("sarskilda-beslut/<int:order_id>/<slug:action>/", special.special_decide, name="special_decide"),
     path("leverans/<int:delivery_id>/foljesedel.pdf", customer.delivery_note, name="delivery_note"),
     path("patient/<int:patient_id>/", customer.patient_view, name="patient_view"),
     # Name used by patients.views.patient_url (patient search opens the patient view).

@@ -29,7 +29,8 @@ def one_of(*values: str):
 
 
 S = OrderStatus
-CUSTOMER_STATUSES = (S.DRAFT, S.SUBMITTED, S.CONFIRMED, S.DISPATCHED, S.DELIVERED, S.CANCELLED, S.WITHDRAWN)
+CUSTOMER_STATUSES = (S.DRAFT, S.SPECIAL_REQUESTED, S.INFO_REQUESTED, S.SUBMITTED, S.CONFIRMED, S.DISPATCHED, S.DELIVERED,
+                     S.CANCELLED, S.WITHDRAWN, S.REJECTED)
 
 OrderTypeValue = one_of(*OrderType.values)
 OrderStatusValue = one_of(*OrderStatus.values)

@@ -13,10 +13,11 @@ from django.utils.formats import date_format
 
 from access.models import DeliveryPoint
 from audit.services import audit_record
-from core.errors import IllegalTransition, NotFound
+from core.errors import IllegalTransition, NotFound, ValidationFailed
 from core.transactions import entry_point
 
 from .. import pricing
+from . import prescribing
 from ..models import (
     CustomerOrderKind,
     Delivery,
@@ -319,13 +320,21 @@ def order_draft_create(principal, data: DraftInput, *, submit: bool = False) -> 
     if patient is None:
         order.prescriber = None  # a prescriber prescribes for a patient
     _clean_header(order, data)
+    n_input = len(data.lines)
+    decision = prescribing.check_lines(order, [
+        (f"lines.{i}.article_number" if i < n_input else "template_id", a, q) for i, (a, q, _m) in enumerate(cleaned)])
     lines = _plan_lines(order, cleaned)
     order.promised_date = pricing.promised_date([ln.article for ln in lines], urgent=order.is_urgent)
     moves = []
     if submit:
         if not lines:
             fail("lines", "Ordern har inga rader.")
-        moves.append((S.SUBMITTED, {"promised_date": str(order.promised_date)}))
+        submit_data = {"promised_date": str(order.promised_date)}
+        if decision is not None:
+            _require_direct(decision)
+            order.extra = {**(order.extra or {}), "prescribing": decision}
+            submit_data["prescribing"] = decision
+        moves.append((S.SUBMITTED, submit_data))
     order_create(order, principal, moves=moves, audit_action="order.draft_created", audit_data={})
     _insert_lines(lines)
     order._created_lines = lines
@@ -357,6 +366,7 @@ def order_line_add(principal, order_id: int, article_number: str, quantity, *, m
     order = _draft_for_edit(principal, order_id)
     article = get_orderable_article(article_number)
     qty = clean_quantity(quantity)
+    prescribing.check_lines(order, [("article_number", article, qty)])
     main = None
     if main_line_id is not None:
         main = order.lines.select_related("article").filter(pk=main_line_id).first() if main_line_id else None
@@ -466,10 +476,28 @@ def _submit_draft(principal, order: Order, *, lines: list[OrderLine], refresh: b
     order.promised_date = pricing.promised_date([ln.article for ln in lines],
                                                 urgent=order.priority == Priority.URGENT)
     order.submitted_at = timezone.now()
-    apply_transition(order, S.SUBMITTED, principal, data={"promised_date": str(order.promised_date)},
-                     update_fields=["submitted_at", "promised_date", "delivery_street", "delivery_postal_code",
-                                    "delivery_city", "delivery_protected", "delivery_point"])
+    data = {"promised_date": str(order.promised_date)}
+    fields = ["submitted_at", "promised_date", "delivery_street", "delivery_postal_code", "delivery_city",
+              "delivery_protected", "delivery_point"]
+    if prescribing.applies_to(order):
+        decision = prescribing.decide(order, [("lines", ln.article, ln.quantity) for ln in lines])
+        prescribing.refuse_if_not_allowed(decision)
+        _require_direct(decision)
+        order.extra = {**(order.extra or {}), "prescribing": decision}
+        data["prescribing"] = decision
+        fields.append("extra")
+    apply_transition(order, S.SUBMITTED, principal, data=data, update_fields=fields)
     return order
+
+
+def _require_direct(decision: dict) -> None:
+    """A plain submit is for direct orders; the lines that need a special request are named."""
+    if decision["outcome"] == prescribing.SPECIAL:
+        why = "; ".join(f"{ln['article']} {ln['reason']}" for ln in decision["lines"]
+                        if ln["outcome"] == prescribing.SPECIAL)
+        raise ValidationFailed(f"Ordern kräver ett särskilt beslut: {why}. Skicka den som särskilt beslut med "
+                               "motivering.", code="special_request_required",
+                               errors={"lines": [f"Ordern kräver ett särskilt beslut: {why}."]})
 
 
 @entry_point

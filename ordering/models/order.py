@@ -34,6 +34,10 @@ class OrderStatus(models.TextChoices):
     DELIVERED = "delivered", _("Levererad")
     CANCELLED = "cancelled", _("Makulerad")
     WITHDRAWN = "withdrawn", _("Återkallad")
+    # Special requests (särskilt beslut, docs/prescribing.md): a customer order awaiting a decision
+    SPECIAL_REQUESTED = "special_requested", _("Särskilt beslut begärt")
+    INFO_REQUESTED = "info_requested", _("Komplettering begärd")
+    REJECTED = "rejected", _("Avslagen")
     # Work orders
     ACCEPTED = "accepted", _("Accepterad")
     IN_PROGRESS = "in_progress", _("Pågår")
@@ -48,7 +52,7 @@ class OrderStatus(models.TextChoices):
     ANSWERED = "answered", _("Besvarad")
     CLOSED = "closed", _("Stängd")
 
-OPEN_CUSTOMER_STATUSES = ("draft", "submitted", "confirmed", "dispatched")
+OPEN_CUSTOMER_STATUSES = ("draft", "special_requested", "info_requested", "submitted", "confirmed", "dispatched")
 
 class CustomerOrderKind(models.TextChoices):
     TO_PATIENT = "to_patient", _("Till patient")

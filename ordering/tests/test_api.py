@@ -94,7 +94,9 @@ def test_create_and_submit_writes_each_table_once(api, goods):
     main, accessory = order.lines.order_by("line_no")
     assert order.status == "submitted" and order.submitted_at and accessory.main_line_id == main.pk
     assert [(e.from_status, e.to_status) for e in order.events.all()] == [("", "draft"), ("draft", "submitted")]
-    assert order.events.get(to_status="submitted").data == {"promised_date": str(order.promised_date)}
+    submitted = order.events.get(to_status="submitted").data
+    assert submitted["promised_date"] == str(order.promised_date)
+    assert submitted["prescribing"]["outcome"] == "direct"  # the stored prescribing decision (issue 17)
     audits = AuditEvent.objects.filter(object_type="ordering.order", object_id=str(order.pk)).order_by("id")
     assert [a.action for a in audits] == ["order.draft_created", "order.submitted"]
     assert all(a.actor_label == "api:" + order.created_by_client.name for a in audits)

@@ -10,10 +10,15 @@ from core.errors import IllegalTransition
 from ordering.models import Order, OrderEvent, OrderType
 from ordering.transitions import MOVES, apply_transition, is_allowed
 
-STATUSES = ["draft", "submitted", "confirmed", "dispatched", "delivered", "cancelled", "withdrawn"]
+STATUSES = ["draft", "submitted", "confirmed", "dispatched", "delivered", "cancelled", "withdrawn",
+            "special_requested", "info_requested", "rejected"]
 ALLOWED = {
     ("draft", "submitted"), ("submitted", "confirmed"), ("confirmed", "dispatched"), ("dispatched", "delivered"),
     ("submitted", "cancelled"), ("confirmed", "cancelled"), ("draft", "withdrawn"), ("submitted", "withdrawn"),
+    # special requests (issue 17, docs/prescribing.md)
+    ("draft", "special_requested"), ("special_requested", "submitted"), ("special_requested", "rejected"),
+    ("special_requested", "info_requested"), ("info_requested", "special_requested"),
+    ("special_requested", "withdrawn"), ("info_requested", "withdrawn"),
 }
 MATRIX = list(itertools.product(STATUSES, STATUSES))
 

@@ -1,0 +1,116 @@
+"""The prescribing check (förskrivningsrätt, docs/prescribing.md), run by the customer-order flow
+when an order to a patient is built and when it is submitted, for the UI and the API alike.
+
+Every line is checked against its article's rule (`catalogue.prescribing`) and the prescriber's
+competences (`access.competences`): open → allowed; a named competence → allowed while the
+prescriber holds it, else refused (or a special request where the rule allows it); consultation,
+an article outside the assortment, or a line above the customer's cost ceiling → a special
+request. The decision — every rule checked with its version, the competences found, the
+outcome — is stored on the submit event and in `order.extra["prescribing"]`."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from core.errors import ValidationFailed
+
+RULES_VERSION = "2026-12-1"  # the version of this logic; each rule's own version is in `rule`
+
+DIRECT, SPECIAL, REFUSED = "direct", "special_request", "refused"
+OK = "ok"
+
+
+def applies_to(order) -> bool:
+    """Prescribing rights concern prescriptions: customer orders to a patient."""
+    from ..models import CustomerOrderKind, OrderType
+
+    return order.order_type == OrderType.CUSTOMER and order.kind == CustomerOrderKind.TO_PATIENT
+
+
+def _ceiling(customer_id: int | None) -> Decimal | None:
+    from access.models import CustomerPrescribingTerms
+
+    terms = CustomerPrescribingTerms.objects.filter(organisation_id=customer_id).first() if customer_id else None
+    return terms.cost_ceiling if terms is not None else None
+
+
+def _day(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def decide(order, items: list[tuple[str, object, int]], *, on: dt.date | None = None) -> dict:
+    """The decision for `items` [(field name, article, quantity)] prescribed by `order.prescriber`
+    for `order.customer`. Reads only; the caller stores it and acts on the outcome."""
+    from access.competences import competences_held
+    from catalogue.models import PrescribingLevel
+    from catalogue.prescribing import prescribing_rules_for
+
+    on = on or timezone.localdate()
+    rules = prescribing_rules_for(a for _f, a, _q in items)
+    held = competences_held(order.prescriber_id)
+    ceiling = _ceiling(order.customer_id)
+    prescriber = order.prescriber
+    lines = []
+    for name, article, quantity in items:
+        rule = rules[article.pk]
+        entry = {"field": name, "article": article.article_number, "rule": rule.source, "level": rule.level,
+                 "outcome": OK, "reason": ""}
+        reasons_special = []
+        if rule.level == PrescribingLevel.COMPETENCE:
+            entry["competence"] = rule.competence_code
+            until = held.get(rule.competence_id)
+            entry["held_until"] = _day(until)
+            if until is None or until < on:
+                why = (f"kräver kompetensen {rule.competence_name}; ordern saknar förskrivare" if prescriber is None
+                       else f"kräver kompetensen {rule.competence_name}, som förskrivaren saknar" if until is None
+                       else f"kräver kompetensen {rule.competence_name}; förskrivarens gick ut {_day(until)}")
+                if rule.special_request_allowed:
+                    reasons_special.append(why)
+                else:
+                    entry.update(outcome=REFUSED, reason=why)
+        elif rule.level == PrescribingLevel.CONSULTATION:
+            reasons_special.append("kräver konsultation med Hjälpmedelscentralen")
+        if not article.in_assortment:
+            reasons_special.append("är utanför sortimentet")
+        cost = (article.purchase_price or Decimal(0)) * quantity
+        if ceiling is not None and cost > ceiling:
+            entry["cost"] = str(cost)
+            reasons_special.append(f"kostar {cost} kr, över kundens kostnadstak {ceiling} kr")
+        if entry["outcome"] == OK and reasons_special:
+            entry.update(outcome=SPECIAL, reason="; ".join(reasons_special))
+        lines.append(entry)
+    outcomes = {ln["outcome"] for ln in lines}
+    outcome = REFUSED if REFUSED in outcomes else SPECIAL if SPECIAL in outcomes else DIRECT
+    return {"version": RULES_VERSION, "checked_on": on.isoformat(),
+            "prescriber": (prescriber.get_full_name() or prescriber.get_username()) if prescriber else "",
+            "ceiling": str(ceiling) if ceiling is not None else None, "outcome": outcome, "lines": lines}
+
+
+def refuse_if_not_allowed(decision: dict, articles: dict[str, object] | None = None) -> None:
+    """A line the prescriber may not prescribe is a field error naming the requirement."""
+    errors: dict[str, list[str]] = {}
+    for ln in decision["lines"]:
+        if ln["outcome"] == REFUSED:
+            errors.setdefault(ln["field"], []).append(f"Artikeln {ln['article']} {ln['reason']}.")
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise ValidationFailed(first, code="prescribing_refused", errors=errors)
+
+
+def check_lines(order, items: list[tuple[str, object, int]]) -> dict | None:
+    """While building: refuse what may not be prescribed; None when the order is no prescription."""
+    if not applies_to(order):
+        return None
+    decision = decide(order, items)
+    refuse_if_not_allowed(decision)
+    return decision
+
+
+def summary(decision: dict) -> str:
+    """One Swedish sentence for the history."""
+    what = {DIRECT: "direktorder", SPECIAL: "särskilt beslut", REFUSED: "nekad"}[decision["outcome"]]
+    special = [f"{ln['article']} {ln['reason']}" for ln in decision["lines"] if ln["outcome"] == SPECIAL]
+    tail = f" ({'; '.join(special)})" if special else ""
+    return f"Förskrivningsrätt kontrollerad (regler {decision['version']}): {what}{tail}."
