@@ -47,6 +47,10 @@ class Perm:
     ACCESS_ADMIN = "access.admin"  # customer-side access administration
     SYSTEM_ADMIN = "access.system_admin"
     INBOX = "ordering.inbox"
+    # operations (issue 16)
+    NOTICE_PUBLISH = "operations.publish_notices"  # service notices (driftinformation)
+    ACCESS_REQUEST_DECIDE = "operations.decide_access_requests"  # approve/reject behörighetsansökningar
+    SUPPORT_HANDLE = "operations.handle_support"  # answer support cases
 
 
 P = Perm
@@ -55,10 +59,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.ORDERER: {P.CATALOGUE_VIEW, P.PATIENT_VIEW, P.ORDER_CREATE, P.ORDER_VIEW, P.INBOX},
     Role.STORE_KEEPER: {P.CATALOGUE_VIEW, P.STOCK_VIEW, P.STORE_KEEP, P.ORDER_VIEW, P.INBOX, P.PATIENT_VIEW},
     Role.INVOICE_VIEWER: {P.INVOICE_VIEW},
-    Role.CUSTOMER_ACCESS_ADMIN: {P.ACCESS_ADMIN},
+    Role.CUSTOMER_ACCESS_ADMIN: {P.ACCESS_ADMIN, P.ACCESS_REQUEST_DECIDE},
     Role.SUPPLY_HANDLER: {
         P.CATALOGUE_VIEW, P.PATIENT_VIEW, P.ORDER_VIEW, P.ORDER_HANDLE, P.WORK_ORDER_HANDLE, P.STOCK_VIEW,
-        P.STOCK_MANAGE, P.INBOX,
+        P.STOCK_MANAGE, P.INBOX, P.SUPPORT_HANDLE,
     },
     Role.TECHNICIAN: {P.CATALOGUE_VIEW, P.PATIENT_VIEW, P.TECHNICIAN_WORK, P.STOCK_VIEW},
     Role.DRIVER: {P.PATIENT_VIEW, P.DRIVER_RUNS},
@@ -66,7 +70,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.SUPPLY_ADMIN: {
         P.CATALOGUE_VIEW, P.CATALOGUE_MANAGE, P.PATIENT_VIEW, P.ORDER_VIEW, P.ORDER_HANDLE, P.WORK_ORDER_HANDLE,
         P.STOCK_VIEW, P.STOCK_MANAGE, P.INVOICE_VIEW, P.INVOICE_MANAGE, P.INBOX,
+        P.NOTICE_PUBLISH, P.ACCESS_REQUEST_DECIDE, P.SUPPORT_HANDLE,
     },
     Role.AUDITOR: {P.AUDIT_VIEW},
-    Role.SYSTEM_ADMIN: {P.SYSTEM_ADMIN, P.AUDIT_VIEW, P.CATALOGUE_VIEW},
+    Role.SYSTEM_ADMIN: {P.SYSTEM_ADMIN, P.AUDIT_VIEW, P.CATALOGUE_VIEW, P.NOTICE_PUBLISH},
 }

@@ -326,6 +326,28 @@ def notify(order: Order, kind: str, subject: str, text: str) -> list[Message]:
 
 
 @entry_point
+def message_send(recipients, *, kind: str, subject: str, text: str) -> list[Message]:
+    """Inbox messages to users that are about no order (operations: access requests, support
+    cases); e-mailed after commit like `notify`'s. No patient data in them."""
+    seen: set[int] = set()
+    messages = []
+    for user in recipients:
+        if user is None or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        messages.append(Message.objects.create(recipient=user, kind=kind, subject=subject[:200], text=text[:4000]))
+    if messages:
+        ids = [m.pk for m in messages]
+
+        def _enqueue():
+            from ..tasks import send_message_emails
+            send_message_emails.enqueue(ids)
+
+        transaction.on_commit(_enqueue)
+    return messages
+
+
+@entry_point
 def message_mark_read(principal, message_id: int) -> Message:
     """Mark one message read: a user's own, or (a customer's system client) one about its
     organisation's orders; any other answers 404."""
