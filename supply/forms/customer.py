@@ -49,5 +49,12 @@ class DeliverForm(forms.Form):
                 min_value=0, max_value=ln.remaining_quantity, initial=ln.remaining_quantity)
             self.line_fields.append((ln.pk, name))
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.line_fields and not any(cleaned.get(name) for _pk, name in self.line_fields) \
+                and all(name not in self.errors for _pk, name in self.line_fields):
+            raise forms.ValidationError(_("Ange antal att leverera på minst en rad (antal 0 levererar inget)."))
+        return cleaned
+
     def quantities(self) -> dict[int, int]:
         return {pk: self.cleaned_data[name] for pk, name in self.line_fields if self.cleaned_data.get(name)}
