@@ -164,7 +164,7 @@ def test_order_search_by_patient_writes_one_access_row_and_validates(stocked, pr
     assert r.status_code == 200 and order.number in r.content.decode()
     assert access_rows(stocked.patient) == before + 1
     r = prescriber_client.get(reverse("ordering:order_search"), {"identity": "19121212-1213"})
-    assert "Ogiltigt personnummer" in r.content.decode() and order.number not in r.content.decode()
+    assert "Personnumret är inte giltigt" in r.content.decode() and order.number not in r.content.decode()
 
 
 def test_other_customer_search_does_not_show_orders(stocked, client_for):
