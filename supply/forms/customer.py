@@ -4,7 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ordering.forms.core import DateInput
+from ordering.forms.core import DateInput, IdPrefixMixin
 from ordering.models import Delivery, OrderStatus, Priority
 
 
@@ -16,22 +16,26 @@ class InboxFilterForm(forms.Form):
     number = forms.CharField(label=_("Ordernummer"), required=False, max_length=16)
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(IdPrefixMixin, forms.Form):
+    id_prefix = "confirm"
     planned_date = forms.DateField(label=_("Planerat leveransdatum (tomt = beräknas)"), required=False,
                                    widget=DateInput())
 
 
-class DelayForm(forms.Form):
+class DelayForm(IdPrefixMixin, forms.Form):
+    id_prefix = "delay"
     new_date = forms.DateField(label=_("Nytt planerat leveransdatum"), widget=DateInput())
     reason = forms.CharField(label=_("Orsak till förseningen"), max_length=1000)
 
 
-class CancelForm(forms.Form):
+class CancelForm(IdPrefixMixin, forms.Form):
+    id_prefix = "cancel"
     reason = forms.CharField(label=_("Orsak till makuleringen"), max_length=1000,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DeliverForm(forms.Form):
+class DeliverForm(IdPrefixMixin, forms.Form):
+    id_prefix = "deliver"
     receiver_name = forms.CharField(label=_("Mottagarens namn (kvittens)"), max_length=120)
     place = forms.ChoiceField(label=_("Leveransplats"), choices=Delivery.Place.choices, widget=forms.RadioSelect)
     delivered_on = forms.DateField(label=_("Leveransdatum"), required=False, widget=DateInput())
