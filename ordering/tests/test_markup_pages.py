@@ -116,3 +116,12 @@ def test_article_page_orders_the_article_for_a_chosen_patient(stocked, client):
     h = login_verified(client, stocked.handler)
     assert "?article=" not in h.get(reverse("catalogue:article", args=[stocked.cushion.article_number])
                                     ).content.decode()
+
+
+def test_supply_work_order_list_all_includes_accepted(svc, orders, client):
+    _pickup, work = orders
+    works.work_order_accept(svc.h, work.pk, planned_date=timezone.localdate() + dt.timedelta(days=1),
+                            technician_id=svc.technician.pk)
+    c = login_verified(client, svc.handler)
+    for query in ({"status": ""}, {"status": "", "number": ""}, {"status": "accepted"}):
+        assert work.number in c.get(reverse("supply:wo_list"), query).content.decode(), query
