@@ -54,7 +54,9 @@ def article(request, article_number: str):
         detail = selectors.article_detail(article_number, published_only=_published_only(request))
     except NotFound:
         return render(request, "404.html", status=404)
-    return render(request, "catalogue/article.html", {"d": detail, "a": detail.article})
+    return render(request, "catalogue/article.html", {"d": detail, "a": detail.article,
+                                                      "perms_order_create": request.principal.has_perm(Perm.ORDER_CREATE)
+                                                      and not request.principal.is_supply})
 
 
 @require_GET

@@ -92,3 +92,36 @@ def test_the_checker_finds_what_it_must():
     assert any("nope" in p for p in found) and any("radio group 'r'" in p for p in found)
     assert not problems('<fieldset><legend>R</legend><input type="radio" name="r"><input type="radio" name="r">'
                         '</fieldset>')
+
+
+def test_article_page_orders_the_article_for_a_chosen_patient(stocked, client):
+    from ordering.models import Order
+
+    c = login_verified(client, stocked.prescriber)
+    html = check(c, reverse("catalogue:article", args=[stocked.cushion.article_number])).content.decode()
+    assert 'class="card card-wide"' in html
+    start = f"{reverse('ordering:draft_new')}?article={stocked.cushion.article_number}"
+    assert start in html.replace("&amp;", "&")
+    check(c, start)  # the patient look-up, keeping the article
+    r = c.get(start + f"&identity={stocked.patient.identity_number}")
+    assert r.status_code == 302 and f"patient={stocked.patient.pk}" in r.url and "article=" in r.url
+    check(c, r.url)
+    r = c.post(r.url, {"patient": stocked.patient.pk, "article": stocked.cushion.article_number,
+                       "unit": sorted(stocked.p.unit_ids)[0],
+                       "delivery_to": "registered_address", "priority": "normal",
+                       "contact_name": "Rita", "contact_phone": "070"})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    order = Order.objects.get()
+    assert [ln.article_id for ln in order.lines.all()] == [stocked.cushion.pk]
+    h = login_verified(client, stocked.handler)
+    assert "?article=" not in h.get(reverse("catalogue:article", args=[stocked.cushion.article_number])
+                                    ).content.decode()
+
+
+def test_supply_work_order_list_all_includes_accepted(svc, orders, client):
+    _pickup, work = orders
+    works.work_order_accept(svc.h, work.pk, planned_date=timezone.localdate() + dt.timedelta(days=1),
+                            technician_id=svc.technician.pk)
+    c = login_verified(client, svc.handler)
+    for query in ({"status": ""}, {"status": "", "number": ""}, {"status": "accepted"}):
+        assert work.number in c.get(reverse("supply:wo_list"), query).content.decode(), query

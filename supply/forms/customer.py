@@ -14,6 +14,8 @@ class InboxFilterForm(forms.Form):
             "submitted", "confirmed", "dispatched", "delivered", "cancelled", "withdrawn")]])
     priority = forms.ChoiceField(label=_("Prioritet"), required=False, choices=[("", _("Alla")), *Priority.choices])
     number = forms.CharField(label=_("Ordernummer"), required=False, max_length=16)
+    flag = forms.ChoiceField(label=_("Visa"), required=False, choices=[
+        ("", _("Alla")), ("overdue", _("Försenade (planerat datum passerat)")), ("backordered", _("Restnoterade"))])
 
 
 class ConfirmForm(IdPrefixMixin, forms.Form):
