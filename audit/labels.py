@@ -13,6 +13,8 @@ VIEW_LABELS = {
     "patient_service_orders": _("Patientens serviceordrar"),
     "order": _("Order"),
     "order_new": _("Ny beställning"),
+    "order_detail": _("Beställning"),
+    "order_review": _("Granska och skicka"),
     "order_search": _("Ordersökning"),
     "order_attachment": _("Bilaga till order"),
     "work_order_new": _("Ny arbetsorder"),

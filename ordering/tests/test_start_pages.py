@@ -87,3 +87,25 @@ def test_return_receipt_pdf_names_the_prescriber_not_the_user_name(svc, monkeypa
     assert documents.render_return_receipt(receipt, svc.p).startswith(b"%PDF")
     name = svc.prescriber.get_full_name()
     assert any(name in cell for cell in seen) and svc.prescriber.username not in " ".join(seen)
+
+
+def test_review_step_before_submitting(stocked, client):
+    order = make_order(stocked, submit=False)
+    c = login_verified(client, stocked.prescriber)
+    html = c.get(reverse("ordering:order_detail", args=[order.pk])).content.decode()
+    review = reverse("ordering:order_review", args=[order.pk])
+    assert review in html and 'id="submit-order"' not in html
+    r = c.get(review)
+    html = r.content.decode()
+    assert r.status_code == 200 and "Granska och skicka" in html and 'id="submit-order"' in html
+    assert stocked.chair.name in html and not problems(html)
+    assert c.post(reverse("ordering:order_submit", args=[order.pk])).status_code == 302
+    assert c.get(review).status_code == 302  # sent: the review goes to the order's page
+
+
+def test_dispatch_asks_for_confirmation(stocked, client):
+    order = make_order(stocked)
+    services.order_confirm(stocked.h, order.pk)
+    c = login_verified(client, stocked.handler)
+    html = c.get(reverse("supply:order_handle", args=[order.pk])).content.decode()
+    assert 'id="dispatch-order" data-confirm=' in html

@@ -243,6 +243,23 @@ def template_save(request, order_id: int):
         request.principal, order_id, form.cleaned_data["name"]), "Mallen är sparad.")
 
 
+@require_GET
+@require_perm(Perm.ORDER_CREATE)
+def order_review(request, order_id: int):
+    """'Granska och skicka': a draft's lines, cost and delivery once more before it is sent (an
+    order costs the unit money). Anything but a draft goes to its page."""
+    principal = request.principal
+    try:
+        order = selectors.order_get(principal, order_id, with_patient_access="order_review")
+    except NotFound as exc:
+        _404(exc)
+    if order.status != OrderStatus.DRAFT:
+        return redirect("ordering:order_detail", order_id=order.pk)
+    return render(request, "ordering/order_review.html", {
+        "order": order, "lines": list(order.lines.all()), "totals": selectors.order_totals(order),
+        "address": selectors.delivery_address_for(order, principal)})
+
+
 @require_POST
 @require_perm(Perm.ORDER_CREATE)
 def order_submit(request, order_id: int):
