@@ -16,6 +16,7 @@ from core.errors import IllegalTransition, NotFound, ValidationFailed, field_err
 from core.numbering import next_number
 from core.transactions import entry_point
 
+from ..events import events_recorded
 from ..models import ORDER_PREFIX, Message, Order, OrderAttachment, OrderEvent, OrderStatus, OrderType, Priority
 from ..transitions import check_move, event_row, lock_order, record_event
 
@@ -297,6 +298,7 @@ def order_create(order: Order, actor, *, moves=(), event_data: dict | None = Non
     order.number = next_number(ORDER_PREFIX[order.order_type])
     order.save()
     OrderEvent.objects.bulk_create(events)
+    events_recorded(events)
     audit_record_many(actor, audits)
     return order
 
