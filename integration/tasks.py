@@ -7,6 +7,9 @@ from django_tasks import task
 
 @task()
 def dispatch_due() -> int:
+    from .broker import publish_pending
     from .dispatch import dispatch_until_idle
 
-    return dispatch_until_idle(max_batches=50)
+    n = dispatch_until_idle(max_batches=50)
+    publish_pending()  # no-op unless LYFTA_AMQP_URL is set
+    return n

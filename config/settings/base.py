@@ -229,6 +229,9 @@ LYFTA_WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("LYFTA_WEBHOOK_RETRY_BAS
 LYFTA_WEBHOOK_RETRY_CAP_SECONDS = float(os.environ.get("LYFTA_WEBHOOK_RETRY_CAP_SECONDS", 3600))
 LYFTA_WEBHOOK_RETRY_HOURS = float(os.environ.get("LYFTA_WEBHOOK_RETRY_HOURS", 24))
 LYFTA_WEBHOOK_REQUIRE_HTTPS = False  # True under production settings
+# The broker sink (integration.broker): off unless an AMQP URL is given, e.g. amqp://guest:guest@127.0.0.1:5672/%2F
+LYFTA_AMQP_URL = os.environ.get("LYFTA_AMQP_URL", "")
+LYFTA_AMQP_EXCHANGE = os.environ.get("LYFTA_AMQP_EXCHANGE", "lyfta.events")
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")

@@ -144,3 +144,37 @@ def test_delivery_fails_after_the_retry_window_and_replay_requeues(shop, world, 
     assert services.delivery_replay(None, d.pk) == 1
     assert Delivery.objects.get(pk=d.pk).status == "pending"
     assert services.deliveries_replay_since(None, timezone.now() - dt.timedelta(hours=1)) == 2
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_dispatchers_deliver_each_event_once_in_order_per_order(shop, world):
+    import threading
+
+    from django.db import connection
+
+    with Receiver() as rx:
+        services.subscription_create(_principal(world["region"], "r"), target_url=rx.url)
+        orders = [make_order(shop) for _ in range(6)]
+        errors = []
+
+        def run():
+            try:
+                dispatch.dispatch_until_idle(limit=2)
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=run) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        _drain()
+    assert not errors
+    ids = [h["webhook-id"] for _s, h, _b in rx.requests]
+    assert len(ids) == len(set(ids)) == 12  # each event once (claims never overlap)
+    for order in orders:
+        want = [str(e) for e in OutboxEvent.objects.filter(order=order).order_by("id").values_list("event_id", flat=True)]
+        assert [i for i in ids if i in want] == want
