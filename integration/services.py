@@ -96,6 +96,8 @@ def delivery_replay(actor, delivery_id: int, *, subscription_ids=None) -> int:
 @entry_point
 def deliveries_replay_since(actor, since: dt.datetime, *, subscription_ids=None) -> int:
     """Send again every delivery of an event that occurred at or after `since`."""
+    if since is not None and timezone.is_naive(since):
+        since = timezone.make_aware(since)
     if since is None or since > timezone.now():
         raise ValidationFailed("Ange en tidpunkt som inte ligger i framtiden.", errors={"since": ["Ogiltig tid."]})
     qs = Delivery.objects.filter(event__occurred_at__gte=since)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status
 
 from access.decorators import api_perm
@@ -16,6 +16,7 @@ from core.idempotency import idempotent
 from . import selectors, services
 
 router = Router(tags=["integration"])
+MAX_ID = 2**63 - 1  # bigint: larger ids exist nowhere
 
 
 class SubscriptionIn(Schema):
@@ -53,7 +54,7 @@ class WebhookDeliveryOut(Schema):
 
 class ReplaySinceIn(Schema):
     since: dt.datetime
-    subscription_id: int | None = None
+    subscription_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class ReplayOut(Schema):
@@ -76,12 +77,12 @@ class FeedOut(Schema):
 
 class WebhookDeliveryQuery(Schema):
     status: Literal["", "pending", "delivered", "failed"] = ""
-    subscription_id: int | None = None
+    subscription_id: int | None = Field(None, ge=1, le=MAX_ID)
     limit: int = Field(50, ge=1, le=500)
 
 
 class FeedQuery(Schema):
-    after: int = Field(0, ge=0, description="Cursor: the last event's `cursor` you have read (0: from the start)")
+    after: int = Field(0, ge=0, le=MAX_ID, description="Cursor: the last event's `cursor` you have read (0: from the start)")
     limit: int = Field(100, ge=1, le=1000)
 
 
@@ -120,7 +121,7 @@ def create_subscription(request, payload: SubscriptionIn):
 @router.delete("/webhooks/subscriptions/{subscription_id}", response={204: None},
                summary="End a subscription", operation_id="webhook_subscription_delete")
 @api_perm(Perm.WEBHOOKS_MANAGE)
-def delete_subscription(request, subscription_id: int):
+def delete_subscription(request, subscription_id: int = Path(..., ge=1, le=MAX_ID)):
     services.subscription_delete(request.auth, subscription_id)
     return Status(204, None)
 
@@ -136,7 +137,7 @@ def list_deliveries(request, q: Query[WebhookDeliveryQuery]):
 @router.post("/webhooks/deliveries/{delivery_id}/replay", response=ReplayOut, summary="Send one delivery again",
              operation_id="webhook_delivery_replay")
 @api_perm(Perm.WEBHOOKS_MANAGE)
-def replay_delivery(request, delivery_id: int):
+def replay_delivery(request, delivery_id: int = Path(..., ge=1, le=MAX_ID)):
     def work():
         ids = list(selectors.subscriptions_visible(request.auth).values_list("pk", flat=True))
         return 200, {"requeued": services.delivery_replay(request.auth, delivery_id, subscription_ids=ids)}

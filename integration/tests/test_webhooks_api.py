@@ -69,3 +69,16 @@ def test_supply_admin_page_lists_failed_and_replays(client_for, api, shop, setti
     assert r.status_code == 302 and not Delivery.objects.filter(status="failed").exists()
     handler, _ = client_for(Role.SUPPLY_HANDLER)
     assert handler.get("/integration/leveranser/").status_code == 403
+
+
+def test_bad_input_is_a_clear_error_never_a_500(api, shop):
+    assert post(api.region, "/api/v1/webhooks/deliveries/replay", {"since": "2999-01-01T00:00:00"}).status_code == 422
+    assert post(api.region, "/api/v1/webhooks/deliveries/replay", {"since": "2000-01-01T00:00:00"}).status_code == 200
+    assert api.region.get("/api/v1/events", {"after": 2**70}).status_code == 422
+    assert api.region.post(f"/api/v1/webhooks/deliveries/{2**70}/replay").status_code == 422
+    assert post(api.region, "/api/v1/webhooks/subscriptions", {"target_url": "http://x/", "event_types": [1]}
+                ).status_code == 422
+    assert post(api.region, "/api/v1/webhooks/subscriptions", {"target_url": "http://x/", "event_types": ["x"]}
+                ).status_code == 422
+    assert post(api.region, "/api/v1/webhooks/deliveries/replay", {"since": "2000-01-01T00:00:00Z",
+                                                                   "subscription_id": 999}).status_code == 404
