@@ -24,9 +24,15 @@ def new_secret() -> str:
 
 def clean_target_url(url) -> str:
     url = (url or "").strip() if isinstance(url, str) else ""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018  (raises on a bad port)
+    except ValueError:
+        parts, host = None, None
     allowed = ("https",) if settings.LYFTA_WEBHOOK_REQUIRE_HTTPS else ("https", "http")
-    if parts.scheme not in allowed or not parts.netloc or len(url) > 500:
+    if (parts is None or parts.scheme not in allowed or not host or len(url) > 500
+            or any(c.isspace() or ord(c) < 32 for c in url)):
         raise ValidationFailed("Ange en giltig https-adress för mottagaren.",
                                errors={"target_url": ["Ange en giltig https-adress för mottagaren."]})
     return url

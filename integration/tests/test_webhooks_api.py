@@ -82,3 +82,9 @@ def test_bad_input_is_a_clear_error_never_a_500(api, shop):
                 ).status_code == 422
     assert post(api.region, "/api/v1/webhooks/deliveries/replay", {"since": "2000-01-01T00:00:00Z",
                                                                    "subscription_id": 999}).status_code == 404
+
+
+def test_malformed_target_urls_are_refused(api, world):
+    for url in ["http://[", "http://x:99999/", "https:///path", "http://a b/", "javascript:alert(1)", ""]:
+        r = post(api.region, "/api/v1/webhooks/subscriptions", {"target_url": url})
+        assert r.status_code == 422, (url, r.content)
