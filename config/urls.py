@@ -20,6 +20,7 @@ urlpatterns = [
     path("fakturering/", include("invoicing.urls")),
     path("drift/", include("operations.urls")),
     path("revision/", include("audit.urls")),
+    path("integration/", include("integration.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),
