@@ -28,6 +28,7 @@ VIEW_LABELS = {
     "technician_list": _("Teknikerns lista"),
     "invoicing_download": _("Fakturaunderlag (nedladdning)"),
     "start_page": _("Startsidan"),
+    "inbox": _("Meddelanden"),
     "api_delivery_note": _("API: följesedel"),
     "api_device_read": _("API: individ"),
     "api_fault_label": _("API: avvikelseetikett"),

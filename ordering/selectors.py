@@ -206,8 +206,25 @@ def article_choices(q: str, limit: int = 20) -> list:
 # --------------------------------------------------------------------------- inbox
 
 
-def inbox(user, *, limit: int = 100) -> list[Message]:
-    return list(Message.objects.filter(recipient=user).select_related("order").order_by("-created_at", "-id")[:limit])
+def inbox(user, *, limit: int = 100, principal=None) -> list[Message]:
+    """A user's messages, newest first. With `principal` (the inbox page) each message names its
+    patient (`m.patient_name`), for patients the principal may see, with one access row per
+    patient named (view `inbox`); the e-mail notices never carry patient data."""
+    rows = list(Message.objects.filter(recipient=user).select_related("order", "order__patient")
+                .order_by("-created_at", "-id")[:limit])
+    if principal is not None:
+        from audit.services import patient_access_record_many
+
+        shown = set()
+        for m in rows:
+            patient = m.order.patient if m.order_id and m.order.patient_id else None
+            m.patient_name = ""
+            if patient is not None and principal.can_see_customer(patient.customer_id):
+                m.patient_name = f"{patient.first_name} {patient.last_name}, {patient.identity_display}"
+                shown.add(patient.pk)
+        if shown:
+            patient_access_record_many(principal, sorted(shown), "inbox")
+    return rows
 
 
 def messages_for(principal, *, unread_only: bool = False, limit: int = 100) -> list[Message]:

@@ -109,3 +109,15 @@ def test_dispatch_asks_for_confirmation(stocked, client):
     c = login_verified(client, stocked.handler)
     html = c.get(reverse("supply:order_handle", args=[order.pk])).content.decode()
     assert 'id="dispatch-order" data-confirm=' in html
+
+
+def test_inbox_messages_name_the_patient_and_log_the_access(stocked, client):
+    order = make_order(stocked)
+    services.order_confirm(stocked.h, order.pk)
+    c = login_verified(client, stocked.prescriber)
+    before = PatientAccess.objects.filter(patient_id=stocked.patient.pk, view="inbox").count()
+    html = c.get(reverse("ordering:inbox")).content.decode()
+    assert f"Patient: {stocked.patient.first_name} {stocked.patient.last_name}" in html and not problems(html)
+    assert PatientAccess.objects.filter(patient_id=stocked.patient.pk, view="inbox").count() == before + 1
+    msg = Message.objects.filter(order=order).first()
+    assert stocked.patient.last_name not in msg.text and stocked.patient.last_name not in msg.subject

@@ -309,7 +309,8 @@ def delivery_note(request, delivery_id: int):
 @require_GET
 @require_perm(Perm.INBOX)
 def inbox(request):
-    return render(request, "ordering/inbox.html", {"messages_list": selectors.inbox(request.principal.user)})
+    return render(request, "ordering/inbox.html", {"messages_list": selectors.inbox(request.principal.user,
+                                                                                    principal=request.principal)})
 
 
 @require_POST
