@@ -47,6 +47,7 @@ class Perm:
     ACCESS_ADMIN = "access.admin"  # customer-side access administration
     SYSTEM_ADMIN = "access.system_admin"
     INBOX = "ordering.inbox"
+    WEBHOOKS_MANAGE = "integration.webhooks"  # webhook subscriptions, deliveries, replay
     # operations (issue 16)
     NOTICE_PUBLISH = "operations.publish_notices"  # service notices (driftinformation)
     ACCESS_REQUEST_DECIDE = "operations.decide_access_requests"  # approve/reject behörighetsansökningar
@@ -69,7 +70,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.ASSORTMENT_MANAGER: {P.CATALOGUE_VIEW, P.CATALOGUE_MANAGE, P.STOCK_VIEW},
     Role.SUPPLY_ADMIN: {
         P.CATALOGUE_VIEW, P.CATALOGUE_MANAGE, P.PATIENT_VIEW, P.ORDER_VIEW, P.ORDER_HANDLE, P.WORK_ORDER_HANDLE,
-        P.STOCK_VIEW, P.STOCK_MANAGE, P.INVOICE_VIEW, P.INVOICE_MANAGE, P.INBOX,
+        P.STOCK_VIEW, P.STOCK_MANAGE, P.INVOICE_VIEW, P.INVOICE_MANAGE, P.INBOX, P.WEBHOOKS_MANAGE,
         P.NOTICE_PUBLISH, P.ACCESS_REQUEST_DECIDE, P.SUPPORT_HANDLE,
     },
     Role.AUDITOR: {P.AUDIT_VIEW},
