@@ -21,3 +21,9 @@ class OrderingConfig(AppConfig):
         nav.register(nav.NavItem("inbox", _("Meddelanden"), "ordering:inbox", Perm.INBOX, order=90))
         nav.register(nav.NavItem("special_queue", _("Särskilda beslut"), "ordering:special_queue",
                                  Perm.SPECIAL_REQUEST_DECIDE, order=41))
+        from core import startpage
+
+        from .start import prescriber_panel
+
+        startpage.register(startpage.Panel(key="ordering.prescriber", template="ordering/start/_prescriber.html",
+                                           context=prescriber_panel, permission=Perm.ORDER_CREATE, order=10))

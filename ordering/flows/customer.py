@@ -17,7 +17,6 @@ from core.errors import IllegalTransition, NotFound, ValidationFailed
 from core.transactions import entry_point
 
 from .. import pricing
-from . import prescribing
 from ..models import (
     CustomerOrderKind,
     Delivery,
@@ -34,6 +33,7 @@ from ..models import (
     Priority,
 )
 from ..transitions import actor_fields, apply_transition, record_event
+from . import prescribing
 from .core import (
     MAX_QUANTITY,
     NOTE_MAX,
