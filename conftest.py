@@ -125,11 +125,20 @@ def browser(browser_launch_args):
 
 @pytest.fixture
 def page(browser, live_server):
+    """A Playwright page on the live server. Every page it loads is checked for duplicate ids,
+    dangling aria-describedby/labelledby and label-for, and radio/checkbox groups without
+    fieldset/legend (tests/browser/markup.py); the test fails at teardown if any page had a problem."""
+    from tests.browser.markup import BROWSER_CHECK
+
     context = browser.new_context(base_url=live_server.url, locale="sv-SE")
+    context.add_init_script(BROWSER_CHECK)
     pg = context.new_page()
     pg.set_default_timeout(15000)
+    markup: list[str] = []
+    pg.on("console", lambda msg: markup.append(msg.text) if msg.text.startswith("LYFTA-MARKUP: ") else None)
     yield pg
     context.close()
+    assert not markup, "markup problems on pages the test visited:\n" + "\n".join(sorted(set(markup)))
 
 
 __all__ = ["Role", "login_verified"]

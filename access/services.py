@@ -99,6 +99,22 @@ def user_create(*, actor, username: str, password: str | None, first_name: str =
 
 
 @transaction.atomic
+def user_password_set(*, actor, user: User, password: str) -> User:
+    """Set a user's password (first activation after an approved access request); checked by the
+    password validators, audited. The second factor is enrolled at the first login as usual."""
+    from django.contrib.auth.password_validation import validate_password
+
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(exc.messages[0], errors={"new_password1": exc.messages}) from exc
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor, "user.password_set", user)
+    return user
+
+
+@transaction.atomic
 def role_assign(*, actor, user: User, unit: Unit, role: str) -> RoleAssignment:
     from .roles import CUSTOMER_ROLES, SUPPLY_ROLES, Role
 

@@ -11,3 +11,9 @@ class AuditConfig(AppConfig):
         from core import nav
 
         nav.register(nav.NavItem("audit", _("Logguttag"), "audit:events", Perm.AUDIT_VIEW, order=90))
+        from core import startpage
+
+        from .start import auditor_panel
+
+        startpage.register(startpage.Panel(key="audit.extracts", template="core/start/_list.html",
+                                           context=auditor_panel, permission=Perm.AUDIT_VIEW, order=60))

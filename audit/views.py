@@ -10,6 +10,7 @@ from access.decorators import require_perm
 from access.roles import Perm
 
 from . import selectors
+from .labels import view_label
 from .services import audit_record
 
 
@@ -63,6 +64,8 @@ def patient_log(request):
             error = "Ingen patient med det identitetsnumret hittades."
         else:
             rows = list(selectors.patient_access_log(patient_id))
+            for r in rows:
+                r.view_label = view_label(r.view)
             audit_record(request.principal, "patient_access_log.extract", object_type="patients.patient",
                          object_id=str(patient_id), data={"rows": len(rows), "format": request.GET.get("format", "html")})
             if request.GET.get("format") == "csv":
@@ -72,7 +75,8 @@ def patient_log(request):
                 writer = csv.writer(response, delimiter=";")
                 writer.writerow(["tid", "användare", "vy", "syfte", "ip", "begäran"])
                 for r in rows:
-                    writer.writerow([r.at.isoformat(), r.actor_label, r.view, r.purpose, r.ip or "", r.request_id])
+                    writer.writerow([r.at.isoformat(), r.actor_label, r.view_label, r.purpose, r.ip or "",
+                                     r.request_id])
                 return response
     return render(request, "audit/patient_log.html", {"rows": rows, "query": query, "error": error,
                                                       "patient_id": patient_id})

@@ -13,6 +13,8 @@ class SearchForm(forms.Form):
     in_assortment = forms.BooleanField(label=_("Endast i sortiment"), required=False)
     orderable = forms.BooleanField(label=_("Endast beställningsbara"), required=False)
     available = forms.BooleanField(label=_("Endast i lager nu"), required=False)
+    sort = forms.ChoiceField(label=_("Sortera"), required=False, choices=[
+        ("", _("Relevans och namn")), ("price", _("Pris (lägst först)")), ("lead_time", _("Leveranstid (kortast först)"))])
     page = forms.IntegerField(required=False, min_value=1, max_value=10000, widget=forms.HiddenInput)
 
     def clean_iso(self):

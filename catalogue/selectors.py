@@ -21,7 +21,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import CharField, F, Q, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Collate, Concat
+from django.db.models.functions import Coalesce, Collate, Concat
 
 from core.errors import NotFound
 
@@ -234,10 +234,20 @@ def _page_ids(plan: SearchPlan, offset: int, size: int) -> list[int]:
     return ids
 
 
-def article_search(q: str = "", *, page: int = 1, page_size: int = 25, **filters) -> SearchResult:
+SORTS = {
+    # Rented articles by their monthly rent, bought ones by their price; no price last.
+    "price": (Coalesce("monthly_rent", "purchase_price").asc(nulls_last=True), "name_key", "article_number"),
+    "lead_time": (F("lead_time_days").asc(nulls_last=True), "name_key", "article_number"),
+}
+
+
+def article_search(q: str = "", *, page: int = 1, page_size: int = 25, sort: str = "", **filters) -> SearchResult:
+    """`sort`: "" (relevance ranks, each by name), "price" or "lead_time" (all hits in that order)."""
     page_size = max(1, min(int(page_size), MAX_PAGE_SIZE))
     page = max(1, int(page))
     plan = search_queryset(q, **filters)
+    if sort in SORTS:
+        plan = SearchPlan(plan.matches, [plan.matches.order_by(*SORTS[sort])], plan.corrections)
     # Count up to MAX_COUNT + 1 only: a broad query ("rullstol") need not count every hit.
     total = plan.matches.order_by()[:MAX_COUNT + 1].count()
     capped = total > MAX_COUNT

@@ -39,7 +39,7 @@ def search(request):
                 in_assortment=True if data.get("in_assortment") else None,
                 orderable=True if data.get("orderable") else None,
                 available=bool(data.get("available")), published_only=published_only,
-                page=data.get("page") or 1)
+                page=data.get("page") or 1, sort=data.get("sort") or "")
         query_string = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
     context = {"form": form, "result": result, "query_string": query_string,
                "iso_options": [] if request.htmx else selectors.iso_options()}
@@ -54,7 +54,9 @@ def article(request, article_number: str):
         detail = selectors.article_detail(article_number, published_only=_published_only(request))
     except NotFound:
         return render(request, "404.html", status=404)
-    return render(request, "catalogue/article.html", {"d": detail, "a": detail.article})
+    return render(request, "catalogue/article.html", {"d": detail, "a": detail.article,
+                                                      "perms_order_create": request.principal.has_perm(Perm.ORDER_CREATE)
+                                                      and not request.principal.is_supply})
 
 
 @require_GET

@@ -5,6 +5,7 @@ from access import views as access_views
 from access.admin_site import site as admin_site
 from core import views as core_views
 from integration.api import api
+from integration.fhir.api import fhir_api
 
 urlpatterns = [
     # Start page (per role, composed by access) and health check share the "core" namespace.
@@ -19,9 +20,11 @@ urlpatterns = [
     path("fakturering/", include("invoicing.urls")),
     path("drift/", include("operations.urls")),
     path("revision/", include("audit.urls")),
+    path("integration/", include("integration.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),
+    path("fhir/R4/", fhir_api.urls),
 ]
 
 if settings.DEBUG:  # pragma: no cover

@@ -149,6 +149,7 @@ for module_name, tag in [
     ("stock.api", "stock"),
     ("invoicing.api", "invoicing"),
     ("operations.api", "operations"),
+    ("integration.webhooks_api", "integration"),
 ]:
     try:
         module = importlib.import_module(module_name)

@@ -1,4 +1,26 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import access_requests, fallback, notices, support
 
 app_name = "operations"
-urlpatterns: list = []
+urlpatterns = [
+    path("driftinformation/", notices.notice_history, name="notice_history"),
+    path("driftinformation/hantera/", notices.notice_admin, name="notice_admin"),
+    path("driftinformation/<int:notice_id>/avsluta/", notices.notice_end, name="notice_end"),
+    path("profil/", notices.profile, name="profile"),
+    path("behorighet/ansok/", access_requests.access_request_new, name="access_request_new"),
+    path("behorighet/ansok/skickad/", access_requests.access_request_sent, name="access_request_sent"),
+    path("behorighet/ansokningar/", access_requests.access_request_list, name="access_request_list"),
+    path("behorighet/ansokningar/<int:request_id>/beslut/", access_requests.access_request_decide,
+         name="access_request_decide"),
+    path("behorighet/aktivera/<str:uidb64>/<str:token>/", access_requests.account_activate, name="account_activate"),
+    path("support/", support.support_queue, name="support_queue"),
+    path("support/nytt/", support.support_new, name="support_new"),
+    path("support/mina/", support.support_mine, name="support_mine"),
+    path("support/<int:case_id>/", support.support_detail, name="support_detail"),
+    path("support/<int:case_id>/svara/", support.support_reply, name="support_reply"),
+    path("support/<int:case_id>/avsluta/", support.support_close, name="support_close"),
+    path("support/bild/<int:message_id>/", support.support_screenshot, name="support_screenshot"),
+    path("reservrutin/", fallback.fallback_forms, name="fallback_forms"),
+    path("reservrutin/<slug:kind>.pdf", fallback.fallback_form_pdf, name="fallback_form_pdf"),
+]

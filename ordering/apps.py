@@ -19,3 +19,9 @@ class OrderingConfig(AppConfig):
 
         card.register(card.CardSection("orders", "ordering/_device_orders.html", orders_for_device, order=20))
         nav.register(nav.NavItem("inbox", _("Meddelanden"), "ordering:inbox", Perm.INBOX, order=90))
+        from core import startpage
+
+        from .start import prescriber_panel
+
+        startpage.register(startpage.Panel(key="ordering.prescriber", template="ordering/start/_prescriber.html",
+                                           context=prescriber_panel, permission=Perm.ORDER_CREATE, order=10))

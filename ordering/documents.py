@@ -29,7 +29,7 @@ def render_return_receipt(receipt: ReturnReceipt, principal) -> bytes:
     story = [p(f"Återlämningskvitto {receipt.number}", "Title"),
              Table([["Kvittonummer", receipt.number], ["Datum", receipt.returned_on.isoformat()],
                     ["Patient", who], ["Kund", str(receipt.customer)],
-                    ["Förskrivare", receipt.created_by_label or "–"]], colWidths=[45 * mm, 120 * mm]),
+                    ["Förskrivare", _person_name(receipt.prescriber) or receipt.created_by_label or "–"]], colWidths=[45 * mm, 120 * mm]),
              Spacer(1, 8 * mm), p("Följande hjälpmedel har lämnats tillbaka till förskrivaren:", "Heading3")]
     rows = [["Individnummer", "Artikelnummer", "Benämning"]]
     rows += [[ln.device.serial, ln.device.article.article_number, ln.device.article.name]
@@ -72,3 +72,12 @@ def render_fault_label(order) -> bytes:
     c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def _person_name(user) -> str:
+    """A person's full name (with the HSA-id when known) rather than their user name."""
+    if user is None:
+        return ""
+    name = user.get_full_name().strip()
+    hsa = getattr(user, "hsa_id", "") or ""
+    return f"{name} ({hsa})" if name and hsa else name

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import patient_access_record
 from core.errors import NotFound
@@ -85,11 +87,14 @@ def _with_urls(orders: list[Order]) -> None:
     pattern = reverse("ordering:order_detail", args=[0])
     labels = {value: str(label) for value, label in OrderStatus.choices}
     urgent = str(Priority.URGENT.label)
+    promised = str(_("(utlovat)"))
     tz = timezone.get_current_timezone()
     for o in orders:
         o.url = pattern.replace("/0/", f"/{o.pk}/")
         o.created_str = o.created_at.astimezone(tz).date().isoformat()
-        o.planned_str = o.planned_date.isoformat() if o.planned_date else "–"
+        # The supply centre's planned date once confirmed; before that the date Lyfta promised.
+        o.planned_str = (o.planned_date.isoformat() if o.planned_date else
+                         f"{o.promised_date.isoformat()} {promised}" if o.promised_date else "–")
         o.status_label = labels.get(o.status, o.status)
         o.urgent_label = urgent if o.priority == Priority.URGENT else ""
         unit = o._state.fields_cache.get("unit")
@@ -201,8 +206,25 @@ def article_choices(q: str, limit: int = 20) -> list:
 # --------------------------------------------------------------------------- inbox
 
 
-def inbox(user, *, limit: int = 100) -> list[Message]:
-    return list(Message.objects.filter(recipient=user).select_related("order").order_by("-created_at", "-id")[:limit])
+def inbox(user, *, limit: int = 100, principal=None) -> list[Message]:
+    """A user's messages, newest first. With `principal` (the inbox page) each message names its
+    patient (`m.patient_name`), for patients the principal may see, with one access row per
+    patient named (view `inbox`); the e-mail notices never carry patient data."""
+    rows = list(Message.objects.filter(recipient=user).select_related("order", "order__patient")
+                .order_by("-created_at", "-id")[:limit])
+    if principal is not None:
+        from audit.services import patient_access_record_many
+
+        shown = set()
+        for m in rows:
+            patient = m.order.patient if m.order_id and m.order.patient_id else None
+            m.patient_name = ""
+            if patient is not None and principal.can_see_customer(patient.customer_id):
+                m.patient_name = f"{patient.first_name} {patient.last_name}, {patient.identity_display}"
+                shown.add(patient.pk)
+        if shown:
+            patient_access_record_many(principal, sorted(shown), "inbox")
+    return rows
 
 
 def messages_for(principal, *, unread_only: bool = False, limit: int = 100) -> list[Message]:
@@ -238,9 +260,29 @@ def unread_count(user) -> int:
 # --------------------------------------------------------------------------- supply side
 
 
+def _supply_flag(qs, flag: str):
+    """`overdue`: confirmed or dispatched, planned before today. `backordered`: confirmed with a
+    line still waiting for stock."""
+    if flag == "overdue":
+        return qs.filter(status__in=(OrderStatus.CONFIRMED, OrderStatus.DISPATCHED),
+                         planned_date__lt=timezone.localdate())
+    if flag == "backordered":
+        return qs.filter(status=OrderStatus.CONFIRMED, lines__backordered_quantity__gt=0).distinct()
+    return qs
+
+
+def supply_inbox_counts() -> dict[str, int]:
+    """The handler's start page: submitted, urgent (submitted), overdue and back-ordered orders."""
+    base = Order.objects.filter(order_type=OrderType.CUSTOMER)
+    submitted = base.filter(status=OrderStatus.SUBMITTED)
+    return {"submitted": submitted.count(), "urgent": submitted.filter(priority=Priority.URGENT).count(),
+            "overdue": _supply_flag(base, "overdue").count(),
+            "backordered": _supply_flag(base, "backordered").count()}
+
+
 def supply_inbox(*, status: str = OrderStatus.SUBMITTED, priority: str = "", customer_id: int | None = None,
-                 number: str = "", limit: int = 100) -> list[Order]:
-    qs = Order.objects.filter(order_type=OrderType.CUSTOMER).exclude(status=OrderStatus.DRAFT)
+                 number: str = "", limit: int = 100, flag: str = "") -> list[Order]:
+    qs = _supply_flag(Order.objects.filter(order_type=OrderType.CUSTOMER).exclude(status=OrderStatus.DRAFT), flag)
     if status:
         qs = qs.filter(status=status)
     if priority:
@@ -278,3 +320,30 @@ def delivery_for_note(principal, delivery_id):
     if delivery.order.patient_id:
         patient_access_record(principal, delivery.order.patient_id, "api_delivery_note")
     return delivery
+
+
+def prescriber_start(principal, *, recent: int = 5) -> dict:
+    """The prescriber's start page: my open customer orders by status, unread messages per
+    patient, and the patients I opened most recently. Patients named here are shown, so one
+    access row each is written (view `start_page`)."""
+    from audit.models import PatientAccess
+    from audit.services import patient_access_record_many
+    from patients.models import Patient
+
+    user = principal.user
+    mine = visible_orders(principal).filter(order_type=OrderType.CUSTOMER, status__in=OPEN_CUSTOMER_STATUSES) \
+        .filter(Q(orderer=user) | Q(prescriber=user))
+    by_status = dict(mine.values_list("status").annotate(n=models.Count("id")).values_list("status", "n"))
+    unread = list(Message.objects.filter(recipient=user, read_at__isnull=True)
+                  .values("order__patient_id").annotate(n=models.Count("id")).order_by("-n")[:10])
+    seen = list(PatientAccess.objects.filter(actor_user=user).exclude(view="start_page")
+                .values("patient_id").annotate(last=models.Max("at")).order_by("-last")[:recent])
+    ids = {r["order__patient_id"] for r in unread if r["order__patient_id"]} | {r["patient_id"] for r in seen}
+    patients = {p.pk: p for p in Patient.objects.filter(pk__in=ids)}
+    patients = {pk: p for pk, p in patients.items() if principal.can_see_customer(p.customer_id)}
+    if patients:
+        patient_access_record_many(principal, sorted(patients), "start_page")
+    return {"by_status": [(s, by_status[s]) for s in OPEN_CUSTOMER_STATUSES if by_status.get(s)],
+            "unread": [(patients.get(r["order__patient_id"]), r["n"]) for r in unread
+                       if r["order__patient_id"] is None or r["order__patient_id"] in patients],
+            "recent": [patients[r["patient_id"]] for r in seen if r["patient_id"] in patients]}

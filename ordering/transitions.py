@@ -15,6 +15,7 @@ from django.utils import timezone
 from audit.services import actor_parts, audit_record
 from core.errors import IllegalTransition, NotFound
 
+from .events import events_recorded
 from .models import Order, OrderEvent, OrderStatus, OrderType
 
 S = OrderStatus
@@ -156,6 +157,7 @@ def record_event(order: Order, actor, *, event_type: str, from_status: str = "",
     event = event_row(order, actor, event_type=event_type, from_status=from_status, to_status=to_status,
                       reason=reason, data=data)
     event.save()
+    events_recorded([event])
     return event
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:order_id>/rader/<int:line_id>/ta-bort/", customer.line_remove, name="line_remove"),
     path("<int:order_id>/mall/", customer.template_apply, name="template_apply"),
     path("<int:order_id>/spara-mall/", customer.template_save, name="template_save"),
+    path("<int:order_id>/granska/", customer.order_review, name="order_review"),
     path("<int:order_id>/skicka/", customer.order_submit, name="order_submit"),
     path("<int:order_id>/aterkalla/", customer.order_withdraw, name="order_withdraw"),
     path("leverans/<int:delivery_id>/foljesedel.pdf", customer.delivery_note, name="delivery_note"),

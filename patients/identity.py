@@ -35,10 +35,11 @@ RESERVNUMMER = "reservnummer"
 _DIGITS_RE = re.compile(r"^(\d{6}|\d{8})([-+]?)(\d{4})$")
 _RESERVE_RE = re.compile(r"^(\d{4})[0-9A-Z]{8}$")
 
-MSG_FORMAT = "Ange personnummer eller samordningsnummer som ÅÅÅÅMMDD-NNNN (eller ÅÅMMDD-NNNN)."
-MSG_DATE = "Ogiltigt personnummer: datumet finns inte."
-MSG_FUTURE = "Ogiltigt personnummer: födelsedatumet ligger i framtiden."
-MSG_CHECKSUM = "Ogiltigt personnummer: kontrollsiffran stämmer inte."
+MSG_FORMAT = ("Personnumret är inte giltigt: ange personnummer eller samordningsnummer som ÅÅÅÅMMDD-NNNN "
+              "eller ÅÅMMDD-NNNN (ÅÅMMDD+NNNN för den som fyllt 100).")
+MSG_DATE = "Personnumret är inte giltigt: datumet finns inte."
+MSG_FUTURE = "Personnumret är inte giltigt: födelsedatumet ligger i framtiden."
+MSG_CHECKSUM = "Personnumret är inte giltigt: kontrollsiffran stämmer inte."
 MSG_RESERVE = "Ogiltigt reservnummer: det ska vara 12 tecken och börja med födelseåret."
 
 
@@ -121,7 +122,10 @@ def parse_identity_number(raw: str, *, allow_reserve: bool = False, today: datet
 def looks_like_identity_number(text: str) -> bool:
     """True when a search box entry should be treated as an identity number (not a name)."""
     compact = re.sub(r"[\s\-+]", "", text or "")
-    return len(compact) >= 10 and sum(c.isdigit() for c in compact) >= 8
+    digits = sum(c.isdigit() for c in compact)
+    # Digits only (any length: a short or mistyped number gets the format message, not "no patient
+    # with that name"), or a reservnummer-like mix of at least 8 digits in 10+ characters.
+    return (digits > 0 and digits == len(compact)) or (len(compact) >= 10 and digits >= 8)
 
 
 def _plausible_year(year: str, today: datetime.date) -> bool:

@@ -50,6 +50,7 @@ def search(request):
                 p.url = patient_url(p)
     context = {
         "form": form, "results": results, "found": found, "error": error, "searched": searched, "care_url": care_url,
+        "query": form.cleaned_data["q"].strip() if searched else "",
         "can_create": principal.has_perm(Perm.PATIENT_MANAGE),
     }
     template = "patients/_search_results.html" if request.htmx else "patients/search.html"

@@ -11,4 +11,10 @@ class SupplyConfig(AppConfig):
         from core import nav
 
         nav.register(nav.NavItem("supply_inbox", _("Orderinkorg"), "supply:inbox", Perm.ORDER_HANDLE, order=40))
+        from core import startpage
+
         from . import wiring  # noqa: F401  (navigation, the device-card section, the inspection task)
+        from .start import handler_panel
+
+        startpage.register(startpage.Panel(key="supply.inbox_counts", template="core/start/_list.html",
+                                           context=handler_panel, permission=Perm.ORDER_HANDLE, order=20))

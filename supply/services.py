@@ -153,16 +153,16 @@ def order_deliver(principal, order_id: int, *, receiver_name: str, place: str,
         wanted = {pk: ln.remaining_quantity for pk, ln in lines.items() if ln.remaining_quantity > 0}
     else:
         wanted = {}
-        for pk, qty in quantities.items():
+        for i, (pk, qty) in enumerate(quantities.items()):
             if int(pk) not in lines:
-                _fail("lines", f"Raden {pk} hör inte till ordern.")
-            qty = ordering.clean_quantity(qty, "lines")
-            if qty > lines[int(pk)].remaining_quantity:
-                line = lines[int(pk)]
-                _fail("lines", f"Rad {line.line_no}: högst {line.remaining_quantity} kvar att leverera.")
+                _fail(f"lines.{i}.line_id", f"Raden {pk} hör inte till ordern.")
+            line = lines[int(pk)]
+            qty = ordering.clean_quantity(qty, f"lines.{i}.quantity")
+            if qty > line.remaining_quantity:
+                _fail(f"lines.{i}.quantity", f"Rad {line.line_no}: högst {line.remaining_quantity} kvar att leverera.")
             wanted[int(pk)] = qty
     if not wanted:
-        _fail("lines", "Inget att leverera.")
+        _fail("lines", "Ange antal att leverera på minst en rad (antal 0 levererar inget).")
     delivery = ordering.delivery_create(order, principal, delivered_on=delivered_on, receiver_name=receiver_name,
                                         place=place)
     done = []

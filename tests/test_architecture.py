@@ -51,12 +51,13 @@ def test_app_imports_only_lower_contexts(app):
 
 
 # --------------------------------------------------------------------------- who writes whose models
-# Ordering is the only writer of order data and stock the only writer of stock data (DESIGN.md §3):
+# Ordering is the only writer of order data, stock the only writer of stock data (DESIGN.md §3) and
+# integration the only writer of the outbox, subscriptions and deliveries:
 # other contexts call their services. A write is `Model.objects.create/update/...`, a queryset's
 # `.update()`/`.delete()`, or `instance.save()`/`.delete()`; `apps.get_model("ordering", …)` is a
 # reach-around and is refused anywhere outside the owner.
 
-OWNED = {"ordering": "ordering", "stock": "stock"}
+OWNED = {"ordering": "ordering", "stock": "stock", "integration": "integration"}
 WRITE_METHODS = {"create", "bulk_create", "bulk_update", "get_or_create", "update_or_create", "update", "delete",
                  "save", "select_for_update"}
 MANAGER_WRITES = WRITE_METHODS - {"save", "select_for_update"}

@@ -220,6 +220,18 @@ LYFTA_TASK_MAX_ATTEMPTS = int(os.environ.get("LYFTA_TASK_MAX_ATTEMPTS", 5))
 # An e-mail notice claimed by an attempt that has not marked it sent within this time is sent again
 # (ordering.tasks); keep it above EMAIL_TIMEOUT and below LYFTA_TASK_LEASE_SECONDS.
 LYFTA_EMAIL_CLAIM_SECONDS = int(os.environ.get("LYFTA_EMAIL_CLAIM_SECONDS", 300))
+# Webhooks (integration.dispatch, docs/integration.md): a claimed delivery not acknowledged within
+# the lease is sent again (same event id); retries back off exponentially with jitter from the base
+# up to the cap, for LYFTA_WEBHOOK_RETRY_HOURS after the first attempt, then the delivery is failed.
+LYFTA_WEBHOOK_LEASE_SECONDS = float(os.environ.get("LYFTA_WEBHOOK_LEASE_SECONDS", 60))
+LYFTA_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("LYFTA_WEBHOOK_TIMEOUT_SECONDS", 10))
+LYFTA_WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("LYFTA_WEBHOOK_RETRY_BASE_SECONDS", 10))
+LYFTA_WEBHOOK_RETRY_CAP_SECONDS = float(os.environ.get("LYFTA_WEBHOOK_RETRY_CAP_SECONDS", 3600))
+LYFTA_WEBHOOK_RETRY_HOURS = float(os.environ.get("LYFTA_WEBHOOK_RETRY_HOURS", 24))
+LYFTA_WEBHOOK_REQUIRE_HTTPS = False  # True under production settings
+# The broker sink (integration.broker): off unless an AMQP URL is given, e.g. amqp://guest:guest@127.0.0.1:5672/%2F
+LYFTA_AMQP_URL = os.environ.get("LYFTA_AMQP_URL", "")
+LYFTA_AMQP_EXCHANGE = os.environ.get("LYFTA_AMQP_EXCHANGE", "lyfta.events")
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")

@@ -29,3 +29,5 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 # proxy appended to X-Forwarded-For, so login throttling counts per real client (access.throttle).
 LYFTA_TRUSTED_PROXY_COUNT = int(os.environ.get("LYFTA_TRUSTED_PROXY_COUNT",
                                                1 if env_bool("DJANGO_BEHIND_PROXY", True) else 0))
+
+LYFTA_WEBHOOK_REQUIRE_HTTPS = True  # webhook targets must be https (integration.services)

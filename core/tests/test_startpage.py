@@ -19,6 +19,7 @@ def _list(title):
 
 @pytest.mark.django_db
 def test_start_page_shows_panels_by_permission_and_context(client_for, panels):
+    panels._panels.clear()  # only this test's panels (the apps register their own)
     panels.register(startpage.Panel(key="t.everyone", template="core/start/_list.html",
                                     context=_list("Driftinfo"), order=1))
     panels.register(startpage.Panel(key="t.supply", template="core/start/_list.html",

@@ -16,6 +16,7 @@ from core.errors import IllegalTransition, NotFound, ValidationFailed, field_err
 from core.numbering import next_number
 from core.transactions import entry_point
 
+from ..events import events_recorded
 from ..models import ORDER_PREFIX, Message, Order, OrderAttachment, OrderEvent, OrderStatus, OrderType, Priority
 from ..transitions import check_move, event_row, lock_order, record_event
 
@@ -308,6 +309,7 @@ def order_create(order: Order, actor, *, moves=(), event_data: dict | None = Non
     order.number = next_number(ORDER_PREFIX[order.order_type])
     order.save()
     OrderEvent.objects.bulk_create(events)
+    events_recorded(events)
     audit_record_many(actor, audits)
     return order
 
@@ -317,14 +319,36 @@ def order_create(order: Order, actor, *, moves=(), event_data: dict | None = Non
 
 def notify(order: Order, kind: str, subject: str, text: str) -> list[Message]:
     """Inbox messages to the order's orderer and prescriber (once each); e-mail after commit.
-    Messages name the order only: the inbox is not a patient view (no patient data, so no
-    access-log row); the order page shows the patient and logs the access."""
+    The texts (and e-mails) name the order only, no patient data; the inbox page adds the
+    patient's name for the reader and logs that access (`selectors.inbox`)."""
     recipients = []
     for user in (order.orderer, order.prescriber):
         if user is not None and user.pk not in {u.pk for u in recipients}:
             recipients.append(user)
     messages = [Message.objects.create(recipient=u, order=order, kind=kind, subject=subject[:200], text=text[:4000])
                 for u in recipients]
+    if messages:
+        ids = [m.pk for m in messages]
+
+        def _enqueue():
+            from ..tasks import send_message_emails
+            send_message_emails.enqueue(ids)
+
+        transaction.on_commit(_enqueue)
+    return messages
+
+
+@entry_point
+def message_send(recipients, *, kind: str, subject: str, text: str) -> list[Message]:
+    """Inbox messages to users that are about no order (operations: access requests, support
+    cases); e-mailed after commit like `notify`'s. No patient data in them."""
+    seen: set[int] = set()
+    messages = []
+    for user in recipients:
+        if user is None or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        messages.append(Message.objects.create(recipient=user, kind=kind, subject=subject[:200], text=text[:4000]))
     if messages:
         ids = [m.pk for m in messages]
 

@@ -16,6 +16,17 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class IdPrefixMixin:
+    """Field ids `id_<id_prefix>_<name>`, so two forms on one page that share a field name (a delay
+    reason and a cancel reason) never share an id (each label focuses its own field)."""
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        if self.id_prefix:
+            kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Orsak"), max_length=1000, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))

@@ -89,7 +89,8 @@ def test_create_and_submit_writes_each_table_once(api, goods):
               and "core_numbersequence" not in q["sql"]]  # SQLite numbers with a counter row, PostgreSQL a sequence
     # lines: the main device, then the accessory that points at it
     assert sorted(writes) == sorted(["ordering_order", "ordering_orderline", "ordering_orderline",
-                                     "ordering_orderevent", "audit_auditevent", "core_idempotencyrecord"]), writes
+                                     "ordering_orderevent", "audit_auditevent", "core_idempotencyrecord",
+                                     "integration_outboxevent"]), writes  # the outbox: docs/integration.md
     order = Order.objects.get(pk=r.json()["id"])
     main, accessory = order.lines.order_by("line_no")
     assert order.status == "submitted" and order.submitted_at and accessory.main_line_id == main.pk

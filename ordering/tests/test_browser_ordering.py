@@ -60,6 +60,7 @@ def test_prescriber_orders_and_supply_delivers(page, browser, live_server, world
     page.get_by_role("button", name="Lägg till", exact=True).first.click()
     page.get_by_role("button", name=f"Lägg till {cushion.name}").click()
     expect(page.locator("#monthly-cost")).to_contain_text("350,00 kr")
+    page.get_by_role("link", name="Granska och skicka").click()
     page.get_by_role("button", name="Skicka beställningen").click()
     expect(page.locator(".messages")).to_contain_text("skickad till Hjälpmedelscentralen")
     order = Order.objects.get()
@@ -79,6 +80,7 @@ def test_prescriber_orders_and_supply_delivers(page, browser, live_server, world
     hp.fill("input[name=reason]", "Dynan kommer senare från leverantören")
     hp.get_by_role("button", name="Registrera försening").click()
     expect(hp.locator(".messages")).to_contain_text("Förseningen är registrerad")
+    hp.once("dialog", lambda dialog: dialog.accept())  # the confirmation before dispatch
     hp.get_by_role("button", name="Markera som utskickad").click()
     hp.fill("input[name=receiver_name]", "Greta Gustavsson")
     hp.check("input[name=place][value=stay_address]")

@@ -164,7 +164,7 @@ def test_order_search_by_patient_writes_one_access_row_and_validates(stocked, pr
     assert r.status_code == 200 and order.number in r.content.decode()
     assert access_rows(stocked.patient) == before + 1
     r = prescriber_client.get(reverse("ordering:order_search"), {"identity": "19121212-1213"})
-    assert "Ogiltigt personnummer" in r.content.decode() and order.number not in r.content.decode()
+    assert "Personnumret är inte giltigt" in r.content.decode() and order.number not in r.content.decode()
 
 
 def test_other_customer_search_does_not_show_orders(stocked, client_for):
@@ -211,13 +211,16 @@ def test_delivery_note_pdf_for_customer_and_protected_address(stocked, prescribe
     assert protected.stay_street in supply_view["Leveransadress"]
 
 
-def test_inbox_shows_no_patient_data(stocked, prescriber_client):
+def test_inbox_names_the_patient_with_one_access_row(stocked, prescriber_client):
+    """Issue 15: messages name the patient on the inbox page (the reader needs to know whom the
+    order is for); that is a read of patient data, so one access row per patient shown. The
+    message texts and e-mails still carry no patient data."""
     order = make_order(stocked)
     supply.order_confirm(stocked.h, order.pk)
     before = access_rows(stocked.patient)
     html = prescriber_client.get(reverse("ordering:inbox")).content.decode()
-    assert order.number in html and stocked.patient.last_name not in html
-    assert access_rows(stocked.patient) == before
+    assert order.number in html and stocked.patient.last_name in html
+    assert access_rows(stocked.patient) == before + 1
 
 
 def test_order_pages_write_exactly_one_access_row(stocked, prescriber_client, client_for):

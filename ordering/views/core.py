@@ -66,7 +66,10 @@ def _patient_or_lookup(request, view: str):
             if patient is None:
                 form.add_error("identity", "Ingen patient med det numret.")
             else:
-                return None, None, redirect(f"{request.path}?patient={patient.pk}")
+                keep = request.GET.copy()
+                keep.pop("identity", None)
+                keep["patient"] = patient.pk
+                return None, None, redirect(f"{request.path}?{keep.urlencode()}")
     return None, form, None
 
 

@@ -6,6 +6,7 @@ from django.contrib import messages as flash
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from access.decorators import require_perm
@@ -19,7 +20,7 @@ from ..flows import customer as services
 from ..forms.core import ReasonForm
 from ..forms.customer import DraftForm, LineForm, OrderSearchForm, TemplateNameForm
 from ..models import Delivery, DeliveryTo, OrderStatus, Priority
-from .core import _404
+from .core import _404, _patient_or_lookup
 
 
 def _draft_input(cleaned, *, patient_id=None) -> services.DraftInput:
@@ -101,7 +102,15 @@ def patient_view(request, patient_id: int):
 def draft_new(request):
     principal = request.principal
     patient_id = request.GET.get("patient") or request.POST.get("patient")
+    article_number = (request.GET.get("article") or request.POST.get("article") or "").strip()[:35]
     patient = None
+    if article_number and not patient_id:  # from the article page: choose the patient first
+        _none, lookup, go = _patient_or_lookup(request, "order_new")
+        if go:
+            return go
+        return form_page(request, "ordering/service/patient_lookup.html",
+                         {"form": lookup, "title": _("Beställ %(article)s") % {"article": article_number},
+                          "keep": {"article": article_number}}, form=lookup)
     if patient_id:
         try:
             patient = selectors.patient_for_view(principal, int(patient_id), "order_new")
@@ -121,6 +130,8 @@ def draft_new(request):
         def create(cd):
             data = _draft_input(cd, patient_id=patient.pk if patient else None)
             data.template_id = int(template_id) if template_id and template_id.isdigit() else None
+            if article_number:
+                data.lines = [services.LineInput(article_number, 1)]
             return services.order_draft_create(principal, data)
 
         done, order = form_submit(form, create)
@@ -128,6 +139,7 @@ def draft_new(request):
             return redirect("ordering:order_detail", order_id=order.pk)
     return form_page(request, "ordering/draft_new.html", {
         "form": form, "patient": patient, "templates": selectors.templates_for(principal), "urgent_fee": fee,
+        "article_number": article_number,
     }, form=form)
 
 
@@ -231,6 +243,23 @@ def template_save(request, order_id: int):
         request.principal, order_id, form.cleaned_data["name"]), "Mallen är sparad.")
 
 
+@require_GET
+@require_perm(Perm.ORDER_CREATE)
+def order_review(request, order_id: int):
+    """'Granska och skicka': a draft's lines, cost and delivery once more before it is sent (an
+    order costs the unit money). Anything but a draft goes to its page."""
+    principal = request.principal
+    try:
+        order = selectors.order_get(principal, order_id, with_patient_access="order_review")
+    except NotFound as exc:
+        _404(exc)
+    if order.status != OrderStatus.DRAFT:
+        return redirect("ordering:order_detail", order_id=order.pk)
+    return render(request, "ordering/order_review.html", {
+        "order": order, "lines": list(order.lines.all()), "totals": selectors.order_totals(order),
+        "address": selectors.delivery_address_for(order, principal)})
+
+
 @require_POST
 @require_perm(Perm.ORDER_CREATE)
 def order_submit(request, order_id: int):
@@ -280,7 +309,8 @@ def delivery_note(request, delivery_id: int):
 @require_GET
 @require_perm(Perm.INBOX)
 def inbox(request):
-    return render(request, "ordering/inbox.html", {"messages_list": selectors.inbox(request.principal.user)})
+    return render(request, "ordering/inbox.html", {"messages_list": selectors.inbox(request.principal.user,
+                                                                                    principal=request.principal)})
 
 
 @require_POST

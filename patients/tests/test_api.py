@@ -80,7 +80,7 @@ def test_create_validates_and_is_idempotent(api, world):
     r = _post(api.region, {"identity_number": "19121212-1213", "first_name": "A", "last_name": "B"})
     assert r.status_code == 422
     assert [(e["field"], e["message"]) for e in r.json()["errors"]] == [
-        ("identity_number", "Ogiltigt personnummer: kontrollsiffran stämmer inte.")]
+        ("identity_number", "Personnumret är inte giltigt: kontrollsiffran stämmer inte.")]
     data = {"identity_number": "121212+1212", "first_name": "Tolvan", "last_name": "Tolvansson"}
     r1 = _post(api.region, data, HTTP_IDEMPOTENCY_KEY="k1")
     assert r1.status_code == 201

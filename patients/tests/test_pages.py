@@ -60,7 +60,7 @@ def test_search_by_name_only_own_customers_and_protected_address_hidden(client_f
     assert "Skyddad adress" in body and "Hemliga vägen" not in body
     r = client.get(reverse("patients:search"), {"q": "kommunsson"})
     assert "Kommunsson" not in r.content.decode()
-    assert "Ingen patient hittades" in r.content.decode()
+    assert "Ingen patient med namnet" in r.content.decode()
 
 
 def test_supply_sees_protected_address(client_for, patients):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ordering.forms.core import DateInput
+from ordering.forms.core import DateInput, IdPrefixMixin
 from ordering.models import Delivery, OrderStatus, Priority
 
 
@@ -14,24 +14,30 @@ class InboxFilterForm(forms.Form):
             "submitted", "confirmed", "dispatched", "delivered", "cancelled", "withdrawn")]])
     priority = forms.ChoiceField(label=_("Prioritet"), required=False, choices=[("", _("Alla")), *Priority.choices])
     number = forms.CharField(label=_("Ordernummer"), required=False, max_length=16)
+    flag = forms.ChoiceField(label=_("Visa"), required=False, choices=[
+        ("", _("Alla")), ("overdue", _("Försenade (planerat datum passerat)")), ("backordered", _("Restnoterade"))])
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(IdPrefixMixin, forms.Form):
+    id_prefix = "confirm"
     planned_date = forms.DateField(label=_("Planerat leveransdatum (tomt = beräknas)"), required=False,
                                    widget=DateInput())
 
 
-class DelayForm(forms.Form):
+class DelayForm(IdPrefixMixin, forms.Form):
+    id_prefix = "delay"
     new_date = forms.DateField(label=_("Nytt planerat leveransdatum"), widget=DateInput())
     reason = forms.CharField(label=_("Orsak till förseningen"), max_length=1000)
 
 
-class CancelForm(forms.Form):
+class CancelForm(IdPrefixMixin, forms.Form):
+    id_prefix = "cancel"
     reason = forms.CharField(label=_("Orsak till makuleringen"), max_length=1000,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DeliverForm(forms.Form):
+class DeliverForm(IdPrefixMixin, forms.Form):
+    id_prefix = "deliver"
     receiver_name = forms.CharField(label=_("Mottagarens namn (kvittens)"), max_length=120)
     place = forms.ChoiceField(label=_("Leveransplats"), choices=Delivery.Place.choices, widget=forms.RadioSelect)
     delivered_on = forms.DateField(label=_("Leveransdatum"), required=False, widget=DateInput())
@@ -48,6 +54,13 @@ class DeliverForm(forms.Form):
                                                                             "article": ln.article.name},
                 min_value=0, max_value=ln.remaining_quantity, initial=ln.remaining_quantity)
             self.line_fields.append((ln.pk, name))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.line_fields and not any(cleaned.get(name) for _pk, name in self.line_fields) \
+                and all(name not in self.errors for _pk, name in self.line_fields):
+            raise forms.ValidationError(_("Ange antal att leverera på minst en rad (antal 0 levererar inget)."))
+        return cleaned
 
     def quantities(self) -> dict[int, int]:
         return {pk: self.cleaned_data[name] for pk, name in self.line_fields if self.cleaned_data.get(name)}

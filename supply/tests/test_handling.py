@@ -153,7 +153,7 @@ def test_part_delivery(stocked):
     ({"receiver_name": "x" * 121, "place": "stay_address"}, "receiver_name"),
     ({"receiver_name": "A", "place": "garden"}, "place"),
     ({"receiver_name": "A", "place": "stay_address", "delivered_on": dt.date(2099, 1, 1)}, "delivered_on"),
-    ({"receiver_name": "A", "place": "stay_address", "quantities": {999999: 1}}, "lines"),
+    ({"receiver_name": "A", "place": "stay_address", "quantities": {999999: 1}}, "lines.0.line_id"),
 ])
 def test_bad_delivery_input_writes_nothing(stocked, kwargs, field):
     order = make_order(stocked)

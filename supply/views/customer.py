@@ -27,6 +27,7 @@ def inbox(request):
     if not request.GET:
         cd = {"status": OrderStatus.SUBMITTED}
     orders = selectors.supply_inbox(status=cd.get("status") or "", priority=cd.get("priority") or "",
+                                    flag=cd.get("flag") or "",
                                     number=cd.get("number") or "")
     return render(request, "supply/inbox.html", {"form": form, "orders": orders})
 

@@ -33,7 +33,10 @@ def test_login_with_password_and_totp_then_logout(page, world):
     assert nav.get_by_role("link", name="Start").is_visible()
     assert nav.get_by_role("link", name="Logguttag").count() == 0  # not for a prescriber
 
-    # keyboard: the skip link is the first focusable element and moves focus to main
+    # the prescriber's start page puts the focus in the patient search box (issue 15)
+    assert page.evaluate("document.activeElement.id") == "start-q"
+    # keyboard: on a page without a focused field the skip link is the first focusable element
+    page.goto("/bestallningar/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Hoppa till innehållet"
 

@@ -1,0 +1,147 @@
+"""Lyfta objects → FHIR R4 resources (plain dicts in FHIR JSON)."""
+from __future__ import annotations
+
+OID_PERSONNUMMER = "urn:oid:1.2.752.129.2.1.3.1"
+OID_SAMORDNINGSNUMMER = "urn:oid:1.2.752.129.2.1.3.3"
+# Reservnummer has no national OID; Lyfta's own numbers are qualified by this system URI.
+SYSTEM_RESERVNUMMER = "urn:lyfta:reservnummer"
+OID_HSA = "urn:oid:1.2.752.29.4.19"
+SYSTEM_ORG_NUMBER = "urn:oid:2.5.4.97"
+SYSTEM_ARTICLE = "urn:lyfta:article"
+SYSTEM_ORDER_NUMBER = "urn:lyfta:order-number"
+SYSTEM_SERIAL = "urn:lyfta:serial"
+
+IDENTITY_SYSTEMS = {
+    "personnummer": OID_PERSONNUMMER,
+    "samordningsnummer": OID_SAMORDNINGSNUMMER,
+    "reservnummer": SYSTEM_RESERVNUMMER,
+}
+
+# Lyfta order status → FHIR Task.status / DeviceRequest.status / ServiceRequest.status.
+TASK_STATUS = {
+    "draft": "draft", "submitted": "requested", "confirmed": "accepted", "dispatched": "in-progress",
+    "delivered": "completed", "cancelled": "cancelled", "withdrawn": "cancelled", "accepted": "accepted",
+    "in_progress": "in-progress", "completed": "completed", "planned": "accepted", "picked_up": "in-progress",
+    "received": "completed", "registered": "requested", "investigating": "in-progress", "answered": "completed",
+    "closed": "completed",
+}
+REQUEST_STATUS = {
+    "draft": "draft", "submitted": "active", "confirmed": "active", "dispatched": "active", "accepted": "active",
+    "in_progress": "active", "delivered": "completed", "completed": "completed", "cancelled": "revoked",
+    "withdrawn": "revoked",
+}
+DEVICE_STATUS = {"in_stock": "active", "on_loan": "active", "scrapped": "inactive"}
+
+
+def ref(kind: str, pk) -> dict:
+    return {"reference": f"{kind}/{pk}"}
+
+
+def patient(p) -> dict:
+    res = {
+        "resourceType": "Patient", "id": str(p.pk),
+        "identifier": [{"system": IDENTITY_SYSTEMS.get(p.identity_kind, SYSTEM_RESERVNUMMER),
+                        "value": p.identity_number}],
+        "name": [{"family": p.last_name, "given": [p.first_name]}],
+        "managingOrganization": ref("Organization", f"org-{p.customer_id}"),
+    }
+    if p.phone and not p.protected_identity:
+        res["telecom"] = [{"system": "phone", "value": p.phone}]
+    if p.registered_street and not p.protected_identity:
+        res["address"] = [{"use": "home", "line": [p.registered_street], "postalCode": p.registered_postal_code,
+                           "city": p.registered_city, "country": "SE"}]
+    return res
+
+
+def organisation(o) -> dict:
+    res = {"resourceType": "Organization", "id": f"org-{o.pk}", "active": o.is_active, "name": o.name,
+           "type": [{"coding": [{"system": "urn:lyfta:organisation-kind", "code": o.kind}]}]}
+    if o.org_number:
+        res["identifier"] = [{"system": SYSTEM_ORG_NUMBER, "value": o.org_number}]
+    return res
+
+
+def unit(u) -> dict:
+    res = {"resourceType": "Organization", "id": f"unit-{u.pk}", "name": u.name,
+           "identifier": [{"system": OID_HSA, "value": u.hsa_id}],
+           "partOf": ref("Organization", f"unit-{u.parent_id}" if u.parent_id else f"org-{u.organisation_id}")}
+    return res
+
+
+def device(d, holder_id=None) -> dict:
+    res = {
+        "resourceType": "Device", "id": str(d.pk), "serialNumber": d.serial,
+        "identifier": [{"system": SYSTEM_SERIAL, "value": d.serial}],
+        "status": DEVICE_STATUS.get(d.status, "active"),
+        "statusReason": [{"coding": [{"system": "urn:lyfta:device-status", "code": d.status}]}],
+        "deviceName": [{"name": d.article.name, "type": "user-friendly-name"}],
+        "type": {"coding": [{"system": SYSTEM_ARTICLE, "code": d.article.article_number,
+                             "display": d.article.name}]},
+    }
+    if holder_id:
+        res["patient"] = ref("Patient", holder_id)
+    return res
+
+
+def device_request(line, order) -> dict:
+    res = {
+        "resourceType": "DeviceRequest", "id": str(line.pk),
+        "identifier": [{"system": SYSTEM_ORDER_NUMBER, "value": f"{order.number}-{line.line_no}"}],
+        "groupIdentifier": {"system": SYSTEM_ORDER_NUMBER, "value": order.number},
+        "status": REQUEST_STATUS.get(order.status, "unknown"), "intent": "order",
+        "priority": "urgent" if order.priority == "urgent" else "routine",
+        "codeCodeableConcept": {"coding": [{"system": SYSTEM_ARTICLE, "code": line.article.article_number,
+                                            "display": line.article.name}]},
+        "parameter": [{"code": {"text": "quantity"}, "valueQuantity": {"value": line.quantity}}],
+        "subject": ref("Patient", order.patient_id) if order.patient_id else
+        ref("Organization", f"unit-{order.unit_id}" if order.unit_id else f"org-{order.customer_id}"),
+        "authoredOn": order.created_at.isoformat(),
+    }
+    if order.unit_id:
+        res["performer"] = ref("Organization", f"unit-{order.unit_id}")
+    if order.orderer_id and order.orderer and order.orderer.hsa_id:
+        res["requester"] = {"identifier": {"system": OID_HSA, "value": order.orderer.hsa_id},
+                            "display": order.orderer.get_full_name() or order.orderer.username}
+    if order.note:
+        res["note"] = [{"text": order.note}]
+    return res
+
+
+def service_request(order) -> dict:
+    res = {
+        "resourceType": "ServiceRequest", "id": str(order.pk),
+        "identifier": [{"system": SYSTEM_ORDER_NUMBER, "value": order.number}],
+        "status": REQUEST_STATUS.get(order.status, "unknown"), "intent": "order",
+        "code": {"coding": [{"system": "urn:lyfta:work-order-kind", "code": order.kind or "work"}]},
+        "subject": ref("Patient", order.patient_id) if order.patient_id else ref("Organization",
+                                                                                  f"org-{order.customer_id}"),
+        "authoredOn": order.created_at.isoformat(),
+        "priority": "urgent" if order.priority == "urgent" else "routine",
+    }
+    if order.note:
+        res["note"] = [{"text": order.note}]
+    return res
+
+
+def task(order, supply_org_id=None, line_ids=()) -> dict:
+    res = {
+        "resourceType": "Task", "id": str(order.pk),
+        "identifier": [{"system": SYSTEM_ORDER_NUMBER, "value": order.number}],
+        "status": TASK_STATUS.get(order.status, "requested"), "intent": "order",
+        "businessStatus": {"coding": [{"system": "urn:lyfta:order-status", "code": order.status}]},
+        "authoredOn": order.created_at.isoformat(), "lastModified": order.updated_at.isoformat(),
+        "requester": ref("Organization", f"org-{order.customer_id}"),
+    }
+    if order.order_type == "work":
+        res["focus"] = ref("ServiceRequest", order.pk)
+    elif line_ids:
+        res["focus"] = ref("DeviceRequest", line_ids[0])
+        res["basedOn"] = [ref("DeviceRequest", i) for i in line_ids]
+    if order.patient_id:
+        res["for"] = ref("Patient", order.patient_id)
+    # Owner: the supply centre handles every order once it is submitted; a draft is the customer's.
+    if order.status == "draft" or not supply_org_id:
+        res["owner"] = ref("Organization", f"org-{order.customer_id}")
+    else:
+        res["owner"] = ref("Organization", f"org-{supply_org_id}")
+    return res

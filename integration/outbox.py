@@ -1,0 +1,76 @@
+"""Writes the outbox in the transaction of the order change (registered with
+`ordering.events` in `IntegrationConfig.ready()`), and the events' envelope for every sink."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.utils import timezone
+
+from .models import Delivery, OutboxEvent, Subscription
+
+
+def event_type_of(order_type: str, event) -> str:
+    """`order.<order type>.<new status>` for a status change, else `order.<order type>.<event kind>`
+    (delay, delivery, note)."""
+    if event.event_type == "transition" and event.to_status:
+        return f"order.{order_type}.{event.to_status}"
+    return f"order.{order_type}.{event.event_type}"
+
+
+def subscriptions_for(customer_id: int) -> list[Subscription]:
+    """Active subscriptions that may see this customer's events: the customer's own clients and
+    every supply-centre client."""
+    from django.db.models import Q
+
+    return list(Subscription.objects.filter(is_active=True, client__is_active=True).filter(
+        Q(client__organisation_id=customer_id) | Q(client__organisation__kind="supply_centre")
+    ).order_by("id"))
+
+
+def on_order_events(events: Sequence) -> None:
+    """In the caller's transaction: one outbox row per order event, one pending delivery per
+    matching subscription."""
+    rows = []
+    for e in events:
+        order = e.order
+        rows.append(OutboxEvent(
+            event_type=event_type_of(order.order_type, e), occurred_at=e.at or timezone.now(), order_id=order.pk,
+            customer_id=order.customer_id, order_event_id=e.pk,
+            data={"event": e.event_type, "from_status": e.from_status, "to_status": e.to_status,
+                  "order_number": order.number, "order_type": order.order_type, "kind": order.kind}))
+    OutboxEvent.objects.bulk_create(rows)
+    by_customer: dict[int, list[Subscription]] = {}
+    now = timezone.now()
+    deliveries = []
+    for row in rows:
+        subs = by_customer.get(row.customer_id)
+        if subs is None:
+            subs = by_customer[row.customer_id] = subscriptions_for(row.customer_id)
+        for sub in subs:
+            if sub.wants(row.event_type):
+                deliveries.append(Delivery(subscription=sub, event=row, order_id=row.order_id, next_attempt_at=now))
+    if deliveries:
+        Delivery.objects.bulk_create(deliveries)
+
+
+def order_representation(order_id: int, client=None) -> dict | None:
+    """The order as the JSON API shows it (same schemas: `OrderOut` for customer orders,
+    `ServiceOrderOut` for the others), as JSON-ready data; None when the order is gone."""
+    from access.principal import principal_for_client
+    from ordering.api.core import ServiceOrderOut, service_order_out
+    from ordering.api.customer import OrderOut, order_out
+    from ordering.models import Order
+
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        return None
+    if order.order_type == "customer":
+        return OrderOut.model_validate(order_out(order)).model_dump(mode="json")
+    principal = principal_for_client(client) if client is not None else None
+    return ServiceOrderOut.model_validate(service_order_out(order, principal)).model_dump(mode="json")
+
+
+def envelope(event: OutboxEvent, order: dict | None) -> dict:
+    return {"id": str(event.event_id), "type": event.event_type,
+            "timestamp": event.occurred_at.isoformat().replace("+00:00", "Z"),
+            "data": {"order_id": event.order_id, "event": event.data, "order": order}}

@@ -1,0 +1,15 @@
+"""Background work of integration: the periodic webhook dispatch (the long-running
+`manage.py dispatch_webhooks` is the usual dispatcher; this catches up when none runs)."""
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def dispatch_due() -> int:
+    from .broker import publish_pending
+    from .dispatch import dispatch_until_idle
+
+    n = dispatch_until_idle(max_batches=50)
+    publish_pending()  # no-op unless LYFTA_AMQP_URL is set
+    return n

@@ -1,0 +1,1 @@
+from ordering.tests.conftest import shop, stocked  # noqa: F401  (order fixtures)

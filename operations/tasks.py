@@ -1,0 +1,54 @@
+"""Background work for operations: service-notice e-mails to subscribers, plain e-mails to
+applicants without an account, and the daily reminder of overdue access requests."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.utils import timezone
+from django_tasks import task
+
+from core import scheduler
+
+
+@task()
+def send_notice_emails(notice_id: int) -> int:
+    """E-mail a published notice to every subscriber once: the notice is claimed by one
+    conditional UPDATE of `emailed_at`, so a retried task sends nothing twice (a worker that dies
+    mid-way leaves the rest unsent: at most once, docs/operations.md)."""
+    from .models import NoticeSubscription, ServiceNotice
+
+    if not ServiceNotice.objects.filter(pk=notice_id, emailed_at__isnull=True).update(emailed_at=timezone.now()):
+        return 0
+    notice = ServiceNotice.objects.get(pk=notice_id)
+    addresses = sorted({e.strip() for e in NoticeSubscription.objects.filter(user__is_active=True).values_list(
+        "user__email", flat=True) if e and e.strip()})
+    if not addresses:
+        return 0
+    local = timezone.localtime(notice.starts_at).strftime("%Y-%m-%d %H:%M")
+    body = (f"{notice.get_kind_display()}: {notice.title}\nFrån {local}\n\n{notice.text}\n\n"
+            "Du får detta eftersom du prenumererar på driftinformation i Lyfta (avsluta under Min profil).")
+    with get_connection() as connection:
+        messages = [EmailMessage(f"Lyfta driftinformation: {notice.title}", body, settings.DEFAULT_FROM_EMAIL,
+                                 [address], connection=connection) for address in addresses]
+        connection.send_messages(messages)
+    return len(addresses)
+
+
+@task()
+def send_plain_email(to: list[str], subject: str, body: str) -> int:
+    from django.core.mail import send_mail
+
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+
+
+@task()
+def remind_overdue_access_requests() -> int:
+    from .services.access_requests import access_requests_remind_overdue
+
+    return access_requests_remind_overdue()
+
+
+scheduler.register("operations.remind_overdue_access_requests", "operations.tasks.remind_overdue_access_requests",
+                   dt.timedelta(hours=24))
