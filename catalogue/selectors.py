@@ -375,12 +375,23 @@ def price_terms_on(day):
     key = f"lyfta:price_terms:{generation}:{day.isoformat()}"
     terms = cache.get(key)
     if terms is None:
-        terms = Terms.of(price_list_on(day))
+        price_list = price_list_on(day)
+        terms = Terms.of(price_list) if price_list is not None else "none"
         cache.set(key, terms, PRICE_TERMS_TTL)
-    return terms
+    # No price list: the settings' defaults, read now (they are not cached).
+    return Terms.of(None) if terms == "none" else terms
 
 
 def price_terms_invalidate(**_kwargs) -> None:
+    """A new generation now (this transaction's later reads) and again after commit (so a value
+    cached while the change was uncommitted is not kept)."""
+    from django.db import transaction
+
+    _next_generation()
+    transaction.on_commit(_next_generation)
+
+
+def _next_generation() -> None:
     from django.core.cache import cache
 
     try:
