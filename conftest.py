@@ -12,6 +12,16 @@ from tests import factories as f
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (price terms, notices): a test's rolled-back rows
+    must not reach the next test through a cached value."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _postgres_only(request):
     """Tests marked `postgres_only` check races between real concurrent transactions with row
     locks. SQLite serialises every writer (IMMEDIATE transactions), so the race cannot happen

@@ -359,11 +359,17 @@ def api_client_create(*, actor, name: str, organisation: Organisation, token: st
     return client, raw
 
 
+# The columns a request needs of its client and organisation (this runs on every API call; the
+# rest loads on access if ever needed).
+_CLIENT_COLUMNS = ("id", "name", "organisation_id", "is_active", "is_demo", "last_used_at", "token_prefix",
+                   "organisation__id", "organisation__name", "organisation__kind", "organisation__is_active")
+
+
 def api_client_authenticate(raw_token: str) -> ApiClient | None:
     if not raw_token:
         return None
     try:  # get(), not first(): a unique key needs no ORDER BY / LIMIT (this runs on every API call)
-        client = ApiClient.objects.select_related("organisation").get(
+        client = ApiClient.objects.select_related("organisation").only(*_CLIENT_COLUMNS).get(
             token_hash=hash_token(raw_token), is_active=True, organisation__is_active=True)
     except ApiClient.DoesNotExist:
         return None

@@ -357,10 +357,47 @@ def price_list_on(day):
             .order_by("-valid_from", "-pk").first())
 
 
+PRICE_TERMS_TTL = 60  # seconds; a change in this process clears it at once (catalogue.apps)
+_PRICE_TERMS_GENERATION = "lyfta:price_terms:generation"
+
+
 def price_terms_on(day):
+    """The terms valid on `day`, through Django's cache: every order's cost estimate needs them
+    and they change a few times a year. Saving or deleting a price list starts a new cache
+    generation (`price_terms_invalidate`, connected to the model's signals), so this process sees
+    the change at once; other processes within `PRICE_TERMS_TTL` seconds (at once with a shared
+    cache backend such as Redis). The invoice basis does not use this: it reads the price lists."""
+    from django.core.cache import cache
+
     from .pricing import Terms
 
-    return Terms.of(price_list_on(day))
+    generation = cache.get(_PRICE_TERMS_GENERATION, 0)
+    key = f"lyfta:price_terms:{generation}:{day.isoformat()}"
+    terms = cache.get(key)
+    if terms is None:
+        price_list = price_list_on(day)
+        terms = Terms.of(price_list) if price_list is not None else "none"
+        cache.set(key, terms, PRICE_TERMS_TTL)
+    # No price list: the settings' defaults, read now (they are not cached).
+    return Terms.of(None) if terms == "none" else terms
+
+
+def price_terms_invalidate(**_kwargs) -> None:
+    """A new generation now (this transaction's later reads) and again after commit (so a value
+    cached while the change was uncommitted is not kept)."""
+    from django.db import transaction
+
+    _next_generation()
+    transaction.on_commit(_next_generation)
+
+
+def _next_generation() -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.incr(_PRICE_TERMS_GENERATION)
+    except ValueError:
+        cache.set(_PRICE_TERMS_GENERATION, 1, None)
 
 
 def price_rows_by_article(article_ids) -> dict:

@@ -142,7 +142,8 @@ def resolve_unit(principal, unit_id: int | None = None, *, required: bool = True
     client's organisation). Not given: a user's first unit; a system client's organisation's only
     active unit. A system client of an organisation with several units must name one: refused
     (`unit_id`) when none can be determined, unless `required` is false (then None)."""
-    qs = Unit.objects.select_related("default_cost_centre")
+    # Only the columns an order needs (its cost centre by id): this runs on every order created.
+    qs = Unit.objects.only("id", "organisation_id", "default_cost_centre_id", "is_active", "name")
     if unit_id:
         unit = qs.filter(pk=unit_id, is_active=True).first()
         ok = unit is not None and (
@@ -164,11 +165,11 @@ def resolve_unit(principal, unit_id: int | None = None, *, required: bool = True
 
 
 def resolve_orderer(principal, unit: Unit | None, *, hsa_id: str = "", username: str = ""):
-    """(orderer, prescriber) of a new order. A logged-in user orders themselves (prescriber when
+    """(orderer, prescriber) of a new order: users for a logged-in user, user ids for a system client. A logged-in user orders themselves (prescriber when
     they hold the role). A system client must name the orderer (`orderer_hsa_id` or
     `orderer_username`): an active user holding a customer role at the ordering unit; refused
     (`orderer`) otherwise, so every order's messages reach a person."""
-    from access.models import RoleAssignment, User
+    from access.models import RoleAssignment
     from access.roles import CUSTOMER_ROLES, Role
 
     if principal.user is not None:
@@ -180,18 +181,18 @@ def resolve_orderer(principal, unit: Unit | None, *, hsa_id: str = "", username:
         fail("orderer", "Ange beställaren (orderer_hsa_id eller orderer_username).")
     if unit is None:
         fail("unit_id", "Ange beställande enhet (unit_id).")
-    qs = User.objects.filter(is_active=True)
+    # One join, ids only (the order refers to its orderer by id; nothing else of the user is needed).
+    qs = RoleAssignment.objects.filter(unit=unit, role__in=CUSTOMER_ROLES, user__is_active=True)
     if hsa_id:
-        qs = qs.filter(hsa_id=hsa_id)
+        qs = qs.filter(user__hsa_id=hsa_id)
     if username:
-        qs = qs.filter(username=username)
-    roles = list(RoleAssignment.objects.filter(user__in=qs, unit=unit, role__in=CUSTOMER_ROLES)
-                 .select_related("user").order_by("user_id"))
-    users = {ra.user_id: ra.user for ra in roles}
-    if len(users) != 1:
+        qs = qs.filter(user__username=username)
+    roles = list(qs.values_list("user_id", "role")[:20])
+    user_ids = {user_id for user_id, _role in roles}
+    if len(user_ids) != 1:
         fail("orderer", "Beställaren finns inte som aktiv användare med en roll på den beställande enheten.")
-    user = next(iter(users.values()))
-    return user, (user if any(ra.role == Role.PRESCRIBER for ra in roles) else None)
+    user_id = next(iter(user_ids))
+    return user_id, (user_id if any(role == Role.PRESCRIBER for _uid, role in roles) else None)
 
 
 def patient_visible(principal, patient) -> bool:
@@ -200,12 +201,19 @@ def patient_visible(principal, patient) -> bool:
     return can_view_patient(principal, patient)
 
 
-def patient_for_order(principal, patient_id: int):
-    """The patient if the principal's customer may order for them; otherwise 404."""
+# What a new order reads of its patient (visibility and the delivery address).
+ORDER_PATIENT_COLUMNS = ("id", "customer_id", "protected_identity", "registered_street", "registered_postal_code",
+                         "registered_city", "stay_street", "stay_postal_code", "stay_city")
+
+
+def patient_for_order(principal, patient_id: int, *, columns: tuple[str, ...] | None = None):
+    """The patient if the principal's customer may order for them; otherwise 404. `columns`:
+    load only those (the rest loads on access)."""
     from patients.models import Patient
 
     try:
-        patient = Patient.objects.get(pk=patient_id)
+        qs = Patient.objects.only(*columns) if columns else Patient.objects
+        patient = qs.get(pk=patient_id)
     except (Patient.DoesNotExist, ValueError, TypeError):
         patient = None
     if patient is None or not patient_visible(principal, patient):
@@ -257,13 +265,16 @@ def order_header(principal, order_type: str, *, kind: str, status: str, patient=
     order = Order(
         order_type=order_type, kind=kind, status=status,
         customer_id=unit.organisation_id if unit is not None else principal.primary_customer_id, unit=unit,
-        cost_centre=unit.default_cost_centre if unit is not None else None,
-        orderer=orderer, prescriber=prescriber,
+        cost_centre_id=unit.default_cost_centre_id if unit is not None else None,
         created_by_client=principal.client, patient=patient, priority=clean_priority(priority),
         requested_date=requested_date, note=clean_text(note, "note", NOTE_MAX, "Meddelandet"),
         contact_name=clean_text(contact_name, "contact_name", 120, "Kontaktperson"),
         contact_phone=clean_text(contact_phone, "contact_phone", 30, "Telefon"),
     )
+    if principal.user is not None:
+        order.orderer, order.prescriber = orderer, prescriber
+    else:  # ids: the client's orderer is not loaded (nothing of the user is needed to create the order)
+        order.orderer_id, order.prescriber_id = orderer, prescriber
     if patient is not None and delivery_from_patient:
         which = "stay" if patient.stay_street else "registered"
         order.delivery_to = f"{which}_address"

@@ -37,6 +37,7 @@ from . import prescribing
 from .core import (
     MAX_QUANTITY,
     NOTE_MAX,
+    ORDER_PATIENT_COLUMNS,
     REASON_MAX,
     clean_future_date,
     clean_priority,
@@ -64,11 +65,20 @@ S = OrderStatus
 
 
 
+# What ordering reads of an article (checks, lines, promised date, estimate, response); an order
+# has up to MAX_LINES of them and this runs on every order created.
+ORDER_ARTICLE_COLUMNS = ("id", "article_number", "name", "kind", "charging", "monthly_rent", "purchase_price",
+                         "is_orderable", "in_assortment", "is_tracked", "serial_required", "purchasing",
+                         "lead_time_days")
+
+
 def _articles_by_number(numbers) -> dict:
     from catalogue.models import Article
 
     wanted = {(n or "").strip() for n in numbers if n and len(n.strip()) <= 35}
-    return {a.article_number: a for a in Article.objects.filter(article_number__in=wanted)} if wanted else {}
+    if not wanted:
+        return {}
+    return {a.article_number: a for a in Article.objects.filter(article_number__in=wanted).only(*ORDER_ARTICLE_COLUMNS)}
 
 
 def get_orderable_article(article_number: str, field_name: str = "article_number", *, known: dict | None = None):
@@ -302,7 +312,7 @@ def order_draft_create(principal, data: DraftInput, *, submit: bool = False) -> 
     if data.kind == CustomerOrderKind.TO_PATIENT:
         if not data.patient_id:
             fail("patient_id", "Välj en patient.")
-        patient = patient_for_order(principal, data.patient_id)
+        patient = patient_for_order(principal, data.patient_id, columns=ORDER_PATIENT_COLUMNS)
     cleaned = []
     articles = _articles_by_number([ln.article_number for ln in data.lines])
     for i, ln in enumerate(data.lines):
