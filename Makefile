@@ -24,9 +24,11 @@ run: venv
 	PORT=$(PORT) DJANGO_SETTINGS_MODULE=config.settings.demo $(VENV)/bin/honcho -f Procfile start
 
 ## Run the whole test suite (SQLite unless DATABASE_URL is set). "No tests" fails (pytest's exit 5).
-## Browser tests need Debian's Chromium: scripts/ensure_chromium installs it as root, or says how.
+## Browser tests need Debian's Chromium: scripts/ensure_chromium installs it as root, or says how;
+## the test-only Node packages (axe-core, oidc-provider) come from scripts/ensure_node_tools (npm ci).
 test: venv
 	bash scripts/ensure_chromium
+	bash scripts/ensure_node_tools
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## Lint with ruff (config in pyproject.toml); LINT_ARGS=--fix to apply the safe fixes.
