@@ -15,6 +15,8 @@ REGISTRY: dict[str, tuple[str, str]] = {
     "service": ("benchmarks.service", "work orders, pickups, fault reports: patient view and device card at scale"),
     "webhooks": ("benchmarks.webhooks", "deliveries/s with 4 dispatchers; commit → delivery p50/p95, local receiver"),
     "fhir": ("benchmarks.fhir", "FHIR Device?patient= and DeviceRequest?patient= p50/p95 at planning scale"),
+    "planning": ("benchmarks.planning", "planning-scale data (DESIGN §9) loaded with COPY into a named database"),
+    "invoicing": ("benchmarks.invoicing", "one month's invoice basis at planning scale; .xlsx/.csv export; time and peak RSS"),
     "profile": ("benchmarks.profile_submission", "cProfile of one order submission through the full request stack"),
 }
 

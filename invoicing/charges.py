@@ -39,6 +39,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from decimal import Decimal
+from operator import attrgetter
 
 from django.db.models import Min, Q
 from django.utils import timezone
@@ -77,10 +78,15 @@ class Charge:
 
     def as_fields(self) -> dict:
         # Shallow (dataclasses.asdict deep-copies every value: a third of the computation's time).
-        return {name: getattr(self, name) for name in _CHARGE_FIELDS}
+        return {name: getattr(self, name) for name in CHARGE_FIELDS}
+
+    def as_row(self) -> tuple:
+        """The values in `CHARGE_FIELDS` order (their names are the line's column names)."""
+        return _as_row(self)
 
 
-_CHARGE_FIELDS = tuple(f.name for f in fields(Charge))
+CHARGE_FIELDS = tuple(f.name for f in fields(Charge))
+_as_row = attrgetter(*CHARGE_FIELDS)
 
 
 def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
@@ -181,12 +187,15 @@ def rent_pieces(*, loan: dict, month: dt.date, price_rows: list, terms: TermsCal
 _REF_NUMBER = re.compile(r"[A-Z]{2}-?\d+")
 
 
-def _loans(month: dt.date) -> Iterator[dict]:
+def _loans(month: dt.date, count: bool = False):
+    """The loans overlapping the month as value rows in id order (or, with `count`, how many)."""
     from stock.models import Loan
 
     start, end = month_bounds(month)
-    qs = (Loan.objects.filter(started_on__lte=end).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
-          .order_by("id").values(
+    overlapping = Loan.objects.filter(started_on__lte=end).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+    if count:
+        return overlapping.count()
+    qs = (overlapping.order_by("id").values(
               "id", "started_on", "ended_on", "customer_id", "cost_centre_id", "patient_id", "device_id",
               "source_ref", customer_kind=_f("customer__kind"), patient_customer_id=_f("patient__customer_id"),
               patient_customer_kind=_f("patient__customer__kind"), patient_identity=_f("patient__identity_number"),
@@ -196,7 +205,7 @@ def _loans(month: dt.date) -> Iterator[dict]:
               in_assortment=_f("device__article__in_assortment"),
               article_monthly_rent=_f("device__article__monthly_rent"),
               article_purchase_price=_f("device__article__purchase_price")))
-    yield from qs.iterator(chunk_size=5000)
+    return qs.iterator(chunk_size=5000)
 
 
 def _f(path: str):
@@ -205,10 +214,16 @@ def _f(path: str):
     return F(path)
 
 
-def rent_charges(month: dt.date, terms: TermsCalendar) -> Iterator[Charge]:
+LOAN_BATCH = 5000  # loans priced per batch (one order and one price look-up per batch)
+
+
+def rent_charges(month: dt.date, terms: TermsCalendar, progress=None) -> Iterator[Charge]:
+    """`progress(done, total)`, when given, is called after every batch of loans."""
     from ordering.models import Order
 
     batch: list[dict] = []
+    done = 0
+    total = _loans(month, count=True) if progress else 0
 
     def flush():
         refs = {}
@@ -227,11 +242,17 @@ def rent_charges(month: dt.date, terms: TermsCalendar) -> Iterator[Charge]:
 
     for loan in _loans(month):
         batch.append(loan)
-        if len(batch) >= 5000:
+        if len(batch) >= LOAN_BATCH:
             yield from flush()
+            done += len(batch)
             batch = []
+            if progress:
+                progress(done, total)
     if batch:
         yield from flush()
+        done += len(batch)
+    if progress:
+        progress(done, max(done, total))
 
 
 # --- devices held in a customer's buffer store --------------------------------------------
@@ -433,11 +454,27 @@ def fee_charges(month: dt.date, terms: TermsCalendar) -> Iterator[Charge]:
                             unit_price=fee, text="Bomkörning (ingen hemma)")
 
 
-def month_charges(month: dt.date, terms: TermsCalendar | None = None) -> Iterator[Charge]:
-    """Every charge of the month, in a fixed order (rule by rule, each by source id)."""
+# Percent of the month's computation done when each stage starts (the rent stage runs 0 → 85
+# loan by loan); the progress shown on the month page.
+STAGES = (("buffer_rent", 85), ("purchase", 88), ("service", 91), ("fee", 94))
+CHARGES_DONE = 96
+
+
+def month_charges(month: dt.date, terms: TermsCalendar | None = None, progress=None) -> Iterator[Charge]:
+    """Every charge of the month, in a fixed order (rule by rule, each by source id).
+    `progress(percent, stage)`, when given, is called as the computation advances (0 .. 96)."""
     terms = terms or TermsCalendar()
-    yield from rent_charges(month, terms)
-    yield from buffer_rent_charges(month, terms)
-    yield from purchase_charges(month, terms)
-    yield from service_charges(month, terms)
-    yield from fee_charges(month, terms)
+    report = progress or (lambda _percent, _stage: None)
+    rent_share = STAGES[0][1]
+
+    def rent_progress(done: int, total: int) -> None:
+        report(rent_share * done // total if total else rent_share, "rent")
+
+    report(0, "rent")
+    yield from rent_charges(month, terms, rent_progress if progress else None)
+    rules = {"buffer_rent": buffer_rent_charges, "purchase": purchase_charges, "service": service_charges,
+             "fee": fee_charges}
+    for stage, percent in STAGES:
+        report(percent, stage)
+        yield from rules[stage](month, terms)
+    report(CHARGES_DONE, "fee")

@@ -117,3 +117,24 @@ class InvoiceLine(models.Model):
     @property
     def is_correction(self) -> bool:
         return self.corrects_month_id is not None
+
+
+class MonthProgress(models.Model):
+    """How far the running computation of a month is (percent and stage), for the month page.
+
+    Kept apart from `InvoiceMonth` on purpose: the computation holds a row lock on its month for
+    its whole transaction, and writes these rows over a second connection in autocommit
+    (PostgreSQL), so the page sees them while that transaction is still open. `month_pk` is the
+    month's id without a foreign key, since a foreign-key check would wait for that lock."""
+
+    month_pk = models.BigIntegerField(primary_key=True)
+    percent = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=30, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("beräkningsförlopp")
+        verbose_name_plural = _("beräkningsförlopp")
+
+    def __str__(self) -> str:
+        return f"{self.month_pk}: {self.percent} % {self.stage}"

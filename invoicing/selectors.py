@@ -8,12 +8,13 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext_lazy as _
 
 from access.models import CostCentre, Organisation, RoleAssignment
 from access.roles import Perm, Role
 from core.errors import NotFound
 
-from .models import InvoiceLine, InvoiceMonth
+from .models import InvoiceLine, InvoiceMonth, MonthProgress
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -34,6 +35,23 @@ def invoice_customer_ids(principal) -> frozenset[int] | None:
 def can_see_customer(principal, customer_id: int) -> bool:
     ids = invoice_customer_ids(principal)
     return ids is None or customer_id in ids
+
+
+STAGE_LABELS = {
+    "start": _("startar"), "rent": _("hyror"), "buffer_rent": _("hyror i buffertförråd"), "purchase": _("köp"),
+    "service": _("tjänster"), "fee": _("avgifter"), "corrections": _("rättelser"), "save": _("sparar"),
+    "done": _("klar"),
+}
+
+
+def month_progress(month: InvoiceMonth) -> dict | None:
+    """The running (or queued) computation's percent and stage, for the month page; None otherwise."""
+    if month.compute_status not in (InvoiceMonth.Compute.QUEUED, InvoiceMonth.Compute.RUNNING):
+        return None
+    row = MonthProgress.objects.filter(month_pk=month.pk).values("percent", "stage").first()
+    percent = row["percent"] if row and month.compute_status == InvoiceMonth.Compute.RUNNING else 0
+    stage = row["stage"] if row else ""
+    return {"percent": percent, "stage": stage, "stage_label": STAGE_LABELS.get(stage, "")}
 
 
 def parse_month(label: str) -> dt.date:

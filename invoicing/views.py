@@ -57,7 +57,7 @@ def month_detail(request, month: str):
         return render(request, "invoicing/month_customers.html", {"month": m, "customers": customers})
     totals = selectors.totals_by_customer(m)
     return render(request, "invoicing/month_supply.html", {
-        "month": m, "totals": totals, "previous": selectors.previous_month(m),
+        "month": m, "totals": totals, "previous": selectors.previous_month(m), "progress": selectors.month_progress(m),
         "grand_total": sum(t.amount_ore for t in totals),
         "grand_previous": sum(t.previous_ore or 0 for t in totals),
         "can_manage": principal.has_perm(Perm.INVOICE_MANAGE),
@@ -66,9 +66,14 @@ def month_detail(request, month: str):
 
 @require_perm(Perm.INVOICE_VIEW)
 def month_status(request, month: str):
-    """The computation's progress (polled by the month page)."""
+    """The computation's progress (polled by the month page every 2 s while it runs). When a
+    poll finds the computation finished, htmx reloads the page so that the totals are fresh."""
     m = _month(month)
-    return render(request, "invoicing/_status.html", {"month": m})
+    response = render(request, "invoicing/_status.html", {"month": m, "progress": selectors.month_progress(m)})
+    if request.htmx and request.GET.get("polling") and m.compute_status not in (
+            m.Compute.QUEUED, m.Compute.RUNNING):
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @require_perm(Perm.INVOICE_VIEW)
