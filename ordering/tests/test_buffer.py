@@ -293,3 +293,15 @@ def test_manual_order_needs_store_access(store, make_user):
     with pytest.raises(ValidationFailed):
         buffer.buffer_order_create(store.k, buffer.BufferOrderInput(store_id=store.store.pk, lines=[]))
 
+
+
+def test_the_sweep_is_scheduled_nightly(store):
+    from core import scheduler
+    from ordering.tasks import buffer_replenishment_sweep
+
+    job = next(j for j in scheduler.registered() if j.name == "ordering.buffer_replenishment_sweep")
+    assert job.every == dt.timedelta(hours=24)
+    buffer_stock.reorder_rule_set(store=store.store, article_number=store.pads.article_number, safety_level=12,
+                                  refill_level=30)
+    result = buffer_replenishment_sweep.call()
+    assert len(result["created"]) == 1

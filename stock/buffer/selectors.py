@@ -72,10 +72,13 @@ class RuleFigures:
         return self.on_hand < self.rule.safety_level
 
 
-def rules_below_safety(*, store_ids=None) -> QuerySet[ReorderRule]:
-    """Automatic rules whose store holds fewer free units than the safety level, annotated with
-    `held` (one query over the rules and the projection; on order is ordering's figure)."""
-    qs = ReorderRule.objects.filter(automatic=True, store__is_active=True)
+def rules_below_safety(*, store_ids=None, automatic_only: bool = True) -> QuerySet[ReorderRule]:
+    """Rules (automatic ones only, unless `automatic_only` is off) whose store holds fewer free
+    units than the safety level, annotated with `held` (one query over the rules and the
+    projection; on order is ordering's figure)."""
+    qs = ReorderRule.objects.filter(store__is_active=True)
+    if automatic_only:
+        qs = qs.filter(automatic=True)
     if store_ids is not None:
         qs = qs.filter(store_id__in=list(store_ids))
     free = Subquery(StockLevel.objects.filter(location_id=OuterRef("store_id"), article_id=OuterRef("article_id"))
