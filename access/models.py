@@ -243,6 +243,7 @@ class SithsDevice(Device):
     last_login_at = models.DateTimeField(_("senaste SITHS-inloggning"), null=True, blank=True)
 
     class Meta(Device.Meta):
+        constraints = [models.UniqueConstraint(fields=["user", "issuer", "subject"], name="uniq_siths_device")]
         verbose_name = _("SITHS-inloggning")
         verbose_name_plural = _("SITHS-inloggningar")
 
