@@ -11,11 +11,11 @@ from access.selectors import customer_cost_ceiling
 from catalogue import services as catalogue_services
 from catalogue.models import Article, IsoClass, PrescribingLevel
 from catalogue.prescribing import prescribing_rule_set, prescribing_rules_for
-from catalogue.tests.conftest import base_records, write_jsonl  # noqa: F401  (fixture)
+from catalogue.tests.conftest import base_records, write_jsonl  # noqa: F401, F811  (fixture)
 from core.cache import Generation
 from integration import services as integration_services
 from integration.models import Delivery
-from ordering.tests.conftest import make_order, shop  # noqa: F401  (fixture)
+from ordering.tests.conftest import make_order, shop  # noqa: F401, F811  (fixture)
 from tests import factories as f
 
 
@@ -69,7 +69,7 @@ def test_a_deactivated_api_client_is_refused_at_once(world):
     assert http.get("/api/v1/me").status_code == 401
 
 
-def test_a_new_subscription_gets_the_next_event(shop, world):
+def test_a_new_subscription_gets_the_next_event(shop, world):  # noqa: F811
     from access.principal import principal_for_client
 
     make_order(shop)  # caches "no subscriptions" for the region
@@ -95,7 +95,7 @@ def test_a_changed_cost_ceiling_applies_to_the_next_order(world):
     assert customer_cost_ceiling(customer.pk) is None
 
 
-def test_prescribing_rules_follow_rule_changes_and_the_catalogue_import(write_jsonl, make_user):
+def test_prescribing_rules_follow_rule_changes_and_the_catalogue_import(write_jsonl, make_user):  # noqa: F811
     from access.roles import Role
 
     catalogue_services.catalogue_import(write_jsonl(base_records(), name="v1.jsonl"))
