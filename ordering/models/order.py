@@ -195,6 +195,7 @@ class Message(models.Model):
         COMPLETED = "completed", _("Avslutad")
         ANSWER = "answer", _("Svar")
         INFO = "info", _("Information")
+        REMINDER = "reminder", _("Påminnelse")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lyfta_messages")
     order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE, related_name="messages")

@@ -6,6 +6,7 @@ from django.contrib import messages as flash
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -92,6 +93,7 @@ def patient_view(request, patient_id: int):
     return render(request, "ordering/patient_view.html", {
         "patient": patient, "loans": loans, "open_orders": open_orders, "past_orders": past_orders,
         "can_order": principal.has_perm(Perm.ORDER_CREATE) and not principal.is_supply,
+        "today": timezone.localdate(), "patient_next": f"patient:{patient.pk}",
     })
 
 
@@ -214,7 +216,8 @@ def line_add(request, order_id: int):
     return _draft_form_post(
         request, order_id, LineForm(request.POST),
         lambda d: services.order_line_add(request.principal, order_id, d["article_number"], d["quantity"],
-                                          main_line_id=d.get("main_line")),
+                                          main_line_id=d.get("main_line"), loan_type=d.get("loan_type") or "",
+                                          loan_until=d.get("loan_until")),
         form_key="line_form", done_url=reverse("ordering:order_detail", args=[order_id]) + "#rader")
 
 
