@@ -194,6 +194,11 @@ LYFTA_TRIAL_MAX_DAYS = int(os.environ.get("LYFTA_TRIAL_MAX_DAYS", 365))
 # Patientdatalagen: a stated care relationship with another customer's patient lasts this long unless renewed.
 LYFTA_CARE_RELATIONSHIP_DAYS = int(os.environ.get("LYFTA_CARE_RELATIONSHIP_DAYS", 30))
 LYFTA_ATTACHMENT_MAX_BYTES = int(os.environ.get("LYFTA_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024))
+# Operations (issue 16): support answered within N business hours (Swedish weekdays, these hours,
+# local time); paper orders of the fallback routine entered at most this many days afterwards.
+LYFTA_SUPPORT_BUSINESS_HOURS = os.environ.get("LYFTA_SUPPORT_BUSINESS_HOURS", "08:00-17:00")
+LYFTA_SUPPORT_ANSWER_BUSINESS_HOURS = float(os.environ.get("LYFTA_SUPPORT_ANSWER_BUSINESS_HOURS", 24))
+LYFTA_FALLBACK_MAX_AGE_DAYS = int(os.environ.get("LYFTA_FALLBACK_MAX_AGE_DAYS", 30))
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska"), ("en", "English")]
