@@ -206,7 +206,7 @@ def patient_visible(principal, patient) -> bool:
 
 # What a new order reads of its patient (visibility and the delivery address).
 ORDER_PATIENT_COLUMNS = ("id", "customer_id", "protected_identity", "registered_street", "registered_postal_code",
-                         "registered_city", "stay_street", "stay_postal_code", "stay_city")
+                         "registered_city", "stay_street", "stay_postal_code", "stay_city", "deceased_on")
 
 
 def patient_for_order(principal, patient_id: int, *, columns: tuple[str, ...] | None = None):

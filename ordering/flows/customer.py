@@ -266,16 +266,18 @@ def _refresh_promise(order: Order) -> None:
     order.promised_date = pricing.promised_date(articles, urgent=order.priority == Priority.URGENT)
 
 
-def _plan_lines(order: Order, cleaned: list[tuple], terms: list[tuple]) -> list[OrderLine]:
+def _plan_lines(order: Order, cleaned: list[tuple], terms: list[tuple] | None = None) -> list[OrderLine]:
     """Unsaved lines for `(article, quantity, main input no)` in input order. A tracked article
     becomes one line per device (quantity 1 each); `main input no` (1-based, an earlier input)
-    makes the line an accessory of that input's first line."""
+    makes the line an accessory of that input's first line. `terms`: each input's loan terms
+    (`loans.clean_line_terms`; None: every article's default)."""
     rows: list[OrderLine] = []
     first_of_input: dict[int, OrderLine] = {}
     links: list[tuple[list[OrderLine], int]] = []
     for idx, (article, qty, main_no) in enumerate(cleaned, start=1):
         main = None
-        loan_type, loan_until = terms[idx - 1]
+        loan_type, loan_until = (terms[idx - 1] if terms is not None else loans.clean_line_terms(
+            article, "", None, order_kind=order.kind, prefix=f"lines.{idx - 1}."))
         per_line = [1] * qty if article.is_tracked else [qty]
         if len(rows) + len(per_line) > MAX_LINES:
             fail("lines", f"En order får ha högst {MAX_LINES} rader.")
@@ -322,6 +324,9 @@ def order_draft_create(principal, data: DraftInput, *, submit: bool = False) -> 
         if not data.patient_id:
             fail("patient_id", "Välj en patient.")
         patient = patient_for_order(principal, data.patient_id, columns=ORDER_PATIENT_COLUMNS)
+        if patient.deceased_on is not None:
+            fail("patient_id", f"Patienten är registrerad som avliden ({patient.deceased_on:%Y-%m-%d}); inga nya "
+                               "beställningar kan göras.")
     cleaned = []
     terms = []
     articles = _articles_by_number([ln.article_number for ln in data.lines])
@@ -627,6 +632,10 @@ def order_mark_line_delivered(order: Order, actor, *, delivery, deliveries: list
                  to_status=order.status, data={"delivery_id": delivery.pk, "receiver": delivery.receiver_name,
                                                "place": delivery.place,
                                                "lines": {str(ln.line_no): q for ln, q in deliveries}})
+    if (order.extra or {}).get("exchange"):
+        from .exchange import exchange_delivered
+
+        exchange_delivered(order, actor, delivered_on=delivery.delivered_on)  # the old loan ends the day before
     all_done = not order.lines.filter(delivered_quantity__lt=F("quantity")).exists()
     if all_done:
         order.delivered_at = timezone.now()

@@ -92,7 +92,9 @@ def patient_view(request, patient_id: int):
     open_orders, past_orders = selectors.orders_for_patient(principal, patient.pk)
     return render(request, "ordering/patient_view.html", {
         "patient": patient, "loans": loans, "open_orders": open_orders, "past_orders": past_orders,
-        "can_order": principal.has_perm(Perm.ORDER_CREATE) and not principal.is_supply,
+        "can_order": principal.has_perm(Perm.ORDER_CREATE) and not principal.is_supply and not patient.deceased_on,
+        "can_pick_up": principal.has_perm(Perm.ORDER_CREATE) and not principal.is_supply,
+        "can_mark_deceased": principal.has_perm(Perm.PATIENT_MANAGE) and not principal.is_supply,
         "today": timezone.localdate(), "patient_next": f"patient:{patient.pk}",
     })
 

@@ -3,7 +3,8 @@ loan page, and the prescriber's one-click answers to a reminder — pickup order
 trial to a permanent loan. The buttons sit in the inbox, the patient view and the loan page."""
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.contrib import messages as flash
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -68,3 +69,28 @@ def loan_convert(request, loan_id: int):
 def loan_pickup(request, loan_id: int):
     return page_action(request, lambda: loans.loan_return_order(request.principal, loan_id),
                        done=_back(request, loan_id), ok=lambda o: f"Hämtorder {o.number} är skapad.")
+
+
+@require_perm(Perm.ORDER_CREATE)
+def loan_exchange(request, loan_id: int):
+    """Exchange (byte): the new article and the reason; creates the linked delivery and pickup."""
+    from core.pages import form_page, form_submit
+
+    from ..flows import exchange
+    from ..forms.exchange import ExchangeForm
+
+    try:
+        loan = selectors.loan_for_view(request.principal, loan_id, "loan_exchange")
+    except NotFound as exc:
+        _404(exc)
+    form = ExchangeForm(request.POST or None)
+    ctx = {"loan": loan, "form": form, "why_not": exchange.exchangeable(loan)}
+    if request.method == "POST":
+        ok, order = form_submit(form, lambda d: exchange.exchange_create(
+            request.principal, loan_id, article_number=d["article_number"], reason=d["reason"],
+            note=d.get("note") or "", loan_type=d.get("loan_type") or "", loan_until=d.get("loan_until")))
+        if ok:
+            flash.success(request, f"Bytet är beställt: order {order.number} och hämtorder "
+                                   f"{order.extra['exchange']['pickup']}.")
+            return redirect("ordering:order_detail", order_id=order.pk)
+    return form_page(request, "ordering/loan_exchange.html", ctx, form=form)
