@@ -309,6 +309,14 @@ def orders_for_device(device, principal) -> dict:
     return {"device_order_lines": rows}
 
 
+def part_orders_for_device(device, principal) -> dict:
+    """Device card section: the spare-part orders made for this device (customers see their own)."""
+    from .flows.spare_parts import part_orders_for_device as _orders
+
+    orders = [o for o in _orders(device) if principal is None or principal.can_see_customer(o.customer_id)]
+    return {"part_orders": orders, "can_open": principal is not None and principal.has_perm("ordering.view")}
+
+
 def delivery_for_note(principal, delivery_id):
     """A delivery of an order the principal's customer owns (supply: any), for its delivery note;
     404 otherwise; one patient-access row when the order has a patient."""

@@ -30,7 +30,6 @@ MOVES: dict[str, dict[tuple[str, str], str]] = {
         (S.DISPATCHED, S.DELIVERED): SUPPLY,
         (S.SUBMITTED, S.CANCELLED): SUPPLY,
         (S.CONFIRMED, S.CANCELLED): SUPPLY,
-        (S.DISPATCHED, S.CANCELLED): SUPPLY,  # the patient died on the way (ordering.flows.deceased)
         (S.DRAFT, S.WITHDRAWN): CUSTOMER,
         (S.SUBMITTED, S.WITHDRAWN): CUSTOMER,
         # Special requests (ordering.flows.special): the consultant approves (→ a normal submitted

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import core, customer, deceased, fault, loans, pickup, special, work
+from .views import core, customer, deceased, fault, loans, pickup, spare_parts, special, work
 
 app_name = "ordering"
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
     path("patient/<int:patient_id>/", customer.patient_view, name="patient"),
     path("patient/<int:patient_id>/avliden/", deceased.patient_deceased, name="patient_deceased"),
     path("patient/<int:patient_id>/hamta-alla/", deceased.patient_pickup_all, name="patient_pickup_all"),
+    path("reservdelar/", spare_parts.spare_parts, name="spare_parts"),
     path("lan/<int:loan_id>/", loans.loan_detail, name="loan_detail"),
     path("lan/<int:loan_id>/forlang/", loans.loan_extend, name="loan_extend"),
     path("lan/<int:loan_id>/behall/", loans.loan_convert, name="loan_convert"),

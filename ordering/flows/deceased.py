@@ -3,8 +3,8 @@
 `patient_deceased_record` records the date (`patients.services.patient_mark_deceased`) and, in
 the same transaction, stops everything still open for the patient through the move tables
 (`ordering.transitions`), as background work would (actor None, the reason naming who recorded
-it): customer orders not yet confirmed are withdrawn, confirmed and dispatched ones cancelled
-(their reserved stock released); work orders submitted or accepted are cancelled; loan reminders
+it): customer orders not yet confirmed are withdrawn, confirmed ones cancelled (their reserved
+stock released; dispatched ones are on the road and are left, listed in the result); work orders submitted or accepted are cancelled; loan reminders
 are stopped (`loans.loan_reminders_stop`). Orderers and prescribers get a message for each order
 stopped; the recording user gets one proposing the pickup of every device on loan, which
 `patient_pickup_all` (one click in the patient view) creates. Pickup orders already open are left
@@ -25,7 +25,7 @@ from . import loans
 
 S = OrderStatus
 WITHDRAW = (S.DRAFT, S.SPECIAL_REQUESTED, S.INFO_REQUESTED, S.SUBMITTED)
-CANCEL = (S.CONFIRMED, S.DISPATCHED)
+CANCEL = (S.CONFIRMED,)  # a dispatched order is on its way: left to the driver's outcome (listed)
 WORK_CANCEL = (S.SUBMITTED, S.ACCEPTED)
 
 

@@ -60,6 +60,7 @@ class CustomerOrderKind(models.TextChoices):
     BUFFER_MANUAL = "buffer_manual", _("Manuell förrådsbeställning")
     REPLENISHMENT = "replenishment", _("Automatisk påfyllnad")
     WITHDRAWAL = "withdrawal", _("Uttag ur förråd")
+    SPARE_PARTS = "spare_parts", _("Reservdelar till individ")
 
 class Priority(models.TextChoices):
     NORMAL = "normal", _("Normal")

@@ -41,9 +41,10 @@ def test_open_orders_and_reminders_stop_and_pickup_is_proposed(stocked):
     status = {o.pk: o.status for o in Order.objects.filter(pk__in=[draft.pk, submitted.pk, confirmed.pk,
                                                                     dispatched.pk])}
     assert status == {draft.pk: "withdrawn", submitted.pk: "withdrawn", confirmed.pk: "cancelled",
-                      dispatched.pk: "cancelled"}
+                      dispatched.pk: "dispatched"}  # on the road: left to the delivery's outcome
+    assert result.left == [dispatched.number]
     assert Device.objects.get(pk=device.pk).status == "in_stock"  # the reservation released
-    assert sorted(result.stopped) == sorted(o.number for o in (draft, submitted, confirmed, dispatched))
+    assert sorted(result.stopped) == sorted(o.number for o in (draft, submitted, confirmed))
     assert result.reminders == 1 and LoanReminder.objects.get().status == "stopped"
     assert result.devices == [loan.device.serial]
     assert Message.objects.filter(order=confirmed, subject__contains="avliden").exists()

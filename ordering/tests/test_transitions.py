@@ -14,7 +14,7 @@ STATUSES = ["draft", "submitted", "confirmed", "dispatched", "delivered", "cance
             "special_requested", "info_requested", "rejected"]
 ALLOWED = {
     ("draft", "submitted"), ("submitted", "confirmed"), ("confirmed", "dispatched"), ("dispatched", "delivered"),
-    ("submitted", "cancelled"), ("confirmed", "cancelled"), ("dispatched", "cancelled"), ("draft", "withdrawn"), ("submitted", "withdrawn"),
+    ("submitted", "cancelled"), ("confirmed", "cancelled"), ("draft", "withdrawn"), ("submitted", "withdrawn"),
     # special requests (issue 17, docs/prescribing.md)
     ("draft", "special_requested"), ("special_requested", "submitted"), ("special_requested", "rejected"),
     ("special_requested", "info_requested"), ("info_requested", "special_requested"),
