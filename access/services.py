@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import audit_record
+from core.cache import Generation
 from core.errors import Conflict, ValidationFailed
 
 from .models import (
@@ -365,17 +366,33 @@ _CLIENT_COLUMNS = ("id", "name", "organisation_id", "is_active", "is_demo", "las
                    "organisation__id", "organisation__name", "organisation__kind", "organisation__is_active")
 
 
+# Every API call authenticates its client. Cached per token hash for a few seconds (core.cache):
+# saving or deleting a client or an organisation — deactivating one, in the admin or a service —
+# starts a new generation, so this process refuses a revoked token at once and other processes
+# within API_CLIENTS.ttl seconds (at once with a shared cache backend). access.apps connects them.
+API_CLIENTS = Generation("api_clients", 10)
+
+
+def _client_by_token_hash(token_hash: str) -> ApiClient | None:
+    try:  # get(), not first(): a unique key needs no ORDER BY / LIMIT (this runs on every API call)
+        return ApiClient.objects.select_related("organisation").only(*_CLIENT_COLUMNS).get(
+            token_hash=token_hash, is_active=True, organisation__is_active=True)
+    except ApiClient.DoesNotExist:
+        return None
+
+
 def api_client_authenticate(raw_token: str) -> ApiClient | None:
     if not raw_token:
         return None
-    try:  # get(), not first(): a unique key needs no ORDER BY / LIMIT (this runs on every API call)
-        client = ApiClient.objects.select_related("organisation").only(*_CLIENT_COLUMNS).get(
-            token_hash=hash_token(raw_token), is_active=True, organisation__is_active=True)
-    except ApiClient.DoesNotExist:
+    token_hash = hash_token(raw_token)
+    client = API_CLIENTS.get(token_hash, lambda: _client_by_token_hash(token_hash))
+    if client is None:
         return None
     if client.is_demo and not settings.LYFTA_DEMO_MODE:
         return None
     now = timezone.now()
     if client.last_used_at is None or now - client.last_used_at > dt.timedelta(minutes=5):
-        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)  # an update: no signal, no new generation
+        client.last_used_at = now
+        API_CLIENTS.put(token_hash, client)
     return client

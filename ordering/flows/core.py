@@ -145,7 +145,10 @@ def resolve_unit(principal, unit_id: int | None = None, *, required: bool = True
     # Only the columns an order needs (its cost centre by id): this runs on every order created.
     qs = Unit.objects.only("id", "organisation_id", "default_cost_centre_id", "is_active", "name")
     if unit_id:
-        unit = qs.filter(pk=unit_id, is_active=True).first()
+        try:  # get(): a primary key needs no ORDER BY (Unit's default ordering joins the organisation)
+            unit = qs.get(pk=unit_id, is_active=True)
+        except (Unit.DoesNotExist, ValueError, TypeError):
+            unit = None
         ok = unit is not None and (
             unit.pk in principal.unit_ids if principal.user is not None
             else unit.organisation_id in principal.customer_ids

@@ -78,7 +78,8 @@ def _articles_by_number(numbers) -> dict:
     wanted = {(n or "").strip() for n in numbers if n and len(n.strip()) <= 35}
     if not wanted:
         return {}
-    return {a.article_number: a for a in Article.objects.filter(article_number__in=wanted).only(*ORDER_ARTICLE_COLUMNS)}
+    return {a.article_number: a for a in
+            Article.objects.filter(article_number__in=wanted).only(*ORDER_ARTICLE_COLUMNS).order_by()}
 
 
 def get_orderable_article(article_number: str, field_name: str = "article_number", *, known: dict | None = None):
