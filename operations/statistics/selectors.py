@@ -314,6 +314,23 @@ def co2_factors() -> dict[str, object]:
     return {r.iso_prefix.replace(" ", ""): r.kg_co2e for r in Co2Factor.objects.all()}
 
 
+def report_version(first: dt.date, last: dt.date) -> str:
+    """A digest of everything a statistics page of first..last shows: the months' cache keys (their
+    generations), the invoice months' computation times and the climate factors."""
+    import hashlib
+
+    from django.db.models import Max
+
+    from invoicing import selectors as inv
+
+    from ..models import Co2Factor
+
+    months = fig.months_between(first, last)
+    co2 = Co2Factor.objects.aggregate(n=Count("id"), at=Max("updated_at"))
+    parts = [*_keys(months).values(), repr(sorted(inv.computed_months(first, last).items())), repr(co2)]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
+
+
 def co2_factor_rows() -> list[tuple]:
     """(factor, ISO class title) for the supply admin's page."""
     from ..models import Co2Factor

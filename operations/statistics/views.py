@@ -61,9 +61,27 @@ def _page(request, scope: report.Scope, *, customers=(), download_name: str):
                    Perm.CO2_FACTORS_MANAGE)}
     if not ok:
         return render(request, "operations/statistics/page.html", context, status=INVALID)
-    tables = report.build(first, last, scope)
-    context.update(first=first, last=last, sections=_sections(tables), measures_note=True)
+    context.update(first=first, last=last, sections_html=_sections_html(request, first, last, scope))
     return render(request, "operations/statistics/page.html", context)
+
+
+def _sections_html(request, first, last, scope: report.Scope) -> str:
+    """The rendered charts and tables, cached under the version of everything they show (the
+    months' cache keys, the invoice basis' computation times, the climate factors) and the
+    language: unchanged figures are not rebuilt or re-rendered."""
+    from django.core.cache import cache
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    key = (f"lyfta:stats:html:{scope.customer_id or 'all'}:{int(scope.show_costs)}:{first:%Y-%m}:{last:%Y-%m}:"
+           f"{get_language()}:{sel.report_version(first, last)}")
+    html = cache.get(key)
+    if html is None:
+        tables = report.build(first, last, scope)
+        html = render_to_string("operations/statistics/_sections.html", {"sections": _sections(tables)}, request)
+        cache.set(key, html, sel.CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308  (rendered by our template, autoescaped)
 
 
 SECTIONS = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -244,3 +245,27 @@ def test_report_cells_are_swedish():
     assert report.cell_text(66.7, percent=True) == "66,7 %"
     assert report.cell_text(None) == "–"
     assert report.cell_text(Decimal("525.00")) == "525,00"
+
+
+def test_rendered_page_is_cached_and_follows_changes(fixture, client_for):
+    from access.principal import principal_for_user
+    from operations.statistics import services
+
+    client, _ = client_for("supply_admin")
+    admin = principal_for_user(client_for("supply_admin")[1])
+    url = reverse("operations:statistics")
+    q = {"fran": "2025-12", "till": "2026-02"}
+
+    def stocked_row(body):
+        return re.search(r"Lagerförd artikel levererad</th>(.*?)</tr>", body, re.S).group(1)
+
+    body = client.get(url, q).content.decode()
+    assert "170,0" in body  # 2 reused wheelchairs × 85 kg
+    assert [c.split(">")[-1] for c in stocked_row(body).split("</td>")[1:4]] == ["50,0 %", "66,7 %", "0,0 %"]
+    services.co2_factor_set(actor=admin, iso_prefix="12 22", kg_co2e="100")
+    assert "200,0" in client.get(url, q).content.decode()
+    # A new stocked delivery in February (through the listener) shows at once.
+    o = delivered_order(fixture["region"], at(2026, 2, 2, 9), at(2026, 2, 3, 9))
+    sel.on_order_events(list(OrderEvent.objects.filter(order=o)))
+    row = stocked_row(client.get(url, q).content.decode()).split("</td>")
+    assert [c.split(">")[-1] for c in row[1:4]] == ["50,0 %", "66,7 %", "50,0 %"]  # February: 1 of 2 (was 0 of 1)
