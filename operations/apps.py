@@ -38,5 +38,7 @@ class OperationsConfig(AppConfig):
                                  Perm.NOTICE_PUBLISH, order=86))
         nav.register(nav.NavItem("ops_access_requests", _("Ansökningar"), "operations:access_request_list",
                                  Perm.ACCESS_REQUEST_DECIDE, order=87))
+        nav.register(nav.NavItem("ops_late_entry", _("Efterregistrera"), "operations:fallback_late_entry",
+                                 Perm.FALLBACK_ENTER, order=89))
         nav.register(nav.NavItem("ops_support", _("Support"), "operations:support_queue", Perm.SUPPORT_HANDLE,
                                  order=88))

@@ -22,6 +22,7 @@ urlpatterns = [
     path("support/<int:case_id>/avsluta/", support.support_close, name="support_close"),
     path("support/bild/<int:message_id>/", support.support_screenshot, name="support_screenshot"),
     path("reservrutin/", fallback.fallback_forms, name="fallback_forms"),
+    path("reservrutin/efterregistrera/", fallback.late_entry, name="fallback_late_entry"),
     path("reservrutin/<slug:kind>.pdf", fallback.fallback_form_pdf, name="fallback_form_pdf"),
 ]
 

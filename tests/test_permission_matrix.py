@@ -16,7 +16,7 @@ from access.roles import ROLE_PERMISSIONS, Role
 from conftest import login_verified
 from integration.api import api
 
-EXEMPT_NAMES = {"access:login", "access:enrol", "access:logout", "core:healthz", "set_language", "core:start",
+EXEMPT_NAMES = {"access:login", "access:enrol", "access:logout", "access:oidc_login", "access:oidc_callback", "core:healthz", "set_language", "core:start",
                 "operations:access_request_new", "operations:access_request_sent", "operations:fallback_forms"}
 
 

@@ -102,6 +102,8 @@ class OrderOut(Schema):
     confirmed_at: dt.datetime | None
     delivered_at: dt.datetime | None
     closed_reason: str
+    is_fallback: bool = Field(description="Entered afterwards from a paper order of the fallback routine "
+                                                 "(reservrutin); its created_at and submitted_at are the paper's time")
     estimated_monthly_cost: Decimal
     purchases_total: Decimal
     lines: list[LineOut]
@@ -119,6 +121,8 @@ class OrderSummaryOut(Schema):
     created_at: dt.datetime
     promised_date: dt.date | None
     planned_date: dt.date | None
+    is_fallback: bool = Field(description="Entered afterwards from a paper order of the fallback routine "
+                                                 "(reservrutin); its created_at and submitted_at are the paper's time")
 
 
 def order_out(order: Order, *, events: bool = True) -> dict:
@@ -133,8 +137,8 @@ def order_out(order: Order, *, events: bool = True) -> dict:
         "delivery_point_id": order.delivery_point_id, "contact_name": order.contact_name,
         "contact_phone": order.contact_phone, "note": order.note, "created_at": order.created_at,
         "submitted_at": order.submitted_at, "confirmed_at": order.confirmed_at, "delivered_at": order.delivered_at,
-        "closed_reason": order.closed_reason, "estimated_monthly_cost": totals.monthly_rent,
-        "purchases_total": totals.purchases,
+        "closed_reason": order.closed_reason, "is_fallback": order.is_fallback,
+        "estimated_monthly_cost": totals.monthly_rent, "purchases_total": totals.purchases,
         "lines": [{
             "id": ln.pk, "line_no": ln.line_no, "article_number": ln.article.article_number,
             "article_name": ln.article.name, "quantity": ln.quantity, "delivered_quantity": ln.delivered_quantity,
