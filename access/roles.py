@@ -41,7 +41,7 @@ class Perm:
     DRIVER_RUNS = "supply.driver_runs"
     STOCK_VIEW = "stock.view"
     STOCK_MANAGE = "stock.manage"
-    STORE_KEEP = "stock.store_keep"  # buffer store withdrawals
+    STORE_KEEP = "stock.store_keep"  # buffer stores: withdrawals, counts, manual buffer orders
     INVOICE_VIEW = "invoicing.view"
     INVOICE_MANAGE = "invoicing.manage"
     AUDIT_VIEW = "audit.view"
@@ -62,6 +62,7 @@ class Perm:
 P = Perm
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.PRESCRIBER: {P.CATALOGUE_VIEW, P.PATIENT_VIEW, P.PATIENT_MANAGE, P.ORDER_CREATE, P.ORDER_VIEW, P.INBOX,
+                      P.STORE_KEEP,  # withdrawals from the buffer store of their own unit
                       P.CUSTOMER_STATISTICS_VIEW},
     Role.ORDERER: {P.CATALOGUE_VIEW, P.PATIENT_VIEW, P.ORDER_CREATE, P.ORDER_VIEW, P.INBOX, P.CUSTOMER_STATISTICS_VIEW},
     Role.STORE_KEEPER: {P.CATALOGUE_VIEW, P.STOCK_VIEW, P.STORE_KEEP, P.ORDER_VIEW, P.INBOX, P.PATIENT_VIEW,

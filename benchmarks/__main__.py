@@ -10,6 +10,7 @@ import sys
 
 # name -> (module, one-line description)
 REGISTRY: dict[str, tuple[str, str]] = {
+    "buffer": ("benchmarks.buffer", "400 stores × 40 rules: withdrawal API p95 with the replenishment check; nightly sweep"),
     "catalogue": ("benchmarks.catalogue", "import 60,000 articles; search latency via selector, HTTP API and raw SQL"),
     "ordering": ("benchmarks.ordering", "3M orders: submission over HTTP vs raw SQL; order search and patient view"),
     "service": ("benchmarks.service", "work orders, pickups, fault reports: patient view and device card at scale"),

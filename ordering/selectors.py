@@ -347,3 +347,16 @@ def prescriber_start(principal, *, recent: int = 5) -> dict:
             "unread": [(patients.get(r["order__patient_id"]), r["n"]) for r in unread
                        if r["order__patient_id"] is None or r["order__patient_id"] in patients],
             "recent": [patients[r["patient_id"]] for r in seen if r["patient_id"] in patients]}
+
+
+def buffer_store_orders(store, *, limit: int = 50) -> list[Order]:
+    """Open buffer orders to a store (manual and replenishment) — what the store has on order."""
+    from .flows.buffer import BUFFER_KINDS, ON_ORDER_STATUSES
+
+    return list(Order.objects.filter(buffer_store=store, kind__in=BUFFER_KINDS, status__in=ON_ORDER_STATUSES)
+                .prefetch_related("lines__article").order_by("-created_at", "-id")[:limit])
+
+
+def buffer_store_withdrawals(store, *, limit: int = 20) -> list[Order]:
+    return list(Order.objects.filter(buffer_store=store, kind="withdrawal").prefetch_related("lines__article")
+                .order_by("-created_at", "-id")[:limit])
