@@ -29,7 +29,10 @@ class OrderingConfig(AppConfig):
                                  Perm.SPECIAL_REQUEST_DECIDE, order=41))
         from core import startpage
 
-        from .start import prescriber_panel
+        from .start import prescriber_panel, store_keeper_panel
 
         startpage.register(startpage.Panel(key="ordering.prescriber", template="ordering/start/_prescriber.html",
                                            context=prescriber_panel, permission=Perm.ORDER_CREATE, order=10))
+        startpage.register(startpage.Panel(key="ordering.buffer_below_safety", template="core/start/_list.html",
+                                           context=store_keeper_panel, permission=Perm.STORE_KEEP, order=12))
+        nav.register(nav.NavItem("buffer_stores", _("Förråd"), "ordering:store_list", Perm.STORE_KEEP, order=35))

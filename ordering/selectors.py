@@ -385,3 +385,16 @@ def overdue_returns(today=None) -> list[dict]:
     from .flows.loans import overdue_returns as _overdue
 
     return _overdue(today)
+
+
+def buffer_store_orders(store, *, limit: int = 50) -> list[Order]:
+    """Open buffer orders to a store (manual and replenishment) — what the store has on order."""
+    from .flows.buffer import BUFFER_KINDS, ON_ORDER_STATUSES
+
+    return list(Order.objects.filter(buffer_store=store, kind__in=BUFFER_KINDS, status__in=ON_ORDER_STATUSES)
+                .prefetch_related("lines__article").order_by("-created_at", "-id")[:limit])
+
+
+def buffer_store_withdrawals(store, *, limit: int = 20) -> list[Order]:
+    return list(Order.objects.filter(buffer_store=store, kind="withdrawal").prefetch_related("lines__article")
+                .order_by("-created_at", "-id")[:limit])

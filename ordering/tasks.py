@@ -90,10 +90,22 @@ def send_loan_reminders() -> dict:
     return loan_reminders_send()
 
 
+@task()
+def buffer_replenishment_sweep() -> dict:
+    """Nightly: every automatic reorder rule of every buffer store is checked, for rules changed
+    or stock adjusted outside a withdrawal (`ordering.flows.buffer.replenishment_sweep`, which
+    records what it created in an audit row `buffer.sweep`)."""
+    from .flows.buffer import replenishment_sweep
+
+    return replenishment_sweep()
+
+
 def _register_periodic() -> None:
     from core import scheduler
 
     scheduler.register("ordering.loan_reminders", "ordering.tasks.send_loan_reminders", dt.timedelta(hours=24))
+    scheduler.register("ordering.buffer_replenishment_sweep", "ordering.tasks.buffer_replenishment_sweep",
+                       dt.timedelta(hours=24))
 
 
 _register_periodic()

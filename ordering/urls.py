@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import core, customer, deceased, fault, loans, pickup, spare_parts, special, work
+from .views import buffer, core, customer, deceased, fault, loans, pickup, spare_parts, special, work
 
 app_name = "ordering"
 urlpatterns = [
@@ -50,4 +50,10 @@ urlpatterns = [
     path("patient/<int:patient_id>/service/", core.patient_service, name="patient_service"),
     path("patient/<int:patient_id>/aterlamning/", pickup.receipt_new, name="receipt_new"),
     path("kvitto/<int:receipt_id>.pdf", pickup.receipt_pdf, name="receipt_pdf"),
+    # Buffer stores (the store keeper's pages).
+    path("forrad/", buffer.store_list, name="store_list"),
+    path("forrad/<int:store_id>/", buffer.store_detail, name="store_detail"),
+    path("forrad/<int:store_id>/uttag/", buffer.withdrawal_new, name="withdrawal_new"),
+    path("forrad/<int:store_id>/inventering/", buffer.store_count, name="store_count"),
+    path("forrad/<int:store_id>/bestall/", buffer.buffer_order_new, name="buffer_order_new"),
 ]

@@ -224,3 +224,33 @@ class StockLevel(models.Model):
     @property
     def available(self) -> int:
         return self.on_hand - self.reserved
+
+
+class ReorderRule(TimeStampedModel):
+    """Per (buffer store, article): below `safety_level` on hand, a replenishment order up to
+    `refill_level` is created when `automatic` is on (DESIGN.md §4 "Automatic replenishment").
+    Written only by `stock.buffer`; ordering locks the row (`stock.buffer.rules_lock`) while it
+    decides whether a replenishment order is due, and a partial unique index on
+    `ordering.Order.replenishes_rule` keeps at most one open replenishment order per rule."""
+
+    store = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="reorder_rules",
+                              verbose_name=_("förråd"))
+    article = models.ForeignKey("catalogue.Article", on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("artikel"))
+    safety_level = models.PositiveIntegerField(_("säkerhetsnivå"))
+    refill_level = models.PositiveIntegerField(_("påfyllnadsnivå"))
+    automatic = models.BooleanField(_("automatisk påfyllnad"), default=True)
+
+    class Meta:
+        ordering = ["store_id", "article_id"]
+        verbose_name = _("beställningspunkt")
+        verbose_name_plural = _("beställningspunkter")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "article"], name="uniq_reorder_rule"),
+            models.CheckConstraint(condition=Q(refill_level__gt=models.F("safety_level")),
+                                   name="reorder_refill_above_safety"),
+        ]
+        indexes = [models.Index(fields=["automatic", "store"], name="stock_rule_auto")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id}/{self.article_id}: {self.safety_level}→{self.refill_level}"

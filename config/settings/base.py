@@ -185,6 +185,17 @@ AXES_VERBOSE = False
 LYFTA_DORMANT_AFTER_DAYS = int(os.environ.get("LYFTA_DORMANT_AFTER_DAYS", 365))
 OTP_TOTP_ISSUER = "Lyfta"
 
+# SITHS login over OpenID Connect (access.oidc, docs/login.md): off unless a discovery URL and a
+# client id are given. Authorization code flow + PKCE (S256); the user is matched by the HSA-id in
+# the claim LYFTA_OIDC_HSA_CLAIM of the validated ID token.
+LYFTA_OIDC_DISCOVERY_URL = os.environ.get("LYFTA_OIDC_DISCOVERY_URL", "").strip()
+LYFTA_OIDC_CLIENT_ID = os.environ.get("LYFTA_OIDC_CLIENT_ID", "").strip()
+LYFTA_OIDC_CLIENT_SECRET = os.environ.get("LYFTA_OIDC_CLIENT_SECRET", "")
+LYFTA_OIDC_HSA_CLAIM = os.environ.get("LYFTA_OIDC_HSA_CLAIM", "hsa_id").strip() or "hsa_id"
+LYFTA_OIDC_SCOPES = os.environ.get("LYFTA_OIDC_SCOPES", "openid profile").strip() or "openid profile"
+LYFTA_OIDC_REDIRECT_URI = os.environ.get("LYFTA_OIDC_REDIRECT_URI", "").strip()  # default: built from the request
+LYFTA_OIDC_TIMEOUT_SECONDS = float(os.environ.get("LYFTA_OIDC_TIMEOUT_SECONDS", 10))
+
 # Service orders: rent ends N weekdays after a pickup order (DESIGN.md §4); attachment size limit.
 LYFTA_PICKUP_RENT_END_WEEKDAYS = int(os.environ.get("LYFTA_PICKUP_RENT_END_WEEKDAYS", 3))
 # Loans (docs/prescribing.md): the prescriber is reminded this many days before a trial ends;
@@ -268,6 +279,21 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# Logging out of a SITHS session posts the logout form, whose answer redirects to the identity
+# provider's end_session_endpoint; form-action covers redirects, so the provider's origin (the
+# discovery URL's, plus LYFTA_OIDC_EXTRA_FORM_ACTION when end_session lives elsewhere) is allowed.
+for _o in [_origin(LYFTA_OIDC_DISCOVERY_URL), *env_list("LYFTA_OIDC_EXTRA_FORM_ACTION")]:
+    if _o and LYFTA_OIDC_CLIENT_ID:
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_o)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

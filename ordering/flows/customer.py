@@ -315,7 +315,10 @@ def order_draft_create(principal, data: DraftInput, *, submit: bool = False) -> 
     Everything is checked before the first write, and then written in few statements: the order
     (already in its final status), its lines, its events and its audit rows, one insert each."""
     require_orderer(principal)
-    if data.kind not in (CustomerOrderKind.TO_PATIENT, CustomerOrderKind.TO_UNIT, CustomerOrderKind.BUFFER_MANUAL):
+    if data.kind == CustomerOrderKind.BUFFER_MANUAL:  # needs its store: ordering.flows.buffer
+        fail("kind", "En förrådsbeställning görs från förrådet (sidan Förråd, eller "
+                     "POST /api/v1/buffer-stores/{id}/orders).")
+    if data.kind not in (CustomerOrderKind.TO_PATIENT, CustomerOrderKind.TO_UNIT):
         fail("kind", "Ogiltig ordertyp.")
     unit = resolve_unit(principal, data.unit_id)
     customer_id = unit.organisation_id if unit is not None else principal.primary_customer_id

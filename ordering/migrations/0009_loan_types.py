@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ordering', '0007_special_request_statuses'),
-        ('stock', '0002_ledger_append_only'),
+        ('ordering', '0008_buffer_store_orders'),
+        ('stock', '0004_loan_types'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('access', '0004_prescribing'),
         ('patients', '0002_care_relationship'),
-        ('stock', '0002_ledger_append_only'),
+        ('stock', '0003_reorder_rules'),
     ]
 
     operations = [
