@@ -16,6 +16,7 @@ REGISTRY: dict[str, tuple[str, str]] = {
     "service": ("benchmarks.service", "work orders, pickups, fault reports: patient view and device card at scale"),
     "webhooks": ("benchmarks.webhooks", "deliveries/s with 4 dispatchers; commit → delivery p50/p95, local receiver"),
     "fhir": ("benchmarks.fhir", "FHIR Device?patient= and DeviceRequest?patient= p50/p95 at planning scale"),
+    "statistics": ("benchmarks.statistics", "supply statistics page, 12 months: p95 cold and cached at planning scale"),
     "profile": ("benchmarks.profile_submission", "cProfile of one order submission through the full request stack"),
 }
 
