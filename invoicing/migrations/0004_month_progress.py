@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invoicing', '0002_closed_month_triggers'),
+        ('invoicing', '0003_buffer_store_fee'),
     ]
 
     operations = [
