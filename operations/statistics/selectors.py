@@ -323,11 +323,16 @@ def report_version(first: dt.date, last: dt.date) -> str:
 
     from invoicing import selectors as inv
 
-    from ..models import Co2Factor
+    from ..models import AccessRequest, Co2Factor, SupportCase
 
     months = fig.months_between(first, last)
     co2 = Co2Factor.objects.aggregate(n=Count("id"), at=Max("updated_at"))
-    parts = [*_keys(months).values(), repr(sorted(inv.computed_months(first, last).items())), repr(co2)]
+    # The workflows' figures (support, access requests) change with their rows and, as deadlines
+    # pass, with the time: their part of the version is their latest change and the hour.
+    support = SupportCase.objects.aggregate(n=Count("id"), o=Max("opened_at"), a=Max("first_answered_at"))
+    access = AccessRequest.objects.aggregate(n=Count("id"), c=Max("created_at"), d=Max("decided_at"))
+    parts = [*_keys(months).values(), repr(sorted(inv.computed_months(first, last).items())), repr(co2),
+             repr(support), repr(access), f"{timezone.now():%Y%m%d%H}"]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
 
 
