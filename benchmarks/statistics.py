@@ -99,11 +99,16 @@ def insert(label: str, exprs: dict[str, str], source: str) -> int:
     return n
 
 
-def generate(scale: float, today: dt.date) -> dict:
+def generate(scale: float, today: dt.date, months: int = 60) -> dict:
+    """The planning scale's volumes (× scale) at their five-year density, over the last `months`
+    months (60: the whole five years; fewer: only the recent part, same rows per month)."""
     from django.db import connection
 
-    n = {k: max(int(v * scale), 10) for k, v in FULL.items()}
+    global DAYS
+    DAYS = months * 365 // 12
+    n = {k: max(int(v * scale * months / 60), 10) for k, v in FULL.items()}
     n["customers"] = FULL["customers"]
+    n["articles"] = max(int(FULL["articles"] * scale), 10)
     C, A, N, T, W, P, F = (n[k] for k in ("customers", "articles", "orders", "tracked", "work", "pickups", "faults"))
     start = (today - dt.timedelta(days=DAYS)).isoformat()
     day = f"(timestamp '{start} 00:00' AT TIME ZONE 'Europe/Stockholm')"
@@ -249,6 +254,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--reuse", action="store_true", help="keep the data generated before")
     ap.add_argument("--cold", type=int, default=10)
     ap.add_argument("--cached", type=int, default=50)
+    ap.add_argument("--months", type=int, default=60,
+                    help="generate only the last N months (same density as five years of planning scale)")
     args = ap.parse_args(argv)
 
     os.environ["DATABASE_URL"] = args.db
@@ -276,7 +283,8 @@ def main(argv: list[str]) -> int:
 
             call_command("migrate", verbosity=0)
             t = time.perf_counter()
-            generate(args.scale, today)
+            generate(args.scale, today, args.months)
+            source += f" ({args.months} months at five-year planning density)"
             log(f"generated in {time.perf_counter() - t:.0f} s")
     else:
         import django
