@@ -17,9 +17,11 @@ class Role(models.TextChoices):
     SUPPLY_ADMIN = "supply_admin", _("Administratör (HMC)")
     AUDITOR = "auditor", _("Granskare (logguttag)")
     SYSTEM_ADMIN = "system_admin", _("Systemadministratör")
+    CUSTOMER_TECHNICIAN = "customer_technician", _("Tekniker (kund)")  # a municipality's own technician
 
 
-CUSTOMER_ROLES = {Role.PRESCRIBER, Role.ORDERER, Role.STORE_KEEPER, Role.INVOICE_VIEWER, Role.CUSTOMER_ACCESS_ADMIN}
+CUSTOMER_ROLES = {Role.PRESCRIBER, Role.ORDERER, Role.STORE_KEEPER, Role.INVOICE_VIEWER, Role.CUSTOMER_ACCESS_ADMIN,
+                  Role.CUSTOMER_TECHNICIAN}
 SUPPLY_ROLES = {
     Role.SUPPLY_HANDLER, Role.TECHNICIAN, Role.DRIVER, Role.ASSORTMENT_MANAGER, Role.SUPPLY_ADMIN, Role.AUDITOR,
 }
@@ -53,6 +55,7 @@ class Perm:
     NOTICE_PUBLISH = "operations.publish_notices"  # service notices (driftinformation)
     ACCESS_REQUEST_DECIDE = "operations.decide_access_requests"  # approve/reject behörighetsansökningar
     SUPPORT_HANDLE = "operations.handle_support"  # answer support cases
+    SPARE_PARTS_ORDER = "ordering.spare_parts"  # order spare parts for a device on loan (issue 17)
     STATISTICS_VIEW = "operations.statistics"  # the supply statistics page (every customer)
     CUSTOMER_STATISTICS_VIEW = "operations.customer_statistics"  # one's own customer's statistics
     CO2_FACTORS_MANAGE = "operations.co2_factors"  # the climate factors of the reuse estimate
@@ -73,7 +76,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         P.CATALOGUE_VIEW, P.PATIENT_VIEW, P.ORDER_VIEW, P.ORDER_HANDLE, P.WORK_ORDER_HANDLE, P.STOCK_VIEW,
         P.STOCK_MANAGE, P.INBOX, P.SUPPORT_HANDLE, P.SPECIAL_REQUEST_DECIDE, P.FALLBACK_ENTER, P.STATISTICS_VIEW,
     },
-    Role.TECHNICIAN: {P.CATALOGUE_VIEW, P.PATIENT_VIEW, P.TECHNICIAN_WORK, P.STOCK_VIEW},
+    Role.TECHNICIAN: {P.CATALOGUE_VIEW, P.PATIENT_VIEW, P.TECHNICIAN_WORK, P.STOCK_VIEW, P.SPARE_PARTS_ORDER},
+    Role.CUSTOMER_TECHNICIAN: {P.CATALOGUE_VIEW, P.SPARE_PARTS_ORDER, P.INBOX},
     Role.DRIVER: {P.PATIENT_VIEW, P.DRIVER_RUNS},
     Role.ASSORTMENT_MANAGER: {P.CATALOGUE_VIEW, P.CATALOGUE_MANAGE, P.STOCK_VIEW},
     Role.SUPPLY_ADMIN: {

@@ -83,6 +83,14 @@ def _retry_after_claims(message_ids: list[int]) -> None:
 
 
 @task()
+def send_loan_reminders() -> dict:
+    """Daily: reminders before trials end and when return dates pass (`ordering.flows.loans`)."""
+    from .flows.loans import loan_reminders_send
+
+    return loan_reminders_send()
+
+
+@task()
 def buffer_replenishment_sweep() -> dict:
     """Nightly: every automatic reorder rule of every buffer store is checked, for rules changed
     or stock adjusted outside a withdrawal (`ordering.flows.buffer.replenishment_sweep`, which
@@ -95,6 +103,7 @@ def buffer_replenishment_sweep() -> dict:
 def _register_periodic() -> None:
     from core import scheduler
 
+    scheduler.register("ordering.loan_reminders", "ordering.tasks.send_loan_reminders", dt.timedelta(hours=24))
     scheduler.register("ordering.buffer_replenishment_sweep", "ordering.tasks.buffer_replenishment_sweep",
                        dt.timedelta(hours=24))
 

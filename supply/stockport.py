@@ -64,7 +64,9 @@ def deliver(*, line, quantity: int, patient, customer, cost_centre, ref: str, ac
 
     if line.device_id and patient is not None:
         return stock_services.deliver_to_patient(device=line.device, patient=patient, customer=customer,
-                                                 cost_centre=cost_centre, ref=ref, actor=actor, on=on)
+                                                 cost_centre=cost_centre, ref=ref, actor=actor, on=on,
+                                                 loan_type=line.loan_type or "permanent",
+                                                 loan_until=line.loan_until)
     if line.device_id:
         from core.errors import Conflict
 

@@ -60,6 +60,7 @@ class CustomerOrderKind(models.TextChoices):
     BUFFER_MANUAL = "buffer_manual", _("Manuell förrådsbeställning")
     REPLENISHMENT = "replenishment", _("Automatisk påfyllnad")
     WITHDRAWAL = "withdrawal", _("Uttag ur förråd")
+    SPARE_PARTS = "spare_parts", _("Reservdelar till individ")
 
 class Priority(models.TextChoices):
     NORMAL = "normal", _("Normal")
@@ -209,6 +210,7 @@ class Message(models.Model):
         COMPLETED = "completed", _("Avslutad")
         ANSWER = "answer", _("Svar")
         INFO = "info", _("Information")
+        REMINDER = "reminder", _("Påminnelse")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lyfta_messages")
     order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE, related_name="messages")
