@@ -198,6 +198,12 @@ LYFTA_OIDC_TIMEOUT_SECONDS = float(os.environ.get("LYFTA_OIDC_TIMEOUT_SECONDS", 
 
 # Service orders: rent ends N weekdays after a pickup order (DESIGN.md §4); attachment size limit.
 LYFTA_PICKUP_RENT_END_WEEKDAYS = int(os.environ.get("LYFTA_PICKUP_RENT_END_WEEKDAYS", 3))
+# Loans (docs/prescribing.md): the prescriber is reminded this many days before a trial ends;
+# a trial may last at most LYFTA_TRIAL_MAX_DAYS from the day it is ordered or extended.
+LYFTA_TRIAL_REMINDER_DAYS = int(os.environ.get("LYFTA_TRIAL_REMINDER_DAYS", 7))
+LYFTA_TRIAL_MAX_DAYS = int(os.environ.get("LYFTA_TRIAL_MAX_DAYS", 365))
+# Spare parts (docs/prescribing.md): at most this many part orders per device and day.
+LYFTA_SPARE_PART_ORDERS_PER_DEVICE_DAY = int(os.environ.get("LYFTA_SPARE_PART_ORDERS_PER_DEVICE_DAY", 3))
 # Patientdatalagen: a stated care relationship with another customer's patient lasts this long unless renewed.
 LYFTA_CARE_RELATIONSHIP_DAYS = int(os.environ.get("LYFTA_CARE_RELATIONSHIP_DAYS", 30))
 LYFTA_ATTACHMENT_MAX_BYTES = int(os.environ.get("LYFTA_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024))
