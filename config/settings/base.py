@@ -138,6 +138,21 @@ def database_config() -> dict:
 
 
 DATABASES = {"default": database_config()}
+
+
+def cache_config(url: str) -> dict:
+    """LYFTA_CACHE_URL: empty → a cache per process (LocMemCache); `redis://…` → one cache shared
+    by every process (Django's Redis backend), so a change to cached reference data (core.cache:
+    price terms, prescribing rules, subscriptions, API clients) is seen by all processes at once."""
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError("LYFTA_CACHE_URL must be a redis://, rediss:// or unix:// URL")
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                        "KEY_PREFIX": "lyfta"}}
+
+
+CACHES = cache_config(os.environ.get("LYFTA_CACHE_URL", ""))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "access.User"
@@ -251,6 +266,11 @@ LYFTA_WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("LYFTA_WEBHOOK_RETRY_BAS
 LYFTA_WEBHOOK_RETRY_CAP_SECONDS = float(os.environ.get("LYFTA_WEBHOOK_RETRY_CAP_SECONDS", 3600))
 LYFTA_WEBHOOK_RETRY_HOURS = float(os.environ.get("LYFTA_WEBHOOK_RETRY_HOURS", 24))
 LYFTA_WEBHOOK_REQUIRE_HTTPS = False  # True under production settings
+# A rotated webhook secret keeps signing (a second signature) for this long by default.
+LYFTA_WEBHOOK_SECRET_GRACE_HOURS = float(os.environ.get("LYFTA_WEBHOOK_SECRET_GRACE_HOURS", 24))
+# Outbox retention (integration.retention, daily): events older than this many days whose every
+# delivery is delivered (and that the broker has published, when it is on) are deleted. 0: keep all.
+LYFTA_OUTBOX_RETENTION_DAYS = int(os.environ.get("LYFTA_OUTBOX_RETENTION_DAYS", 30))
 # The broker sink (integration.broker): off unless an AMQP URL is given, e.g. amqp://guest:guest@127.0.0.1:5672/%2F
 LYFTA_AMQP_URL = os.environ.get("LYFTA_AMQP_URL", "")
 LYFTA_AMQP_EXCHANGE = os.environ.get("LYFTA_AMQP_EXCHANGE", "lyfta.events")
