@@ -11,7 +11,7 @@ class AccessConfig(AppConfig):
 
         from core import nav
 
-        from . import tasks  # noqa: F401  (registers the dormant-account job)
+        from . import checks, tasks  # noqa: F401  (deploy checks; the dormant-account job)
         from .roles import Perm
         from .throttle import on_locked_out
 

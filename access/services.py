@@ -287,8 +287,72 @@ def login_succeeded(user: User, *, second_factor: bool) -> None:
     audit_record(user, "login.success" if second_factor else "login.password_ok_enrolment_required", user)
 
 
-def logout_recorded(user: User) -> None:
-    audit_record(user, "logout", user)
+def logout_recorded(user: User, *, method: str = "local") -> None:
+    audit_record(user, "logout", user, {"method": method} if method != "local" else None)
+
+
+# --- SITHS login (OpenID Connect, access.oidc) ------------------------------------
+
+class SithsRefused(Exception):
+    """A validated SITHS login that Lyfta does not let in. `reason`: no_hsa_claim, unknown_hsa_id,
+    ambiguous_hsa_id, inactive, demo_account, no_role."""
+
+    def __init__(self, reason: str, hsa_id: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.hsa_id = hsa_id
+
+
+def _claim_text(value) -> str:
+    return value.strip()[:44] if isinstance(value, str) else ""
+
+
+def siths_login_resolve(*, claims: dict, hsa_claim: str, issuer: str):
+    """The user a validated ID token names, by the HSA-id in claim `hsa_claim` (case-insensitive,
+    exactly one active account with at least one role). Records the login (audit `login.success`,
+    method siths) and returns (user, its SITHS device for django-otp). Refuses with SithsRefused
+    (audited `login.siths_refused` with the reason, committed) otherwise; writes nothing else then."""
+    from .models import SithsDevice
+
+    sub = _claim_text(claims.get("sub")) if isinstance(claims.get("sub"), str) else ""
+    hsa_id = _claim_text(claims.get(hsa_claim))
+    base = {"method": "siths", "issuer": issuer[:300], "sub": sub[:255], "hsa_id": hsa_id}
+
+    def refuse(reason: str, user: User | None = None):
+        audit_record(None, "login.siths_refused", user, {**base, "reason": reason},
+                     object_type="" if user else "access.user")
+        return SithsRefused(reason, hsa_id)
+
+    if not hsa_id:
+        raise refuse("no_hsa_claim")
+    users = list(User.objects.filter(hsa_id__iexact=hsa_id)[:2])
+    if not users:
+        raise refuse("unknown_hsa_id")
+    if len(users) > 1:
+        raise refuse("ambiguous_hsa_id")
+    user = users[0]
+    if not user.is_active:
+        raise refuse("inactive", user)
+    if user.is_demo and not settings.LYFTA_DEMO_MODE:
+        raise refuse("demo_account", user)
+    if not user.is_superuser and not RoleAssignment.objects.filter(user=user).exists():
+        raise refuse("no_role", user)
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        device, _created = SithsDevice.objects.get_or_create(
+            user=user, issuer=issuer[:300], subject=sub[:255], defaults={"name": "SITHS", "confirmed": True})
+        SithsDevice.objects.filter(pk=device.pk).update(last_login_at=now, confirmed=True)
+        device.confirmed = True
+        User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None, last_activity_at=now)
+        audit_record(user, "login.success", user, base)
+    return user, device
+
+
+def siths_login_failed(*, reason: str, detail: str = "") -> None:
+    """A SITHS login that broke off before a validated ID token (provider error, bad or foreign
+    token, lost state): audited `login.siths_failed`."""
+    audit_record(None, "login.siths_failed", None, {"method": "siths", "reason": reason[:60],
+                                                    "detail": detail[:300]}, object_type="access.user")
 
 
 def totp_device_for_enrolment(user: User) -> TOTPDevice:

@@ -24,6 +24,16 @@ class OperationsConfig(AppConfig):
                                            order=45))
         banners.register("operations.notices", panels.login_banner)
 
+        from ordering.events import register_event_listener
+
+        from .statistics.selectors import on_order_events
+
+        register_event_listener(on_order_events)  # the statistics' cache: a new generation per month
+        nav.register(nav.NavItem("ops_statistics", _("Statistik"), "operations:statistics", Perm.STATISTICS_VIEW,
+                                 order=80))
+        nav.register(nav.NavItem("ops_customer_statistics", _("Statistik"), "operations:customer_statistics",
+                                 Perm.CUSTOMER_STATISTICS_VIEW, order=80))
+
         nav.register(nav.NavItem("ops_notices", _("Driftinformation"), "operations:notice_admin",
                                  Perm.NOTICE_PUBLISH, order=86))
         nav.register(nav.NavItem("ops_access_requests", _("Ansökningar"), "operations:access_request_list",

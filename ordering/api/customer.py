@@ -23,6 +23,8 @@ from .enums import (
     CustomerKindValue,
     CustomerStatusFilter,
     DeliveryToValue,
+    LoanTypeIn,
+    LoanTypeValue,
     OrderStatusValue,
     OrderTypeValue,
     PriorityValue,
@@ -38,6 +40,10 @@ class LineIn(Schema):
     article_number: str = Field(..., min_length=1, max_length=35, description="Artikelnummer")
     quantity: int = Field(1, description=f"1–{services.MAX_QUANTITY}")
     main_line_no: int | None = Field(None, description="Index (1-based) of the main-device line this accessory fits")
+    loan_type: LoanTypeIn = Field("", description="Tracked articles to a patient: permanent | time_limited | "
+                                                  "short_term | trial (\"\" = the article's default)")
+    loan_until: dt.date | None = Field(None, description="Return date (time_limited, short_term) or end of the "
+                                                         "trial; required for time_limited and trial")
 
 
 class OrderCreateIn(OrdererIn):
@@ -75,6 +81,8 @@ class LineOut(Schema):
     device_serial: str | None = None
     monthly_rent: Decimal | None = None
     unit_price: Decimal | None = None
+    loan_type: LoanTypeIn = Field("", description="The loan the device gets (\"\": not lent)")
+    loan_until: dt.date | None = None
 
 
 class OrderOut(Schema):
@@ -144,7 +152,7 @@ def order_out(order: Order, *, events: bool = True) -> dict:
             "article_name": ln.article.name, "quantity": ln.quantity, "delivered_quantity": ln.delivered_quantity,
             "allocated_quantity": ln.allocated_quantity, "backordered_quantity": ln.backordered_quantity,
             "device_serial": ln.device.serial if ln.device_id else None, "monthly_rent": ln.monthly_rent,
-            "unit_price": ln.unit_price,
+            "unit_price": ln.unit_price, "loan_type": ln.loan_type, "loan_until": ln.loan_until,
         } for ln in lines],
         "events": [event_out(e) for e in order.events.all()] if events else [],
     }
@@ -200,7 +208,8 @@ def create_order(request, payload: OrderCreateIn):
             contact_name=payload.contact_name, contact_phone=payload.contact_phone, priority=payload.priority,
             requested_date=payload.requested_date, note=payload.note, template_id=payload.template_id,
             orderer_hsa_id=payload.orderer_hsa_id, orderer_username=payload.orderer_username,
-            lines=[services.LineInput(ln.article_number, ln.quantity, ln.main_line_no) for ln in payload.lines],
+            lines=[services.LineInput(ln.article_number, ln.quantity, ln.main_line_no, ln.loan_type, ln.loan_until)
+                   for ln in payload.lines],
         )
         order = services.order_draft_create(principal, data, submit=payload.submit)
         return 201, created_order_out(order)
@@ -273,6 +282,9 @@ class PatientDeviceOut(Schema):
     cost_centre_id: int | None
     cost_centre_code: str | None
     customer_id: int
+    loan_id: int
+    loan_type: LoanTypeValue
+    loan_until: dt.date | None = Field(None, description="Return date, or the end of a trial")
 
 
 @router.get("/patients/{patient_id}/devices", response=list[PatientDeviceOut],
@@ -284,7 +296,8 @@ def patient_devices(request, patient_id: int):
              "article_name": loan.device.article.name, "since": loan.started_on,
              "cost_centre_id": loan.cost_centre_id,
              "cost_centre_code": loan.cost_centre.code if loan.cost_centre_id else None,
-             "customer_id": loan.customer_id}
+             "customer_id": loan.customer_id, "loan_id": loan.pk, "loan_type": loan.loan_type,
+             "loan_until": loan.loan_until}
             for loan in selectors.patient_devices(request.auth, patient_id)]
 
 

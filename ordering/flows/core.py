@@ -206,7 +206,7 @@ def patient_visible(principal, patient) -> bool:
 
 # What a new order reads of its patient (visibility and the delivery address).
 ORDER_PATIENT_COLUMNS = ("id", "customer_id", "protected_identity", "registered_street", "registered_postal_code",
-                         "registered_city", "stay_street", "stay_postal_code", "stay_city")
+                         "registered_city", "stay_street", "stay_postal_code", "stay_city", "deceased_on")
 
 
 def patient_for_order(principal, patient_id: int, *, columns: tuple[str, ...] | None = None):
@@ -342,16 +342,18 @@ def notify(order: Order, kind: str, subject: str, text: str) -> list[Message]:
 
 
 @entry_point
-def message_send(recipients, *, kind: str, subject: str, text: str) -> list[Message]:
-    """Inbox messages to users that are about no order (operations: access requests, support
-    cases); e-mailed after commit like `notify`'s. No patient data in them."""
+def message_send(recipients, *, kind: str, subject: str, text: str, order: Order | None = None) -> list[Message]:
+    """Inbox messages to named users, about no order (operations: access requests, support
+    cases) or about `order` (loan reminders); e-mailed after commit like `notify`'s. No patient
+    data in them."""
     seen: set[int] = set()
     messages = []
     for user in recipients:
         if user is None or user.pk in seen:
             continue
         seen.add(user.pk)
-        messages.append(Message.objects.create(recipient=user, kind=kind, subject=subject[:200], text=text[:4000]))
+        messages.append(Message.objects.create(recipient=user, order=order, kind=kind, subject=subject[:200],
+                                               text=text[:4000]))
     if messages:
         ids = [m.pk for m in messages]
 
