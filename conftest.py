@@ -10,6 +10,9 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from access.roles import CUSTOMER_ROLES, Role
 from tests import factories as f
 
+# The real OpenID provider for the SITHS login tests (tests/oidc/fixtures.py).
+pytest_plugins = ["tests.oidc.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 from core.models import TimeStampedModel
 
@@ -228,3 +229,23 @@ class CustomerPrescribingTerms(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}: {self.cost_ceiling}"
+
+
+class SithsDevice(Device):
+    """The second factor of a SITHS login (access.oidc): the region's identity provider checked
+    the card and its PIN, so a user logged in through it holds this django-otp device, verified in
+    the session (`django_otp.login`), and `user.is_verified()` is true as after a TOTP code. It
+    verifies no token itself: a password login never accepts it (access.services.login_check
+    takes only TOTP devices)."""
+
+    issuer = models.CharField(_("identitetsutfärdare"), max_length=300, blank=True)
+    subject = models.CharField(_("subjekt (sub)"), max_length=255, blank=True)
+    last_login_at = models.DateTimeField(_("senaste SITHS-inloggning"), null=True, blank=True)
+
+    class Meta(Device.Meta):
+        constraints = [models.UniqueConstraint(fields=["user", "issuer", "subject"], name="uniq_siths_device")]
+        verbose_name = _("SITHS-inloggning")
+        verbose_name_plural = _("SITHS-inloggningar")
+
+    def verify_token(self, token) -> bool:
+        return False

@@ -17,9 +17,11 @@ class Role(models.TextChoices):
     SUPPLY_ADMIN = "supply_admin", _("Administratör (HMC)")
     AUDITOR = "auditor", _("Granskare (logguttag)")
     SYSTEM_ADMIN = "system_admin", _("Systemadministratör")
+    CUSTOMER_TECHNICIAN = "customer_technician", _("Tekniker (kund)")  # a municipality's own technician
 
 
-CUSTOMER_ROLES = {Role.PRESCRIBER, Role.ORDERER, Role.STORE_KEEPER, Role.INVOICE_VIEWER, Role.CUSTOMER_ACCESS_ADMIN}
+CUSTOMER_ROLES = {Role.PRESCRIBER, Role.ORDERER, Role.STORE_KEEPER, Role.INVOICE_VIEWER, Role.CUSTOMER_ACCESS_ADMIN,
+                  Role.CUSTOMER_TECHNICIAN}
 SUPPLY_ROLES = {
     Role.SUPPLY_HANDLER, Role.TECHNICIAN, Role.DRIVER, Role.ASSORTMENT_MANAGER, Role.SUPPLY_ADMIN, Role.AUDITOR,
 }
@@ -41,7 +43,7 @@ class Perm:
     DRIVER_RUNS = "supply.driver_runs"
     STOCK_VIEW = "stock.view"
     STOCK_MANAGE = "stock.manage"
-    STORE_KEEP = "stock.store_keep"  # buffer store withdrawals
+    STORE_KEEP = "stock.store_keep"  # buffer stores: withdrawals, counts, manual buffer orders
     INVOICE_VIEW = "invoicing.view"
     INVOICE_MANAGE = "invoicing.manage"
     AUDIT_VIEW = "audit.view"
@@ -53,26 +55,36 @@ class Perm:
     NOTICE_PUBLISH = "operations.publish_notices"  # service notices (driftinformation)
     ACCESS_REQUEST_DECIDE = "operations.decide_access_requests"  # approve/reject behörighetsansökningar
     SUPPORT_HANDLE = "operations.handle_support"  # answer support cases
+    SPARE_PARTS_ORDER = "ordering.spare_parts"  # order spare parts for a device on loan (issue 17)
+    STATISTICS_VIEW = "operations.statistics"  # the supply statistics page (every customer)
+    CUSTOMER_STATISTICS_VIEW = "operations.customer_statistics"  # one's own customer's statistics
+    CO2_FACTORS_MANAGE = "operations.co2_factors"  # the climate factors of the reuse estimate
+    FALLBACK_ENTER = "ordering.fallback_enter"  # late entry of paper orders (reservrutin)
 
 
 P = Perm
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.PRESCRIBER: {P.CATALOGUE_VIEW, P.PATIENT_VIEW, P.PATIENT_MANAGE, P.ORDER_CREATE, P.ORDER_VIEW, P.INBOX},
-    Role.ORDERER: {P.CATALOGUE_VIEW, P.PATIENT_VIEW, P.ORDER_CREATE, P.ORDER_VIEW, P.INBOX},
-    Role.STORE_KEEPER: {P.CATALOGUE_VIEW, P.STOCK_VIEW, P.STORE_KEEP, P.ORDER_VIEW, P.INBOX, P.PATIENT_VIEW},
-    Role.INVOICE_VIEWER: {P.INVOICE_VIEW},
-    Role.CUSTOMER_ACCESS_ADMIN: {P.ACCESS_ADMIN, P.ACCESS_REQUEST_DECIDE},
+    Role.PRESCRIBER: {P.CATALOGUE_VIEW, P.PATIENT_VIEW, P.PATIENT_MANAGE, P.ORDER_CREATE, P.ORDER_VIEW, P.INBOX,
+                      P.STORE_KEEP,  # withdrawals from the buffer store of their own unit
+                      P.CUSTOMER_STATISTICS_VIEW},
+    Role.ORDERER: {P.CATALOGUE_VIEW, P.PATIENT_VIEW, P.ORDER_CREATE, P.ORDER_VIEW, P.INBOX, P.CUSTOMER_STATISTICS_VIEW},
+    Role.STORE_KEEPER: {P.CATALOGUE_VIEW, P.STOCK_VIEW, P.STORE_KEEP, P.ORDER_VIEW, P.INBOX, P.PATIENT_VIEW,
+                        P.CUSTOMER_STATISTICS_VIEW},
+    Role.INVOICE_VIEWER: {P.INVOICE_VIEW, P.CUSTOMER_STATISTICS_VIEW},
+    Role.CUSTOMER_ACCESS_ADMIN: {P.ACCESS_ADMIN, P.ACCESS_REQUEST_DECIDE, P.CUSTOMER_STATISTICS_VIEW},
     Role.SUPPLY_HANDLER: {
         P.CATALOGUE_VIEW, P.PATIENT_VIEW, P.ORDER_VIEW, P.ORDER_HANDLE, P.WORK_ORDER_HANDLE, P.STOCK_VIEW,
-        P.STOCK_MANAGE, P.INBOX, P.SUPPORT_HANDLE, P.SPECIAL_REQUEST_DECIDE,
+        P.STOCK_MANAGE, P.INBOX, P.SUPPORT_HANDLE, P.SPECIAL_REQUEST_DECIDE, P.FALLBACK_ENTER, P.STATISTICS_VIEW,
     },
-    Role.TECHNICIAN: {P.CATALOGUE_VIEW, P.PATIENT_VIEW, P.TECHNICIAN_WORK, P.STOCK_VIEW},
+    Role.TECHNICIAN: {P.CATALOGUE_VIEW, P.PATIENT_VIEW, P.TECHNICIAN_WORK, P.STOCK_VIEW, P.SPARE_PARTS_ORDER},
+    Role.CUSTOMER_TECHNICIAN: {P.CATALOGUE_VIEW, P.SPARE_PARTS_ORDER, P.INBOX},
     Role.DRIVER: {P.PATIENT_VIEW, P.DRIVER_RUNS},
     Role.ASSORTMENT_MANAGER: {P.CATALOGUE_VIEW, P.CATALOGUE_MANAGE, P.STOCK_VIEW},
     Role.SUPPLY_ADMIN: {
         P.CATALOGUE_VIEW, P.CATALOGUE_MANAGE, P.PATIENT_VIEW, P.ORDER_VIEW, P.ORDER_HANDLE, P.WORK_ORDER_HANDLE,
         P.STOCK_VIEW, P.STOCK_MANAGE, P.INVOICE_VIEW, P.INVOICE_MANAGE, P.INBOX, P.WEBHOOKS_MANAGE,
-        P.NOTICE_PUBLISH, P.ACCESS_REQUEST_DECIDE, P.SUPPORT_HANDLE, P.SPECIAL_REQUEST_DECIDE,
+        P.NOTICE_PUBLISH, P.ACCESS_REQUEST_DECIDE, P.SUPPORT_HANDLE, P.SPECIAL_REQUEST_DECIDE, P.FALLBACK_ENTER,
+        P.STATISTICS_VIEW, P.CO2_FACTORS_MANAGE,
     },
     Role.AUDITOR: {P.AUDIT_VIEW},
     Role.SYSTEM_ADMIN: {P.SYSTEM_ADMIN, P.AUDIT_VIEW, P.CATALOGUE_VIEW, P.NOTICE_PUBLISH},

@@ -1,5 +1,7 @@
 from django.db.models import Prefetch
 
+from core.cache import Generation
+
 from .models import RoleAssignment, Unit, User
 from .roles import CUSTOMER_ROLES
 
@@ -14,3 +16,22 @@ def users_with_roles_at(units):
     assignments = RoleAssignment.objects.filter(unit__in=units, role__in=CUSTOMER_ROLES).select_related("unit")
     return (User.objects.filter(role_assignments__in=assignments).distinct().order_by("last_name", "first_name")
             .prefetch_related(Prefetch("role_assignments", queryset=assignments, to_attr="customer_roles")))
+
+
+# A customer's cost ceiling is read by every prescription (ordering.flows.prescribing) and changes
+# rarely: cached per customer (core.cache; access.apps connects the model's signals).
+COST_CEILINGS = Generation("cost_ceilings", 60)
+
+
+def customer_cost_ceiling(customer_id: int | None):
+    """The customer's cost ceiling (Decimal) for prescribing, or None when it has none."""
+    from .models import CustomerPrescribingTerms
+
+    if not customer_id:
+        return None
+
+    def compute():
+        terms = CustomerPrescribingTerms.objects.filter(organisation_id=customer_id).only("cost_ceiling").first()
+        return terms.cost_ceiling if terms is not None else None
+
+    return COST_CEILINGS.get(str(customer_id), compute)

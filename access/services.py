@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import audit_record
+from core.cache import Generation
 from core.errors import Conflict, ValidationFailed
 
 from .models import (
@@ -286,8 +287,72 @@ def login_succeeded(user: User, *, second_factor: bool) -> None:
     audit_record(user, "login.success" if second_factor else "login.password_ok_enrolment_required", user)
 
 
-def logout_recorded(user: User) -> None:
-    audit_record(user, "logout", user)
+def logout_recorded(user: User, *, method: str = "local") -> None:
+    audit_record(user, "logout", user, {"method": method} if method != "local" else None)
+
+
+# --- SITHS login (OpenID Connect, access.oidc) ------------------------------------
+
+class SithsRefused(Exception):
+    """A validated SITHS login that Lyfta does not let in. `reason`: no_hsa_claim, unknown_hsa_id,
+    ambiguous_hsa_id, inactive, demo_account, no_role."""
+
+    def __init__(self, reason: str, hsa_id: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.hsa_id = hsa_id
+
+
+def _claim_text(value) -> str:
+    return value.strip()[:44] if isinstance(value, str) else ""
+
+
+def siths_login_resolve(*, claims: dict, hsa_claim: str, issuer: str):
+    """The user a validated ID token names, by the HSA-id in claim `hsa_claim` (case-insensitive,
+    exactly one active account with at least one role). Records the login (audit `login.success`,
+    method siths) and returns (user, its SITHS device for django-otp). Refuses with SithsRefused
+    (audited `login.siths_refused` with the reason, committed) otherwise; writes nothing else then."""
+    from .models import SithsDevice
+
+    sub = _claim_text(claims.get("sub")) if isinstance(claims.get("sub"), str) else ""
+    hsa_id = _claim_text(claims.get(hsa_claim))
+    base = {"method": "siths", "issuer": issuer[:300], "sub": sub[:255], "hsa_id": hsa_id}
+
+    def refuse(reason: str, user: User | None = None):
+        audit_record(None, "login.siths_refused", user, {**base, "reason": reason},
+                     object_type="" if user else "access.user")
+        return SithsRefused(reason, hsa_id)
+
+    if not hsa_id:
+        raise refuse("no_hsa_claim")
+    users = list(User.objects.filter(hsa_id__iexact=hsa_id)[:2])
+    if not users:
+        raise refuse("unknown_hsa_id")
+    if len(users) > 1:
+        raise refuse("ambiguous_hsa_id")
+    user = users[0]
+    if not user.is_active:
+        raise refuse("inactive", user)
+    if user.is_demo and not settings.LYFTA_DEMO_MODE:
+        raise refuse("demo_account", user)
+    if not user.is_superuser and not RoleAssignment.objects.filter(user=user).exists():
+        raise refuse("no_role", user)
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        device, _created = SithsDevice.objects.get_or_create(
+            user=user, issuer=issuer[:300], subject=sub[:255], defaults={"name": "SITHS", "confirmed": True})
+        SithsDevice.objects.filter(pk=device.pk).update(last_login_at=now, confirmed=True)
+        device.confirmed = True
+        User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None, last_activity_at=now)
+        audit_record(user, "login.success", user, base)
+    return user, device
+
+
+def siths_login_failed(*, reason: str, detail: str = "") -> None:
+    """A SITHS login that broke off before a validated ID token (provider error, bad or foreign
+    token, lost state): audited `login.siths_failed`."""
+    audit_record(None, "login.siths_failed", None, {"method": "siths", "reason": reason[:60],
+                                                    "detail": detail[:300]}, object_type="access.user")
 
 
 def totp_device_for_enrolment(user: User) -> TOTPDevice:
@@ -365,17 +430,33 @@ _CLIENT_COLUMNS = ("id", "name", "organisation_id", "is_active", "is_demo", "las
                    "organisation__id", "organisation__name", "organisation__kind", "organisation__is_active")
 
 
+# Every API call authenticates its client. Cached per token hash for a few seconds (core.cache):
+# saving or deleting a client or an organisation — deactivating one, in the admin or a service —
+# starts a new generation, so this process refuses a revoked token at once and other processes
+# within API_CLIENTS.ttl seconds (at once with a shared cache backend). access.apps connects them.
+API_CLIENTS = Generation("api_clients", 10)
+
+
+def _client_by_token_hash(token_hash: str) -> ApiClient | None:
+    try:  # get(), not first(): a unique key needs no ORDER BY / LIMIT (this runs on every API call)
+        return ApiClient.objects.select_related("organisation").only(*_CLIENT_COLUMNS).get(
+            token_hash=token_hash, is_active=True, organisation__is_active=True)
+    except ApiClient.DoesNotExist:
+        return None
+
+
 def api_client_authenticate(raw_token: str) -> ApiClient | None:
     if not raw_token:
         return None
-    try:  # get(), not first(): a unique key needs no ORDER BY / LIMIT (this runs on every API call)
-        client = ApiClient.objects.select_related("organisation").only(*_CLIENT_COLUMNS).get(
-            token_hash=hash_token(raw_token), is_active=True, organisation__is_active=True)
-    except ApiClient.DoesNotExist:
+    token_hash = hash_token(raw_token)
+    client = API_CLIENTS.get(token_hash, lambda: _client_by_token_hash(token_hash))
+    if client is None:
         return None
     if client.is_demo and not settings.LYFTA_DEMO_MODE:
         return None
     now = timezone.now()
     if client.last_used_at is None or now - client.last_used_at > dt.timedelta(minutes=5):
-        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)  # an update: no signal, no new generation
+        client.last_used_at = now
+        API_CLIENTS.put(token_hash, client)
     return client

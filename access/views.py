@@ -13,7 +13,7 @@ from django_otp import login as otp_login
 
 from core import nav
 
-from . import services
+from . import oidc, services
 from .decorators import require_perm
 from .forms import LoginForm, TotpConfirmForm
 from .principal import principal_for_request
@@ -54,7 +54,7 @@ def login_view(request):
             response.set_cookie(SESSION_MARKER_COOKIE, "1", httponly=True, samesite="Lax",
                                 secure=settings.SESSION_COOKIE_SECURE)
             return response
-    response = render(request, "access/login.html", {"form": form, "error": error,
+    response = render(request, "access/login.html", {"form": form, "error": error, "siths": oidc.configured(),
                                                      "next": _safe_next(request, "")}, status=400 if error else 200)
     response.delete_cookie(SESSION_MARKER_COOKIE)
     return response
@@ -90,12 +90,87 @@ def enrol_view(request):
 
 @require_POST
 def logout_view(request):
+    """Ends the Lyfta session; after a SITHS login also the identity provider's session, by sending
+    the browser to its end_session_endpoint (when the discovery document offers one) with the ID
+    token as hint, which returns it to the login page."""
+    id_token = request.session.get(SITHS_ID_TOKEN_KEY)
     if request.user.is_authenticated:
-        services.logout_recorded(request.user)
+        services.logout_recorded(request.user, method="siths" if id_token else "local")
     logout(request)
     messages.success(request, "Du är utloggad.")
-    response = redirect("access:login")
+    target = None
+    if id_token and oidc.configured():
+        target = oidc.end_session_url(id_token, request.build_absolute_uri(reverse("access:login")))
+    response = redirect(target or reverse("access:login"))
     response.delete_cookie(SESSION_MARKER_COOKIE)
+    return response
+
+
+SITHS_ID_TOKEN_KEY = "lyfta_siths_id_token"
+SITHS_NEXT_KEY = "lyfta_siths_next"
+
+
+def _siths_problem(request, *, refused: services.SithsRefused | None = None, status: int):
+    from django.urls import NoReverseMatch
+    from django.utils.http import urlencode
+
+    from .validators import HSA_ID_RE
+
+    try:
+        request_url = reverse("operations:access_request_new")
+    except NoReverseMatch:  # pragma: no cover - operations is always installed
+        request_url = ""
+    if request_url and refused and HSA_ID_RE.match(refused.hsa_id):
+        request_url += "?" + urlencode({"hsa_id": refused.hsa_id})  # the form fills it in
+    return render(request, "access/siths_refused.html", {
+        "refused": refused, "reason": refused.reason if refused else "", "hsa_id": refused.hsa_id if refused else "",
+        "access_request_url": request_url}, status=status)
+
+
+@require_http_methods(["GET"])
+def siths_login(request):
+    """'Logga in med SITHS': to the region's identity provider (authorization request with state,
+    nonce and a PKCE challenge)."""
+    from django.http import Http404
+
+    if not oidc.configured():
+        raise Http404
+    request.session[SITHS_NEXT_KEY] = _safe_next(request, "")
+    try:
+        return oidc.authorize_redirect(request)
+    except oidc.OidcFailed as exc:
+        services.siths_login_failed(reason=exc.reason, detail=exc.detail)
+        return _siths_problem(request, status=502)
+
+
+@require_http_methods(["GET"])
+def siths_callback(request):
+    """The identity provider's answer: code for tokens, ID token validated, user matched by
+    HSA-id; a user without an account or role gets a page on how to ask for access."""
+    from django.http import Http404
+
+    if not oidc.configured():
+        raise Http404
+    try:
+        claims, token = oidc.complete_login(request)
+    except oidc.OidcFailed as exc:
+        services.siths_login_failed(reason=exc.reason, detail=exc.detail)
+        return _siths_problem(request, status=502 if exc.reason.endswith("_unavailable") else 400)
+    cfg = oidc.config()
+    try:
+        user, device = services.siths_login_resolve(claims=claims, hsa_claim=cfg.hsa_claim, issuer=claims["iss"])
+    except services.SithsRefused as exc:
+        return _siths_problem(request, refused=exc, status=403)
+    nxt = request.session.pop(SITHS_NEXT_KEY, "") or ""
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    otp_login(request, device)  # SITHS is two-factor: the session counts as verified (django-otp)
+    request.session[SITHS_ID_TOKEN_KEY] = token["id_token"]
+    if not (nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
+                                                    require_https=request.is_secure())):
+        nxt = reverse("core:start")
+    response = redirect(nxt)
+    response.set_cookie(SESSION_MARKER_COOKIE, "1", httponly=True, samesite="Lax",
+                        secure=settings.SESSION_COOKIE_SECURE)
     return response
 
 

@@ -10,11 +10,13 @@ import sys
 
 # name -> (module, one-line description)
 REGISTRY: dict[str, tuple[str, str]] = {
+    "buffer": ("benchmarks.buffer", "400 stores × 40 rules: withdrawal API p95 with the replenishment check; nightly sweep"),
     "catalogue": ("benchmarks.catalogue", "import 60,000 articles; search latency via selector, HTTP API and raw SQL"),
     "ordering": ("benchmarks.ordering", "3M orders: submission over HTTP vs raw SQL; order search and patient view"),
     "service": ("benchmarks.service", "work orders, pickups, fault reports: patient view and device card at scale"),
     "webhooks": ("benchmarks.webhooks", "deliveries/s with 4 dispatchers; commit → delivery p50/p95, local receiver"),
     "fhir": ("benchmarks.fhir", "FHIR Device?patient= and DeviceRequest?patient= p50/p95 at planning scale"),
+    "statistics": ("benchmarks.statistics", "supply statistics page, 12 months: p95 cold and cached at planning scale"),
     "profile": ("benchmarks.profile_submission", "cProfile of one order submission through the full request stack"),
 }
 

@@ -56,6 +56,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--warmup", type=int, default=30)
     ap.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--statements", action="store_true",
+                    help="also print the SQL statements of one submission")
+    ap.add_argument("--dump", help="write the raw cProfile stats to this file (for pstats / snakeviz)")
     args = ap.parse_args(argv)
 
     os.environ["DATABASE_URL"] = args.database
@@ -92,6 +95,15 @@ def main(argv: list[str]) -> int:
 
     for _ in range(args.warmup):
         submit()
+    if args.statements:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            submit()
+        print(f"# {len(ctx.captured_queries)} statements in one submission")
+        for i, q in enumerate(ctx.captured_queries, 1):
+            print(f"{i:3}. {q['sql'][:600]}")
     cpu, wall = [], []
     profiler = cProfile.Profile(time.process_time)  # CPU time: waiting on the database is not counted
     for _ in range(args.requests):
@@ -109,6 +121,9 @@ def main(argv: list[str]) -> int:
     print(f"CPU per request (under cProfile, which inflates it): median {statistics.median(cpu):.2f} ms; "
           f"wall median {statistics.median(wall):.2f} ms")
     stats = pstats.Stats(profiler)
+    if args.dump:
+        stats.dump_stats(args.dump)
+    print(f"Python function calls per request (deterministic): {stats.total_calls / args.requests:,.0f}")
     total = sum(v[2] for v in stats.stats.values())  # own (tottime) seconds
     groups: dict[str, float] = defaultdict(float)
     for (filename, _line, _name), (_cc, _nc, tt, _ct, _callers) in stats.stats.items():

@@ -19,6 +19,12 @@ class CatalogueConfig(AppConfig):
 
         post_save.connect(price_terms_invalidate, sender=PriceList, dispatch_uid="price_terms_save")
         post_delete.connect(price_terms_invalidate, sender=PriceList, dispatch_uid="price_terms_delete")
+        from access.models import Competence
+
+        from .models import Article, IsoClass, Product
+        from .prescribing import PRESCRIBING_RULES
+
+        PRESCRIBING_RULES.connect(Article, Product, IsoClass, Competence)
 
         nav.register(nav.NavItem("catalogue", _("Hjälpmedel"), "catalogue:search", Perm.CATALOGUE_VIEW, order=10))
         scheduler.register("catalogue.prices_refresh", "catalogue.tasks.prices_refresh", dt.timedelta(hours=6))

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 
 from audit.services import audit_record
+from core.cache import Generation
 from core.errors import ValidationFailed
 
 from .models import Article, IsoClass, PrescribingLevel
@@ -44,10 +45,20 @@ def _rule(obj, source: str) -> Rule:
                 competence_name=comp.name if comp else "", special_request_allowed=obj.special_request_allowed)
 
 
+# Every order line is checked against these rules; they change when an assortment manager sets a
+# rule or the catalogue is imported. Cached per article (core.cache: this process sees a change at
+# once, other processes within the TTL); catalogue.apps connects the models, the import invalidates.
+PRESCRIBING_RULES = Generation("prescribing_rules", 60)
+
+
 def prescribing_rules_for(articles) -> dict[int, Rule]:
-    """{article id: Rule} for the given articles: two queries for any number of articles."""
-    articles = list(articles)
+    """{article id: Rule} for the given articles: from the cache, or two queries for any number
+    of articles that are not cached."""
     ids = [a.pk for a in articles]
+    return {pk: rule for pk, rule in PRESCRIBING_RULES.get_many(ids, _rules_of).items() if rule is not None}
+
+
+def _rules_of(ids) -> dict[int, Rule]:
     rows = {a.pk: a for a in Article.objects.filter(pk__in=ids).select_related(
         "required_competence", "product__iso_class")}
     classes = {c.code: c for c in IsoClass.objects.exclude(prescribing_level="").select_related(

@@ -23,6 +23,7 @@ from django.db.models import CharField, F, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Collate, Concat
 
+from core.cache import Generation
 from core.errors import NotFound
 
 from .models import Article, ArticleAvailability, ArticlePrice, IsoClass, Media, SearchTerm
@@ -358,26 +359,23 @@ def price_list_on(day):
 
 
 PRICE_TERMS_TTL = 60  # seconds; a change in this process clears it at once (catalogue.apps)
-_PRICE_TERMS_GENERATION = "lyfta:price_terms:generation"
+PRICE_TERMS = Generation("price_terms", PRICE_TERMS_TTL)
 
 
 def price_terms_on(day):
-    """The terms valid on `day`, through Django's cache: every order's cost estimate needs them
-    and they change a few times a year. Saving or deleting a price list starts a new cache
-    generation (`price_terms_invalidate`, connected to the model's signals), so this process sees
-    the change at once; other processes within `PRICE_TERMS_TTL` seconds (at once with a shared
-    cache backend such as Redis). The invoice basis does not use this: it reads the price lists."""
-    from django.core.cache import cache
-
+    """The terms valid on `day`, through Django's cache (`core.cache.Generation`): every order's
+    cost estimate needs them and they change a few times a year. Saving or deleting a price list
+    starts a new cache generation (`price_terms_invalidate`, connected to the model's signals), so
+    this process sees the change at once; other processes within `PRICE_TERMS_TTL` seconds (at
+    once with a shared cache backend such as Redis). The invoice basis does not use this: it
+    reads the price lists."""
     from .pricing import Terms
 
-    generation = cache.get(_PRICE_TERMS_GENERATION, 0)
-    key = f"lyfta:price_terms:{generation}:{day.isoformat()}"
-    terms = cache.get(key)
-    if terms is None:
+    def compute():
         price_list = price_list_on(day)
-        terms = Terms.of(price_list) if price_list is not None else "none"
-        cache.set(key, terms, PRICE_TERMS_TTL)
+        return Terms.of(price_list) if price_list is not None else "none"
+
+    terms = PRICE_TERMS.get(day.isoformat(), compute)
     # No price list: the settings' defaults, read now (they are not cached).
     return Terms.of(None) if terms == "none" else terms
 
@@ -385,19 +383,7 @@ def price_terms_on(day):
 def price_terms_invalidate(**_kwargs) -> None:
     """A new generation now (this transaction's later reads) and again after commit (so a value
     cached while the change was uncommitted is not kept)."""
-    from django.db import transaction
-
-    _next_generation()
-    transaction.on_commit(_next_generation)
-
-
-def _next_generation() -> None:
-    from django.core.cache import cache
-
-    try:
-        cache.incr(_PRICE_TERMS_GENERATION)
-    except ValueError:
-        cache.set(_PRICE_TERMS_GENERATION, 1, None)
+    PRICE_TERMS.invalidate()
 
 
 def price_rows_by_article(article_ids) -> dict:

@@ -39,6 +39,10 @@ def catalogue_import(path: str, *, actor=None, today: dt.date | None = None,
             "file": os.path.basename(path), "sha256": _sha256(path), "lines": result.lines,
             "counts": result.counts, "prices_changed": result.prices_changed,
         }, object_type="catalogue.import", object_id=os.path.basename(path)[:100])
+        # The writer saves in bulk (no signals): articles' and products' prescribing rules may have changed.
+        from .prescribing import PRESCRIBING_RULES
+
+        PRESCRIBING_RULES.invalidate()
     return result
 
 

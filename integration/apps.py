@@ -17,5 +17,10 @@ class IntegrationConfig(AppConfig):
 
         # Every order event writes its outbox row in the same transaction (ordering.events).
         register_event_listener(outbox.on_order_events)
+        from access.models import ApiClient, Organisation
+
+        from .models import Subscription
+
+        outbox.SUBSCRIPTIONS.connect(Subscription, ApiClient, Organisation)
         nav.register(nav.NavItem("webhooks", _("Webhooks"), "integration:deliveries", Perm.WEBHOOKS_MANAGE, order=88))
         scheduler.register("integration.dispatch", "integration.tasks.dispatch_due", dt.timedelta(minutes=1))

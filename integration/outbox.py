@@ -6,7 +6,14 @@ from collections.abc import Sequence
 
 from django.utils import timezone
 
+from core.cache import Generation
+
 from .models import Delivery, OutboxEvent, Subscription
+
+# Every order event looks up the subscriptions that may see it; they change when a client manages
+# its subscriptions. Cached per customer as (id, event types) pairs (core.cache: this process sees
+# a change at once, other processes within the TTL); integration.apps connects the models.
+SUBSCRIPTIONS = Generation("subscriptions", 30)
 
 
 def event_type_of(order_type: str, event) -> str:
@@ -27,6 +34,15 @@ def subscriptions_for(customer_id: int) -> list[Subscription]:
     ).order_by("id"))
 
 
+def subscription_filters_for(customer_id: int) -> list[tuple[int, Subscription]]:
+    """[(subscription id, an unsaved Subscription holding only its event types, for `wants`)],
+    through the cache."""
+    def compute():
+        return [(sub.pk, tuple(sub.event_types or ())) for sub in subscriptions_for(customer_id)]
+
+    return [(pk, Subscription(event_types=list(types))) for pk, types in SUBSCRIPTIONS.get(str(customer_id), compute)]
+
+
 def on_order_events(events: Sequence) -> None:
     """In the caller's transaction: one outbox row per order event, one pending delivery per
     matching subscription."""
@@ -39,16 +55,17 @@ def on_order_events(events: Sequence) -> None:
             data={"event": e.event_type, "from_status": e.from_status, "to_status": e.to_status,
                   "order_number": order.number, "order_type": order.order_type, "kind": order.kind}))
     OutboxEvent.objects.bulk_create(rows)
-    by_customer: dict[int, list[Subscription]] = {}
+    by_customer: dict[int, list[tuple[int, Subscription]]] = {}
     now = timezone.now()
     deliveries = []
     for row in rows:
         subs = by_customer.get(row.customer_id)
         if subs is None:
-            subs = by_customer[row.customer_id] = subscriptions_for(row.customer_id)
-        for sub in subs:
+            subs = by_customer[row.customer_id] = subscription_filters_for(row.customer_id)
+        for sub_id, sub in subs:
             if sub.wants(row.event_type):
-                deliveries.append(Delivery(subscription=sub, event=row, order_id=row.order_id, next_attempt_at=now))
+                deliveries.append(Delivery(subscription_id=sub_id, event=row, order_id=row.order_id,
+                                           next_attempt_at=now))
     if deliveries:
         Delivery.objects.bulk_create(deliveries)
 

@@ -135,3 +135,27 @@ def month_history(customer_id: int | None = None, limit: int = 12) -> list[tuple
     rows = dict(qs.values("month_id").annotate(a=Sum("amount_ore")).values_list("month_id", "a"))
     recent = list(InvoiceMonth.objects.order_by("-month")[:limit])
     return [(m.label, rows.get(m.pk, 0)) for m in reversed(recent)]
+
+
+def rent_by_customer(first: dt.date, last: dt.date, *, customer_ids=None) -> dict[int, dict[dt.date, tuple[int, int]]]:
+    """Devices on loan and their monthly cost, as the invoice basis charged them (the basis is
+    the one charge computation, `invoicing.charges`): customer id -> month -> (devices with a rent
+    line, rent in öre), for the months first..last whose basis has been computed (the statistics)."""
+    from .models import Rule
+
+    qs = InvoiceLine.objects.filter(month__month__gte=first, month__month__lte=last,
+                                    rule__in=(Rule.RENT, Rule.SPECIAL_RENT))
+    if customer_ids is not None:
+        qs = qs.filter(customer_id__in=customer_ids)
+    out: dict[int, dict[dt.date, tuple[int, int]]] = {}
+    for month, cid, devices, amount in (qs.values("month__month", "customer_id")
+                                        .annotate(d=Count("device_id", distinct=True), a=Sum("amount_ore"))
+                                        .values_list("month__month", "customer_id", "d", "a")):
+        out.setdefault(cid, {})[month] = (devices, amount or 0)
+    return out
+
+
+def computed_months(first: dt.date, last: dt.date) -> dict[dt.date, str]:
+    """month -> when its basis was last computed (ISO time), for the months first..last that have one."""
+    return {m: at.isoformat() for m, at in InvoiceMonth.objects.filter(
+        month__gte=first, month__lte=last, computed_at__isnull=False).values_list("month", "computed_at")}

@@ -24,9 +24,21 @@ class OperationsConfig(AppConfig):
                                            order=45))
         banners.register("operations.notices", panels.login_banner)
 
+        from ordering.events import register_event_listener
+
+        from .statistics.selectors import on_order_events
+
+        register_event_listener(on_order_events)  # the statistics' cache: a new generation per month
+        nav.register(nav.NavItem("ops_statistics", _("Statistik"), "operations:statistics", Perm.STATISTICS_VIEW,
+                                 order=80))
+        nav.register(nav.NavItem("ops_customer_statistics", _("Statistik"), "operations:customer_statistics",
+                                 Perm.CUSTOMER_STATISTICS_VIEW, order=80))
+
         nav.register(nav.NavItem("ops_notices", _("Driftinformation"), "operations:notice_admin",
                                  Perm.NOTICE_PUBLISH, order=86))
         nav.register(nav.NavItem("ops_access_requests", _("Ansökningar"), "operations:access_request_list",
                                  Perm.ACCESS_REQUEST_DECIDE, order=87))
+        nav.register(nav.NavItem("ops_late_entry", _("Efterregistrera"), "operations:fallback_late_entry",
+                                 Perm.FALLBACK_ENTER, order=89))
         nav.register(nav.NavItem("ops_support", _("Support"), "operations:support_queue", Perm.SUPPORT_HANDLE,
                                  order=88))

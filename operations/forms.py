@@ -78,4 +78,30 @@ class SupportReplyForm(forms.Form):
     screenshot = forms.FileField(label=_("Skärmbild (valfri)"), required=False)
 
 
+class LateEntryForm(forms.Form):
+    """The paper order of the fallback routine, typed in afterwards (ordering.flows.fallback)."""
+
+    paper_at = forms.DateTimeField(label=_("Datum och klockslag på blanketten"), widget=DT_INPUT,
+                                   input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                                   help_text=_("Tiden som står på pappret, inte nu. Högst 30 dagar bakåt."))
+    signed_by = forms.CharField(label=_("Undertecknad av (namnförtydligande)"), max_length=200)
+    orderer = forms.CharField(label=_("Undertecknarens användarnamn eller HSA-id i Lyfta (valfritt)"), max_length=150,
+                              required=False, help_text=_("Då blir hen beställare och får orderns meddelanden."))
+    unit_hsa_id = forms.CharField(label=_("Beställande enhetens HSA-id"), max_length=44)
+    kind = forms.ChoiceField(label=_("Beställningen gäller"), widget=forms.RadioSelect,
+                             choices=[("to_patient", _("En patient")), ("to_unit", _("Enheten (leveranspunkt)"))],
+                             initial="to_patient")
+    patient_identity = forms.CharField(label=_("Patientens personnummer eller reservnummer"), max_length=20,
+                                       required=False)
+    lines = forms.CharField(label=_("Artiklar"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
+                            help_text=_("En rad per artikel: artikelnummer och antal, t.ex. 123456 2."))
+    priority = forms.ChoiceField(label=_("Prioritet"), widget=forms.RadioSelect, initial="urgent",
+                                 choices=[("normal", _("Normal")), ("urgent", _("Akut"))])
+    contact_name = forms.CharField(label=_("Kontaktperson"), max_length=120, required=False)
+    contact_phone = forms.CharField(label=_("Telefon"), max_length=30, required=False)
+    note = forms.CharField(label=_("Meddelande till HMC"), max_length=2000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    scan = forms.FileField(label=_("Inskannad blankett (PDF, PNG eller JPEG)"))
+
+
 __all__ = ["Role"]

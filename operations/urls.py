@@ -22,5 +22,19 @@ urlpatterns = [
     path("support/<int:case_id>/avsluta/", support.support_close, name="support_close"),
     path("support/bild/<int:message_id>/", support.support_screenshot, name="support_screenshot"),
     path("reservrutin/", fallback.fallback_forms, name="fallback_forms"),
+    path("reservrutin/efterregistrera/", fallback.late_entry, name="fallback_late_entry"),
     path("reservrutin/<slug:kind>.pdf", fallback.fallback_form_pdf, name="fallback_form_pdf"),
+]
+
+from .statistics import views as statistics  # noqa: E402
+
+urlpatterns += [
+    path("statistik/", statistics.supply_statistics, name="statistics"),
+    path("statistik/statistik.xlsx", statistics.supply_statistics_xlsx, name="statistics_xlsx"),
+    path("statistik/statistik.csv", statistics.supply_statistics_csv, name="statistics_csv"),
+    path("statistik/kund/", statistics.customer_statistics, name="customer_statistics"),
+    path("statistik/kund/statistik.xlsx", statistics.customer_statistics_xlsx, name="customer_statistics_xlsx"),
+    path("statistik/kund/statistik.csv", statistics.customer_statistics_csv, name="customer_statistics_csv"),
+    path("statistik/klimatfaktorer/", statistics.co2_factors, name="co2_factors"),
+    path("statistik/klimatfaktorer/<int:factor_id>/ta-bort/", statistics.co2_factor_delete, name="co2_factor_delete"),
 ]

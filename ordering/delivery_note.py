@@ -25,6 +25,9 @@ def delivery_note_content(delivery: Delivery, principal) -> dict:
         ["Beställande enhet", str(order.unit or "–")],
         ["Kostnadsställe", str(order.cost_centre or "–")],
     ]
+    if order.buffer_store_id:  # a buffer order: the store counts these lines in on arrival
+        store = order.buffer_store
+        meta.append(["Förråd", f"{store.name} ({store.code})"])
     if order.patient_id:
         patient = order.patient
         if patient.protected_identity and not principal.is_supply:
@@ -39,7 +42,10 @@ def delivery_note_content(delivery: Delivery, principal) -> dict:
         ln = dl.order_line
         lines.append([str(ln.line_no), ln.article.article_number, ln.article.name, str(dl.quantity),
                       dl.device.serial if dl.device_id else "–"])
-    return {"title": f"Följesedel – order {order.number}", "meta": meta, "lines": lines,
+    title = f"Följesedel – order {order.number}"
+    if order.buffer_store_id and order.kind != "withdrawal":
+        title += " – inleverans till förråd (räkna in raderna nedan)"
+    return {"title": title, "meta": meta, "lines": lines,
             "receiver": delivery.receiver_name, "date": delivery.delivered_on.isoformat()}
 
 

@@ -224,6 +224,11 @@ def inbox(user, *, limit: int = 100, principal=None) -> list[Message]:
                 shown.add(patient.pk)
         if shown:
             patient_access_record_many(principal, sorted(shown), "inbox")
+        from .flows.loans import open_reminders_for
+
+        reminders = open_reminders_for([m.pk for m in rows if m.kind == Message.Kind.REMINDER])
+        for m in rows:
+            m.open_reminders = reminders.get(m.pk, [])
     return rows
 
 
@@ -304,6 +309,14 @@ def orders_for_device(device, principal) -> dict:
     return {"device_order_lines": rows}
 
 
+def part_orders_for_device(device, principal) -> dict:
+    """Device card section: the spare-part orders made for this device (customers see their own)."""
+    from .flows.spare_parts import part_orders_for_device as _orders
+
+    orders = [o for o in _orders(device) if principal is None or principal.can_see_customer(o.customer_id)]
+    return {"part_orders": orders, "can_open": principal is not None and principal.has_perm("ordering.view")}
+
+
 def delivery_for_note(principal, delivery_id):
     """A delivery of an order the principal's customer owns (supply: any), for its delivery note;
     404 otherwise; one patient-access row when the order has a patient."""
@@ -347,3 +360,41 @@ def prescriber_start(principal, *, recent: int = 5) -> dict:
             "unread": [(patients.get(r["order__patient_id"]), r["n"]) for r in unread
                        if r["order__patient_id"] is None or r["order__patient_id"] in patients],
             "recent": [patients[r["patient_id"]] for r in seen if r["patient_id"] in patients]}
+
+
+# --------------------------------------------------------------------------- loans (docs/prescribing.md)
+
+
+def loan_for_view(principal, loan_id: int, view: str = "loan"):
+    """A loan of a patient the principal may see, with its source order and open reminders; one
+    patient-access row. Other customers' loans: 404."""
+    from audit.services import patient_access_record
+
+    from .flows.loans import loan_for_customer, orders_for_loans
+    from .models import LoanReminder
+
+    loan = loan_for_customer(principal, loan_id)
+    patient_access_record(principal, loan.patient_id, view)
+    loan.source_order = orders_for_loans([loan]).get(loan.pk)
+    loan.open_reminders = list(LoanReminder.objects.filter(loan=loan, status=LoanReminder.Status.SENT))
+    return loan
+
+
+def overdue_returns(today=None) -> list[dict]:
+    """The supply centre's list of loans past their return date, per customer and unit."""
+    from .flows.loans import overdue_returns as _overdue
+
+    return _overdue(today)
+
+
+def buffer_store_orders(store, *, limit: int = 50) -> list[Order]:
+    """Open buffer orders to a store (manual and replenishment) — what the store has on order."""
+    from .flows.buffer import BUFFER_KINDS, ON_ORDER_STATUSES
+
+    return list(Order.objects.filter(buffer_store=store, kind__in=BUFFER_KINDS, status__in=ON_ORDER_STATUSES)
+                .prefetch_related("lines__article").order_by("-created_at", "-id")[:limit])
+
+
+def buffer_store_withdrawals(store, *, limit: int = 20) -> list[Order]:
+    return list(Order.objects.filter(buffer_store=store, kind="withdrawal").prefetch_related("lines__article")
+                .order_by("-created_at", "-id")[:limit])

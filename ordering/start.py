@@ -23,3 +23,23 @@ def prescriber_panel(principal, request) -> dict | None:
         "recent": [{"label": f"{p.last_name}, {p.first_name}", "note": p.identity_display,
                     "url": reverse("ordering:patient_view", args=[p.pk])} for p in data["recent"]],
     }
+
+
+def store_keeper_panel(principal, request) -> dict | None:
+    """Buffer stores below their safety level (every rule, automatic or not: the automatic ones
+    show what is on its way, the manual ones need an order)."""
+    from stock.buffer.selectors import rules_below_safety, stores_visible
+
+    if principal.is_supply or principal.user is None or "store_keeper" not in principal.roles:
+        return None
+    stores = {s.pk: s for s in stores_visible(principal).filter(is_active=True)}
+    if not stores:
+        return None
+    below: dict[int, list[str]] = {}
+    for rule in rules_below_safety(store_ids=list(stores), automatic_only=False):
+        below.setdefault(rule.store_id, []).append(f"{rule.article.name} ({rule.held}/{rule.safety_level})")
+    items = [{"label": stores[sid].name, "count": len(names), "note": ", ".join(names[:3]) + (" …" if len(names) > 3
+                                                                                               else ""),
+              "url": reverse("ordering:store_detail", args=[sid])} for sid, names in sorted(below.items())]
+    return {"key": "buffer-below-safety", "title": _("Under säkerhetsnivån i förråden"), "items": items,
+            "empty": _("Alla förråd ligger över säkerhetsnivån.")}

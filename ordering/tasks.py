@@ -80,3 +80,32 @@ def _retry_after_claims(message_ids: list[int]) -> None:
     if getattr(backend, "supports_defer", False):
         send_message_emails.using(run_after=timezone.now() + _claim_lease() + dt.timedelta(seconds=5)).enqueue(
             message_ids)
+
+
+@task()
+def send_loan_reminders() -> dict:
+    """Daily: reminders before trials end and when return dates pass (`ordering.flows.loans`)."""
+    from .flows.loans import loan_reminders_send
+
+    return loan_reminders_send()
+
+
+@task()
+def buffer_replenishment_sweep() -> dict:
+    """Nightly: every automatic reorder rule of every buffer store is checked, for rules changed
+    or stock adjusted outside a withdrawal (`ordering.flows.buffer.replenishment_sweep`, which
+    records what it created in an audit row `buffer.sweep`)."""
+    from .flows.buffer import replenishment_sweep
+
+    return replenishment_sweep()
+
+
+def _register_periodic() -> None:
+    from core import scheduler
+
+    scheduler.register("ordering.loan_reminders", "ordering.tasks.send_loan_reminders", dt.timedelta(hours=24))
+    scheduler.register("ordering.buffer_replenishment_sweep", "ordering.tasks.buffer_replenishment_sweep",
+                       dt.timedelta(hours=24))
+
+
+_register_periodic()

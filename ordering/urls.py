@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import core, customer, fault, pickup, special, work
+from .views import buffer, core, customer, deceased, fault, loans, pickup, spare_parts, special, work
 
 app_name = "ordering"
 urlpatterns = [
@@ -22,6 +22,14 @@ urlpatterns = [
     path("patient/<int:patient_id>/", customer.patient_view, name="patient_view"),
     # Name used by patients.views.patient_url (patient search opens the patient view).
     path("patient/<int:patient_id>/", customer.patient_view, name="patient"),
+    path("patient/<int:patient_id>/avliden/", deceased.patient_deceased, name="patient_deceased"),
+    path("patient/<int:patient_id>/hamta-alla/", deceased.patient_pickup_all, name="patient_pickup_all"),
+    path("reservdelar/", spare_parts.spare_parts, name="spare_parts"),
+    path("lan/<int:loan_id>/", loans.loan_detail, name="loan_detail"),
+    path("lan/<int:loan_id>/forlang/", loans.loan_extend, name="loan_extend"),
+    path("lan/<int:loan_id>/behall/", loans.loan_convert, name="loan_convert"),
+    path("lan/<int:loan_id>/hamtning/", loans.loan_pickup, name="loan_pickup"),
+    path("lan/<int:loan_id>/byt/", loans.loan_exchange, name="loan_exchange"),
     path("meddelanden/", customer.inbox, name="inbox"),
     path("meddelanden/<int:message_id>/last/", customer.message_read, name="message_read"),
     path("meddelanden/alla-lasta/", customer.messages_read_all, name="messages_read_all"),
@@ -42,4 +50,10 @@ urlpatterns = [
     path("patient/<int:patient_id>/service/", core.patient_service, name="patient_service"),
     path("patient/<int:patient_id>/aterlamning/", pickup.receipt_new, name="receipt_new"),
     path("kvitto/<int:receipt_id>.pdf", pickup.receipt_pdf, name="receipt_pdf"),
+    # Buffer stores (the store keeper's pages).
+    path("forrad/", buffer.store_list, name="store_list"),
+    path("forrad/<int:store_id>/", buffer.store_detail, name="store_detail"),
+    path("forrad/<int:store_id>/uttag/", buffer.withdrawal_new, name="withdrawal_new"),
+    path("forrad/<int:store_id>/inventering/", buffer.store_count, name="store_count"),
+    path("forrad/<int:store_id>/bestall/", buffer.buffer_order_new, name="buffer_order_new"),
 ]

@@ -40,6 +40,8 @@ class Patient(TimeStampedModel):
                                  verbose_name=_("ansvarig kund"))
     # Lower-case "first last" for name search (kept by services).
     name_search = models.CharField(max_length=201, editable=False, default="")
+    # Recorded by `patients.services.patient_mark_deceased` (ordering's flow stops orders and reminders).
+    deceased_on = models.DateField(_("avliden"), null=True, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name", "identity_number"]

@@ -126,6 +126,42 @@ def patient_update(principal, patient: Patient, **fields) -> Patient:
     return patient
 
 
+@transaction.atomic
+def patient_mark_deceased(principal, patient: Patient, *, on) -> Patient:
+    """Record that a patient has died on `on` (not in the future). Refused when already recorded.
+    What follows for orders, loans and reminders is ordering's (`ordering.flows.deceased`)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from access.roles import Perm
+
+    principal.require(Perm.PATIENT_MANAGE)
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    principal.require_customer(patient.customer_id)
+    if patient.deceased_on is not None:
+        raise Conflict(f"Patienten är redan registrerad som avliden ({patient.deceased_on:%Y-%m-%d}).",
+                       code="patient_deceased")
+    if isinstance(on, str):
+        try:
+            on = dt.date.fromisoformat(on.strip())
+        except ValueError:
+            raise ValidationFailed("Ogiltigt datum (ÅÅÅÅ-MM-DD).", errors={"on": ["Ogiltigt datum (ÅÅÅÅ-MM-DD)."]}) \
+                from None
+    if not isinstance(on, dt.date):
+        raise ValidationFailed("Ange dödsdatum.", errors={"on": ["Ange dödsdatum."]})
+    if on > timezone.localdate():
+        raise ValidationFailed("Dödsdatumet kan inte ligga i framtiden.",
+                               errors={"on": ["Dödsdatumet kan inte ligga i framtiden."]})
+    if on < timezone.localdate() - dt.timedelta(days=366):
+        raise ValidationFailed("Dödsdatumet ligger mer än ett år bakåt.",
+                               errors={"on": ["Dödsdatumet ligger mer än ett år bakåt."]})
+    patient.deceased_on = on
+    patient.save(update_fields=["deceased_on", "updated_at"])
+    audit_record(principal, "patient.deceased", patient, {"on": on.isoformat()})
+    return patient
+
+
 def care_relationship_days() -> int:
     from django.conf import settings
 

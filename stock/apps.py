@@ -11,3 +11,5 @@ class StockConfig(AppConfig):
         from core import nav
 
         nav.register(nav.NavItem("stock", _("Lager"), "stock:overview", Perm.STOCK_VIEW, order=60))
+        nav.register(nav.NavItem("buffer_stores_admin", _("Buffertförråd"), "stock:buffer_stores", Perm.STOCK_MANAGE,
+                                 order=61))

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AppendOnlyModel
+from catalogue.models import LoanType
 from core.models import TimeStampedModel
 
 
@@ -109,6 +110,12 @@ class Loan(TimeStampedModel):
     started_on = models.DateField(_("från"))
     ended_on = models.DateField(_("till"), null=True, blank=True)
     source_ref = models.CharField(_("underlag"), max_length=100, blank=True)
+    # Loan type (catalogue.LoanType) and its date: the return date of a time-limited or short-term
+    # loan, the end of a trial (utprovning). Copied from the order line at delivery; changed by
+    # `stock.services.loan_terms_change` (extend, convert a trial to permanent).
+    loan_type = models.CharField(_("låneform"), max_length=20, choices=LoanType.choices,
+                                 default=LoanType.PERMANENT)
+    loan_until = models.DateField(_("återlämnas / utprovning till"), null=True, blank=True)
     ended_reason = models.CharField(_("orsak till avslut"), max_length=300, blank=True)
 
     class Meta:
@@ -124,6 +131,8 @@ class Loan(TimeStampedModel):
         indexes = [
             models.Index(fields=["patient", "ended_on"], name="stock_loan_patient"),
             models.Index(fields=["customer", "ended_on"], name="stock_loan_customer"),
+            models.Index(fields=["loan_type", "loan_until"], name="stock_loan_until",
+                         condition=Q(ended_on__isnull=True)),
         ]
 
     def __str__(self) -> str:
@@ -132,6 +141,7 @@ class Loan(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.ended_on is None
+
 
 
 class StockMovement(AppendOnlyModel):
@@ -214,3 +224,33 @@ class StockLevel(models.Model):
     @property
     def available(self) -> int:
         return self.on_hand - self.reserved
+
+
+class ReorderRule(TimeStampedModel):
+    """Per (buffer store, article): below `safety_level` on hand, a replenishment order up to
+    `refill_level` is created when `automatic` is on (DESIGN.md §4 "Automatic replenishment").
+    Written only by `stock.buffer`; ordering locks the row (`stock.buffer.rules_lock`) while it
+    decides whether a replenishment order is due, and a partial unique index on
+    `ordering.Order.replenishes_rule` keeps at most one open replenishment order per rule."""
+
+    store = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="reorder_rules",
+                              verbose_name=_("förråd"))
+    article = models.ForeignKey("catalogue.Article", on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("artikel"))
+    safety_level = models.PositiveIntegerField(_("säkerhetsnivå"))
+    refill_level = models.PositiveIntegerField(_("påfyllnadsnivå"))
+    automatic = models.BooleanField(_("automatisk påfyllnad"), default=True)
+
+    class Meta:
+        ordering = ["store_id", "article_id"]
+        verbose_name = _("beställningspunkt")
+        verbose_name_plural = _("beställningspunkter")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "article"], name="uniq_reorder_rule"),
+            models.CheckConstraint(condition=Q(refill_level__gt=models.F("safety_level")),
+                                   name="reorder_refill_above_safety"),
+        ]
+        indexes = [models.Index(fields=["automatic", "store"], name="stock_rule_auto")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id}/{self.article_id}: {self.safety_level}→{self.refill_level}"

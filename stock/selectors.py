@@ -26,6 +26,16 @@ def open_loans_for_patient(patient) -> list[Loan]:
     return loans_for_patient(patient, include_ended=False)
 
 
+def loans_due(*, trial_until, return_before) -> list[Loan]:
+    """Open loans with a date that needs attention: trials ending on or before `trial_until`,
+    loans with a return date before `return_before` (time-limited, short-term). Oldest date first."""
+    return list(Loan.objects.filter(ended_on__isnull=True, loan_until__isnull=False, patient__deceased_on__isnull=True)
+                .filter(Q(loan_type="trial", loan_until__lte=trial_until)
+                        | Q(loan_type__in=("time_limited", "short_term"), loan_until__lt=return_before))
+                .select_related("device", "device__article", "customer", "patient")
+                .order_by("loan_until", "pk"))
+
+
 @dataclass(frozen=True)
 class Availability:
     article_id: int

@@ -21,7 +21,7 @@ from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
 from audit.services import actor_parts, audit_record
-from catalogue.models import Article, ArticleAvailability
+from catalogue.models import Article, ArticleAvailability, LoanType
 from core.errors import Conflict, NotFound, ValidationFailed
 
 from .models import Condition, Device, Loan, Location, StockLevel, StockMovement
@@ -116,6 +116,13 @@ def device_lock(device_id: int) -> Device:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("device_lock must run inside a transaction")
     return Device.objects.select_for_update(of=("self",)).select_related("article").get(pk=device_id)
+
+
+def loan_lock(loan_id: int) -> Loan | None:
+    """One loan row locked for the rest of the caller's transaction (None when there is none)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("loan_lock must run inside a transaction")
+    return Loan.objects.select_for_update(of=("self",)).filter(pk=loan_id).first()
 
 
 def loans_lock_open(patient) -> list[Loan]:
@@ -360,11 +367,15 @@ def release(*, device: Device | None = None, article: Article | None = None, qua
 
 @transaction.atomic
 def deliver_to_patient(*, device: Device, patient, customer, cost_centre=None, ref: str = "", actor=None,
-                       on: datetime.date | None = None) -> Loan:
+                       on: datetime.date | None = None, loan_type: str = LoanType.PERMANENT,
+                       loan_until: datetime.date | None = None) -> Loan:
     """Register a device on a patient: the loan starts (rent starts). The device leaves its
     location (central stock, reserved or not, or a buffer store). Refused when the device
-    already has an open loan (also guaranteed by a unique constraint)."""
+    already has an open loan (also guaranteed by a unique constraint). `loan_type`/`loan_until`:
+    the loan's terms as the order line chose them (checked by ordering when it was ordered)."""
     on = on or timezone.localdate()
+    loan_type = loan_type or LoanType.PERMANENT
+    _check_loan_terms(loan_type, loan_until)
     device = _lock_device(device)
     if Loan.objects.filter(device=device, ended_on__isnull=True).exists() or device.status == S.ON_LOAN:
         raise Conflict(f"Individ {device.serial} är redan utlånad.", code="device_on_loan")
@@ -384,7 +395,8 @@ def deliver_to_patient(*, device: Device, patient, customer, cost_centre=None, r
     try:
         with transaction.atomic():
             loan = Loan.objects.create(device=device, patient=patient, customer=customer, cost_centre=cost_centre,
-                                       started_on=on, source_ref=(ref or "")[:100])
+                                       started_on=on, source_ref=(ref or "")[:100], loan_type=loan_type,
+                                       loan_until=loan_until)
     except IntegrityError:
         raise Conflict(f"Individ {device.serial} är redan utlånad.", code="device_on_loan") from None
     audit_record(actor, "stock.deliver_to_patient", device,
@@ -433,6 +445,40 @@ def issue(*, article: Article, quantity: int, ref: str = "", actor=None, locatio
                    quantity=-(remaining - take_new), ref=ref, actor=actor)
     audit_record(actor, "stock.issue", article, {"ref": ref, "quantity": quantity})
     return quantity
+
+
+DATED_LOAN_TYPES = (LoanType.TIME_LIMITED, LoanType.TRIAL)
+
+
+def _check_loan_terms(loan_type: str, loan_until) -> None:
+    """The shape of a loan's terms (the business rules — dates not in the past, who may change
+    them — are ordering's, `ordering.flows.loans`)."""
+    if loan_type not in LoanType.values:
+        raise ValidationFailed("Ogiltig låneform.", errors={"loan_type": ["Ogiltig låneform."]})
+    if loan_type in DATED_LOAN_TYPES and loan_until is None:
+        raise ValidationFailed("Låneformen kräver ett datum.", errors={"loan_until": ["Ange ett datum."]})
+    if loan_type == LoanType.PERMANENT and loan_until is not None:
+        raise ValidationFailed("Ett tillsvidarelån har inget slutdatum.", errors={"loan_until": ["Inget datum."]})
+
+
+@transaction.atomic
+def loan_terms_change(*, loan: Loan, loan_type: str, loan_until: datetime.date | None, actor=None,
+                      reason: str = "") -> Loan:
+    """Change an open loan's type and date (extend a return date or a trial, convert a trial to
+    a permanent loan). The loan row is locked; audited with the old and new terms."""
+    loan = Loan.objects.select_for_update(of=("self",)).get(pk=loan.pk)
+    if loan.ended_on is not None:
+        raise Conflict("Utlåningen är redan avslutad.", code="loan_ended")
+    _check_loan_terms(loan_type, loan_until)
+    if loan_until is not None and loan_until < loan.started_on:
+        raise ValidationFailed("Datumet kan inte vara före lånets start.", errors={"loan_until": ["Före start."]})
+    old = {"loan_type": loan.loan_type, "loan_until": loan.loan_until.isoformat() if loan.loan_until else None}
+    loan.loan_type, loan.loan_until = loan_type, loan_until
+    loan.save(update_fields=["loan_type", "loan_until", "updated_at"])
+    audit_record(actor, "stock.loan_terms_changed", loan, {
+        "old": old, "loan_type": loan_type, "loan_until": loan_until.isoformat() if loan_until else None,
+        "reason": (reason or "")[:300]})
+    return loan
 
 
 LOAN_END_STATUSES = (S.AWAITING_REFURBISHMENT, S.IN_TRANSIT, S.IN_REPAIR, S.SCRAPPED)

@@ -7,4 +7,6 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("individ/<str:serial>/", views.device_card, name="device"),
     path("artikel/<str:article_number>/", views.article_stock, name="article"),
+    path("forrad/", views.buffer_stores, name="buffer_stores"),
+    path("forrad/<int:store_id>/regler/", views.buffer_store_rules, name="buffer_store_rules"),
 ]

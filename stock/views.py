@@ -1,12 +1,19 @@
+from django.contrib import messages as flash
 from django.http import Http404
 from django.shortcuts import redirect, render
 
 from access.decorators import require_perm
+from access.models import Unit
 from access.roles import Perm
 from audit.services import patient_access_record
 from catalogue.models import Article
+from core.pages import form_page, form_submit
 
 from . import card, selectors
+from .buffer import rules_import
+from .buffer import selectors as buffer_selectors
+from .buffer import services as buffer_services
+from .forms import RuleForm, RuleUploadForm, StoreForm
 from .models import Device, Location
 
 
@@ -82,3 +89,70 @@ def article_stock(request, article_number: str):
     return render(request, "stock/article.html", {
         "article": article, "levels": levels, "devices": devices, "availability": selectors.availability(article),
     })
+
+
+# --------------------------------------------------------------------------- buffer stores (supply admin)
+
+
+def _store_pages_context(store=None, **forms_):
+    ctx = {"stores": list(Location.objects.filter(kind=Location.Kind.BUFFER_STORE).select_related(
+        "unit", "unit__organisation").order_by("name"))}
+    if store is not None:
+        ctx.update(store=store, rules=buffer_selectors.store_rules(store),
+                   levels={lv.article_id: lv.on_hand for lv in buffer_selectors.store_levels(store)})
+    ctx["units"] = list(Unit.objects.filter(is_active=True, organisation__kind__in=("region", "municipality"))
+                        .select_related("organisation").order_by("organisation__name", "name"))
+    ctx.update(forms_)
+    return ctx
+
+
+@require_perm(Perm.STOCK_MANAGE)
+def buffer_stores(request):
+    """The supply admin's list of buffer stores, and a new store at a customer's unit."""
+    ctx = _store_pages_context()
+    form = StoreForm(request.POST if request.method == "POST" else None, units=ctx["units"])
+    if request.method == "POST":
+        done, store = form_submit(form, lambda cd: buffer_services.store_create(
+            name=cd["name"], unit_id=cd["unit"], code=cd["code"], actor=request.principal))
+        if done:
+            flash.success(request, f"Buffertförrådet {store.name} ({store.code}) är upplagt.")
+            return redirect("stock:buffer_store_rules", store.pk)
+    ctx["form"] = form
+    return form_page(request, "stock/buffer_stores.html", ctx, form=form)
+
+
+def _buffer_store(store_id) -> Location:
+    store = Location.objects.filter(pk=store_id, kind=Location.Kind.BUFFER_STORE).select_related("unit").first()
+    if store is None:
+        raise Http404
+    return store
+
+
+@require_perm(Perm.STOCK_MANAGE)
+def buffer_store_rules(request, store_id: int):
+    """One store's reorder rules: set one rule, or upload a sheet of rules (all or nothing)."""
+    store = _buffer_store(store_id)
+    rule_form, upload_form = RuleForm(initial={"automatic": True}), RuleUploadForm()
+    form = None
+    if request.method == "POST" and request.POST.get("action") == "upload":
+        form = upload_form = RuleUploadForm(request.POST, request.FILES)
+
+        def upload(cd):
+            f = cd["file"]
+            rows = rules_import.parse(name=f.name, data=f.read())
+            return buffer_services.reorder_rules_import(rows=rows, actor=request.principal)
+
+        done, written = form_submit(upload_form, upload)
+        if done:
+            flash.success(request, f"{len(written)} beställningspunkter är sparade.")
+            return redirect("stock:buffer_store_rules", store.pk)
+    elif request.method == "POST":
+        form = rule_form = RuleForm(request.POST)
+        done, rule = form_submit(rule_form, lambda cd: buffer_services.reorder_rule_set(
+            store=store, article_number=cd["article_number"], safety_level=cd["safety_level"],
+            refill_level=cd["refill_level"], automatic=cd["automatic"], actor=request.principal))
+        if done:
+            flash.success(request, "Beställningspunkten är sparad.")
+            return redirect("stock:buffer_store_rules", store.pk)
+    ctx = _store_pages_context(store, rule_form=rule_form, upload_form=upload_form)
+    return form_page(request, "stock/buffer_store_rules.html", ctx, form=form)

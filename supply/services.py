@@ -18,6 +18,7 @@ from core.calendar import add_weekdays, next_weekday
 from core.errors import Conflict, IllegalTransition, field_error
 from core.transactions import entry_point
 from ordering import pricing
+from ordering.flows import buffer
 from ordering.flows import core as order_core
 from ordering.flows import customer as ordering
 from ordering.models import Delivery, Order, OrderStatus, OrderType
@@ -148,6 +149,7 @@ def order_deliver(principal, order_id: int, *, receiver_name: str, place: str,
     if order.status == S.DELIVERED:
         raise IllegalTransition("Ordern är redan levererad.")
     check_move(order, S.DELIVERED, principal)
+    buffer.check_buffer_delivery(order)
     lines = {ln.pk: ln for ln in order.lines.select_related("article", "device")}
     if quantities is None:
         wanted = {pk: ln.remaining_quantity for pk, ln in lines.items() if ln.remaining_quantity > 0}
@@ -166,12 +168,16 @@ def order_deliver(principal, order_id: int, *, receiver_name: str, place: str,
     delivery = ordering.delivery_create(order, principal, delivered_on=delivered_on, receiver_name=receiver_name,
                                         place=place)
     done = []
+    store = order.buffer_store if order.kind in buffer.BUFFER_KINDS else None
     for pk, qty in sorted(wanted.items(), key=lambda kv: lines[kv[0]].line_no):
         line = lines[pk]
         stockport.deliver(line=line, quantity=qty, patient=order.patient, customer=order.customer,
-                          cost_centre=order.cost_centre, ref=_line_ref(order, line), actor=principal, on=delivered_on)
+                          cost_centre=order.cost_centre, ref=_line_ref(order, line), actor=principal, on=delivered_on,
+                          store=store)
         ordering.delivery_line_add(delivery, line, qty)
         done.append((line, qty))
     ordering.order_mark_line_delivered(order, principal, delivery=delivery, deliveries=done,
                                        at_stay_address=place == Delivery.Place.STAY_ADDRESS)
+    if store is not None:  # goods booked into a buffer store: the replenishment check runs
+        buffer.store_stock_changed(store=store, article_ids=[lines[pk].article_id for pk in wanted], actor=principal)
     return delivery

@@ -51,13 +51,22 @@ def release(*, line, ref: str, actor) -> None:
                                ref=ref, actor=actor)
 
 
-def deliver(*, line, quantity: int, patient, customer, cost_centre, ref: str, actor, on):
-    """Tracked article to a patient: the loan starts. Otherwise the quantity is issued."""
+def deliver(*, line, quantity: int, patient, customer, cost_centre, ref: str, actor, on, store=None):
+    """Tracked article to a patient: the loan starts. To a buffer store (`store`): the goods are
+    booked into the store. Otherwise the quantity is issued."""
     from stock import services as stock_services
+
+    if store is not None:
+        from stock.buffer import services as buffer_stock
+
+        return buffer_stock.store_receive(store=store, article=line.article, quantity=quantity,
+                                          device=line.device if line.device_id else None, ref=ref, actor=actor)
 
     if line.device_id and patient is not None:
         return stock_services.deliver_to_patient(device=line.device, patient=patient, customer=customer,
-                                                 cost_centre=cost_centre, ref=ref, actor=actor, on=on)
+                                                 cost_centre=cost_centre, ref=ref, actor=actor, on=on,
+                                                 loan_type=line.loan_type or "permanent",
+                                                 loan_until=line.loan_until)
     if line.device_id:
         from core.errors import Conflict
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import customer, dashboard, fault, pickup, refurbishment, work
+from .views import customer, dashboard, fault, loans, pickup, refurbishment, work
 
 app_name = "supply"
 urlpatterns = [
@@ -23,6 +23,7 @@ urlpatterns = [
     path("tekniker/<int:order_id>/starta/", work.technician_start, name="technician_start"),
     path("tekniker/<int:order_id>/avsluta/", work.technician_complete, name="technician_complete"),
     path("hamtorder/", pickup.pickup_list, name="pickup_list"),
+    path("aterlamningar/forsenade/", loans.overdue_returns, name="overdue_returns"),
     path("hamtorder/<int:order_id>/", pickup.pickup_handle, name="pickup_handle"),
     path("hamtorder/<int:order_id>/planera/", pickup.pickup_plan, name="pickup_plan"),
     path("hamtorder/<int:order_id>/hamtad/", pickup.pickup_picked_up, name="pickup_picked_up"),

@@ -16,6 +16,8 @@ nav.register(nav.NavItem("fault_reports", _("Avvikelser"), "ordering:fault_searc
 nav.register(nav.NavItem("supply_work_orders", _("Arbetsordrar (HMC)"), "supply:wo_list", Perm.WORK_ORDER_HANDLE,
                          order=42))
 nav.register(nav.NavItem("supply_pickups", _("Hämtordrar (HMC)"), "supply:pickup_list", Perm.ORDER_HANDLE, order=43))
+nav.register(nav.NavItem("overdue_returns", _("Försenade återlämningar"), "supply:overdue_returns",
+                         Perm.ORDER_HANDLE, order=44))
 nav.register(nav.NavItem("supply_faults", _("Avvikelser (HMC)"), "supply:fault_list", Perm.WORK_ORDER_HANDLE,
                          order=44))
 nav.register(nav.NavItem("refurbishment", _("Rekonditionering"), "supply:refurb_queue", Perm.STOCK_MANAGE, order=45))

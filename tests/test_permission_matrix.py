@@ -16,7 +16,7 @@ from access.roles import ROLE_PERMISSIONS, Role
 from conftest import login_verified
 from integration.api import api
 
-EXEMPT_NAMES = {"access:login", "access:enrol", "access:logout", "core:healthz", "set_language", "core:start",
+EXEMPT_NAMES = {"access:login", "access:enrol", "access:logout", "access:oidc_login", "access:oidc_callback", "core:healthz", "set_language", "core:start",
                 "operations:access_request_new", "operations:access_request_sent", "operations:fallback_forms"}
 
 
@@ -151,3 +151,21 @@ def test_start_page_navigation_shows_only_permitted_items(client_for):
     body = client.get(reverse("core:start")).content.decode()
     assert 'href="/revision/' in body
     assert 'href="/katalog/' not in body
+
+
+def test_buffer_store_permission(make_user):
+    """`stock.store_keep` (issue 12): store keepers and prescribers reach the buffer-store pages
+    (the service then requires their role at the store's unit); a customer's system client may
+    withdraw for its customer; the supply centre's clients may not."""
+    from access.principal import CUSTOMER_CLIENT_PERMS, SUPPLY_CLIENT_PERMS
+    from access.roles import Perm
+
+    holders = {r for r, perms in ROLE_PERMISSIONS.items() if Perm.STORE_KEEP in perms}
+    assert holders == {Role.STORE_KEEPER, Role.PRESCRIBER}
+    assert Perm.STORE_KEEP in CUSTOMER_CLIENT_PERMS and Perm.STORE_KEEP not in SUPPLY_CLIENT_PERMS
+    assert dict(PAGES)["ordering:store_list"] == Perm.STORE_KEEP
+    assert dict(PAGES)["stock:buffer_stores"] == Perm.STOCK_MANAGE
+    for role, status in [(Role.STORE_KEEPER, 200), (Role.PRESCRIBER, 200), (Role.ORDERER, 403),
+                         (Role.SUPPLY_HANDLER, 403)]:
+        client = login_verified(Client(), make_user(role.value, "municipality"))
+        assert client.get(reverse("ordering:store_list")).status_code == status, role

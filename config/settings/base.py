@@ -185,11 +185,33 @@ AXES_VERBOSE = False
 LYFTA_DORMANT_AFTER_DAYS = int(os.environ.get("LYFTA_DORMANT_AFTER_DAYS", 365))
 OTP_TOTP_ISSUER = "Lyfta"
 
+# SITHS login over OpenID Connect (access.oidc, docs/login.md): off unless a discovery URL and a
+# client id are given. Authorization code flow + PKCE (S256); the user is matched by the HSA-id in
+# the claim LYFTA_OIDC_HSA_CLAIM of the validated ID token.
+LYFTA_OIDC_DISCOVERY_URL = os.environ.get("LYFTA_OIDC_DISCOVERY_URL", "").strip()
+LYFTA_OIDC_CLIENT_ID = os.environ.get("LYFTA_OIDC_CLIENT_ID", "").strip()
+LYFTA_OIDC_CLIENT_SECRET = os.environ.get("LYFTA_OIDC_CLIENT_SECRET", "")
+LYFTA_OIDC_HSA_CLAIM = os.environ.get("LYFTA_OIDC_HSA_CLAIM", "hsa_id").strip() or "hsa_id"
+LYFTA_OIDC_SCOPES = os.environ.get("LYFTA_OIDC_SCOPES", "openid profile").strip() or "openid profile"
+LYFTA_OIDC_REDIRECT_URI = os.environ.get("LYFTA_OIDC_REDIRECT_URI", "").strip()  # default: built from the request
+LYFTA_OIDC_TIMEOUT_SECONDS = float(os.environ.get("LYFTA_OIDC_TIMEOUT_SECONDS", 10))
+
 # Service orders: rent ends N weekdays after a pickup order (DESIGN.md §4); attachment size limit.
 LYFTA_PICKUP_RENT_END_WEEKDAYS = int(os.environ.get("LYFTA_PICKUP_RENT_END_WEEKDAYS", 3))
+# Loans (docs/prescribing.md): the prescriber is reminded this many days before a trial ends;
+# a trial may last at most LYFTA_TRIAL_MAX_DAYS from the day it is ordered or extended.
+LYFTA_TRIAL_REMINDER_DAYS = int(os.environ.get("LYFTA_TRIAL_REMINDER_DAYS", 7))
+LYFTA_TRIAL_MAX_DAYS = int(os.environ.get("LYFTA_TRIAL_MAX_DAYS", 365))
+# Spare parts (docs/prescribing.md): at most this many part orders per device and day.
+LYFTA_SPARE_PART_ORDERS_PER_DEVICE_DAY = int(os.environ.get("LYFTA_SPARE_PART_ORDERS_PER_DEVICE_DAY", 3))
 # Patientdatalagen: a stated care relationship with another customer's patient lasts this long unless renewed.
 LYFTA_CARE_RELATIONSHIP_DAYS = int(os.environ.get("LYFTA_CARE_RELATIONSHIP_DAYS", 30))
 LYFTA_ATTACHMENT_MAX_BYTES = int(os.environ.get("LYFTA_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024))
+# Operations (issue 16): support answered within N business hours (Swedish weekdays, these hours,
+# local time); paper orders of the fallback routine entered at most this many days afterwards.
+LYFTA_SUPPORT_BUSINESS_HOURS = os.environ.get("LYFTA_SUPPORT_BUSINESS_HOURS", "08:00-17:00")
+LYFTA_SUPPORT_ANSWER_BUSINESS_HOURS = float(os.environ.get("LYFTA_SUPPORT_ANSWER_BUSINESS_HOURS", 24))
+LYFTA_FALLBACK_MAX_AGE_DAYS = int(os.environ.get("LYFTA_FALLBACK_MAX_AGE_DAYS", 30))
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska"), ("en", "English")]
@@ -257,6 +279,21 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# Logging out of a SITHS session posts the logout form, whose answer redirects to the identity
+# provider's end_session_endpoint; form-action covers redirects, so the provider's origin (the
+# discovery URL's, plus LYFTA_OIDC_EXTRA_FORM_ACTION when end_session lives elsewhere) is allowed.
+for _o in [_origin(LYFTA_OIDC_DISCOVERY_URL), *env_list("LYFTA_OIDC_EXTRA_FORM_ACTION")]:
+    if _o and LYFTA_OIDC_CLIENT_ID:
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_o)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -10,6 +10,14 @@ SYSTEM_ORG_NUMBER = "urn:oid:2.5.4.97"
 SYSTEM_ARTICLE = "urn:lyfta:article"
 SYSTEM_ORDER_NUMBER = "urn:lyfta:order-number"
 SYSTEM_SERIAL = "urn:lyfta:serial"
+# meta.tag on an order's resources when it was entered afterwards from a paper order.
+FALLBACK_TAG = {"system": "urn:lyfta:order-flag", "code": "fallback", "display": "Reservrutin"}
+
+
+def _flag_fallback(res: dict, order) -> dict:
+    if getattr(order, "is_fallback", False):
+        res["meta"] = {**res.get("meta", {}), "tag": [FALLBACK_TAG]}
+    return res
 
 IDENTITY_SYSTEMS = {
     "personnummer": OID_PERSONNUMMER,
@@ -104,7 +112,7 @@ def device_request(line, order) -> dict:
                             "display": order.orderer.get_full_name() or order.orderer.username}
     if order.note:
         res["note"] = [{"text": order.note}]
-    return res
+    return _flag_fallback(res, order)
 
 
 def service_request(order) -> dict:
@@ -144,4 +152,4 @@ def task(order, supply_org_id=None, line_ids=()) -> dict:
         res["owner"] = ref("Organization", f"org-{order.customer_id}")
     else:
         res["owner"] = ref("Organization", f"org-{supply_org_id}")
-    return res
+    return _flag_fallback(res, order)

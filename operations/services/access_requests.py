@@ -115,7 +115,28 @@ def access_request_create(*, principal, unit_id, role: str, reason: str, manager
     _tell_deciders(req, f"Ny behörighetsansökan: {Role(role).label} vid {unit.name}",
                    f"{req.applicant_name} ansöker om rollen {Role(role).label} vid {unit.name}. "
                    "Besluta under Drift → Behörighetsansökningar inom en vecka.")
+    _tell_applicant_received(req)
     return req
+
+
+def _tell_applicant_received(req: AccessRequest) -> None:
+    """The applicant's receipt: an inbox message for a user, an e-mail for a person without an
+    account (after commit, through background work)."""
+    role, unit = Role(req.role).label, req.unit.name
+    subject = f"Behörighetsansökan mottagen: {role} vid {unit}"
+    decider = (f"behörighetsadministratören hos {req.unit.organisation.name}" if req.role in CUSTOMER_ROLES
+               else "hjälpmedelscentralens administratör")
+    text = (f"Vi har tagit emot din ansökan om rollen {role} vid {unit}. Den beslutas av {decider} inom "
+            f"{sla_days()} dagar; du får beskedet i Lyfta och per e-post.")
+    if req.applicant is not None:
+        from ordering.flows.core import message_send
+        from ordering.models import Message
+
+        message_send([req.applicant], kind=Message.Kind.INFO, subject=subject, text=text)
+        return
+    body = text + "\n\nDetta e-postmeddelande går inte att svara på."
+    email, subj = req.email, f"Lyfta: {subject}"
+    transaction.on_commit(lambda: _enqueue_email([email], subj, body))
 
 
 def _tell_deciders(req: AccessRequest, subject: str, text: str) -> None:

@@ -2,7 +2,7 @@
 and return receipts, fault reports. One router; each kind's module adds its own."""
 from ninja import Router
 
-from . import customer, fault, messages, pickup, work
+from . import buffer, customer, fault, messages, pickup, work
 
 router = Router()
 router.add_router("", customer.router)
@@ -10,3 +10,4 @@ router.add_router("", work.router)
 router.add_router("", pickup.router)
 router.add_router("", fault.router)
 router.add_router("", messages.router)
+router.add_router("", buffer.router)

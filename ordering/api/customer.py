@@ -23,6 +23,8 @@ from .enums import (
     CustomerKindValue,
     CustomerStatusFilter,
     DeliveryToValue,
+    LoanTypeIn,
+    LoanTypeValue,
     OrderStatusValue,
     OrderTypeValue,
     PriorityValue,
@@ -38,6 +40,10 @@ class LineIn(Schema):
     article_number: str = Field(..., min_length=1, max_length=35, description="Artikelnummer")
     quantity: int = Field(1, description=f"1–{services.MAX_QUANTITY}")
     main_line_no: int | None = Field(None, description="Index (1-based) of the main-device line this accessory fits")
+    loan_type: LoanTypeIn = Field("", description="Tracked articles to a patient: permanent | time_limited | "
+                                                  "short_term | trial (\"\" = the article's default)")
+    loan_until: dt.date | None = Field(None, description="Return date (time_limited, short_term) or end of the "
+                                                         "trial; required for time_limited and trial")
 
 
 class OrderCreateIn(OrdererIn):
@@ -75,6 +81,8 @@ class LineOut(Schema):
     device_serial: str | None = None
     monthly_rent: Decimal | None = None
     unit_price: Decimal | None = None
+    loan_type: LoanTypeIn = Field("", description="The loan the device gets (\"\": not lent)")
+    loan_until: dt.date | None = None
 
 
 class OrderOut(Schema):
@@ -102,6 +110,8 @@ class OrderOut(Schema):
     confirmed_at: dt.datetime | None
     delivered_at: dt.datetime | None
     closed_reason: str
+    is_fallback: bool = Field(description="Entered afterwards from a paper order of the fallback routine "
+                                                 "(reservrutin); its created_at and submitted_at are the paper's time")
     estimated_monthly_cost: Decimal
     purchases_total: Decimal
     lines: list[LineOut]
@@ -119,6 +129,8 @@ class OrderSummaryOut(Schema):
     created_at: dt.datetime
     promised_date: dt.date | None
     planned_date: dt.date | None
+    is_fallback: bool = Field(description="Entered afterwards from a paper order of the fallback routine "
+                                                 "(reservrutin); its created_at and submitted_at are the paper's time")
 
 
 def order_out(order: Order, *, events: bool = True) -> dict:
@@ -133,14 +145,14 @@ def order_out(order: Order, *, events: bool = True) -> dict:
         "delivery_point_id": order.delivery_point_id, "contact_name": order.contact_name,
         "contact_phone": order.contact_phone, "note": order.note, "created_at": order.created_at,
         "submitted_at": order.submitted_at, "confirmed_at": order.confirmed_at, "delivered_at": order.delivered_at,
-        "closed_reason": order.closed_reason, "estimated_monthly_cost": totals.monthly_rent,
-        "purchases_total": totals.purchases,
+        "closed_reason": order.closed_reason, "is_fallback": order.is_fallback,
+        "estimated_monthly_cost": totals.monthly_rent, "purchases_total": totals.purchases,
         "lines": [{
             "id": ln.pk, "line_no": ln.line_no, "article_number": ln.article.article_number,
             "article_name": ln.article.name, "quantity": ln.quantity, "delivered_quantity": ln.delivered_quantity,
             "allocated_quantity": ln.allocated_quantity, "backordered_quantity": ln.backordered_quantity,
             "device_serial": ln.device.serial if ln.device_id else None, "monthly_rent": ln.monthly_rent,
-            "unit_price": ln.unit_price,
+            "unit_price": ln.unit_price, "loan_type": ln.loan_type, "loan_until": ln.loan_until,
         } for ln in lines],
         "events": [event_out(e) for e in order.events.all()] if events else [],
     }
@@ -196,7 +208,8 @@ def create_order(request, payload: OrderCreateIn):
             contact_name=payload.contact_name, contact_phone=payload.contact_phone, priority=payload.priority,
             requested_date=payload.requested_date, note=payload.note, template_id=payload.template_id,
             orderer_hsa_id=payload.orderer_hsa_id, orderer_username=payload.orderer_username,
-            lines=[services.LineInput(ln.article_number, ln.quantity, ln.main_line_no) for ln in payload.lines],
+            lines=[services.LineInput(ln.article_number, ln.quantity, ln.main_line_no, ln.loan_type, ln.loan_until)
+                   for ln in payload.lines],
         )
         order = services.order_draft_create(principal, data, submit=payload.submit)
         return 201, created_order_out(order)
@@ -269,6 +282,9 @@ class PatientDeviceOut(Schema):
     cost_centre_id: int | None
     cost_centre_code: str | None
     customer_id: int
+    loan_id: int
+    loan_type: LoanTypeValue
+    loan_until: dt.date | None = Field(None, description="Return date, or the end of a trial")
 
 
 @router.get("/patients/{patient_id}/devices", response=list[PatientDeviceOut],
@@ -280,7 +296,8 @@ def patient_devices(request, patient_id: int):
              "article_name": loan.device.article.name, "since": loan.started_on,
              "cost_centre_id": loan.cost_centre_id,
              "cost_centre_code": loan.cost_centre.code if loan.cost_centre_id else None,
-             "customer_id": loan.customer_id}
+             "customer_id": loan.customer_id, "loan_id": loan.pk, "loan_type": loan.loan_type,
+             "loan_until": loan.loan_until}
             for loan in selectors.patient_devices(request.auth, patient_id)]
 
 

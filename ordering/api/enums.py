@@ -3,6 +3,7 @@
 services agree; a value outside the set is refused by the schema (422) before any service runs."""
 from typing import Literal
 
+from catalogue.models import LoanType
 from stock.models import Device
 
 from ..models import (
@@ -33,6 +34,8 @@ CUSTOMER_STATUSES = (S.DRAFT, S.SPECIAL_REQUESTED, S.INFO_REQUESTED, S.SUBMITTED
                      S.CANCELLED, S.WITHDRAWN, S.REJECTED)
 
 OrderTypeValue = one_of(*OrderType.values)
+LoanTypeValue = one_of(*LoanType.values)
+LoanTypeIn = one_of("", *LoanType.values)
 OrderStatusValue = one_of(*OrderStatus.values)
 CustomerStatusFilter = one_of("", *CUSTOMER_STATUSES)
 StatusFilter = one_of("", *OrderStatus.values)

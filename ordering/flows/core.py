@@ -145,7 +145,10 @@ def resolve_unit(principal, unit_id: int | None = None, *, required: bool = True
     # Only the columns an order needs (its cost centre by id): this runs on every order created.
     qs = Unit.objects.only("id", "organisation_id", "default_cost_centre_id", "is_active", "name")
     if unit_id:
-        unit = qs.filter(pk=unit_id, is_active=True).first()
+        try:  # get(): a primary key needs no ORDER BY (Unit's default ordering joins the organisation)
+            unit = qs.get(pk=unit_id, is_active=True)
+        except (Unit.DoesNotExist, ValueError, TypeError):
+            unit = None
         ok = unit is not None and (
             unit.pk in principal.unit_ids if principal.user is not None
             else unit.organisation_id in principal.customer_ids
@@ -203,7 +206,7 @@ def patient_visible(principal, patient) -> bool:
 
 # What a new order reads of its patient (visibility and the delivery address).
 ORDER_PATIENT_COLUMNS = ("id", "customer_id", "protected_identity", "registered_street", "registered_postal_code",
-                         "registered_city", "stay_street", "stay_postal_code", "stay_city")
+                         "registered_city", "stay_street", "stay_postal_code", "stay_city", "deceased_on")
 
 
 def patient_for_order(principal, patient_id: int, *, columns: tuple[str, ...] | None = None):
@@ -339,16 +342,18 @@ def notify(order: Order, kind: str, subject: str, text: str) -> list[Message]:
 
 
 @entry_point
-def message_send(recipients, *, kind: str, subject: str, text: str) -> list[Message]:
-    """Inbox messages to users that are about no order (operations: access requests, support
-    cases); e-mailed after commit like `notify`'s. No patient data in them."""
+def message_send(recipients, *, kind: str, subject: str, text: str, order: Order | None = None) -> list[Message]:
+    """Inbox messages to named users, about no order (operations: access requests, support
+    cases) or about `order` (loan reminders); e-mailed after commit like `notify`'s. No patient
+    data in them."""
     seen: set[int] = set()
     messages = []
     for user in recipients:
         if user is None or user.pk in seen:
             continue
         seen.add(user.pk)
-        messages.append(Message.objects.create(recipient=user, kind=kind, subject=subject[:200], text=text[:4000]))
+        messages.append(Message.objects.create(recipient=user, order=order, kind=kind, subject=subject[:200],
+                                               text=text[:4000]))
     if messages:
         ids = [m.pk for m in messages]
 

@@ -33,7 +33,7 @@ from ..models import (
     Priority,
 )
 from ..transitions import actor_fields, apply_transition, record_event
-from . import prescribing
+from . import loans, prescribing
 from .core import (
     MAX_QUANTITY,
     NOTE_MAX,
@@ -69,7 +69,7 @@ S = OrderStatus
 # has up to MAX_LINES of them and this runs on every order created.
 ORDER_ARTICLE_COLUMNS = ("id", "article_number", "name", "kind", "charging", "monthly_rent", "purchase_price",
                          "is_orderable", "in_assortment", "is_tracked", "serial_required", "purchasing",
-                         "lead_time_days")
+                         "lead_time_days", "default_loan_type")
 
 
 def _articles_by_number(numbers) -> dict:
@@ -78,7 +78,8 @@ def _articles_by_number(numbers) -> dict:
     wanted = {(n or "").strip() for n in numbers if n and len(n.strip()) <= 35}
     if not wanted:
         return {}
-    return {a.article_number: a for a in Article.objects.filter(article_number__in=wanted).only(*ORDER_ARTICLE_COLUMNS)}
+    return {a.article_number: a for a in
+            Article.objects.filter(article_number__in=wanted).only(*ORDER_ARTICLE_COLUMNS).order_by()}
 
 
 def get_orderable_article(article_number: str, field_name: str = "article_number", *, known: dict | None = None):
@@ -204,6 +205,8 @@ class LineInput:
     article_number: str
     quantity: int = 1
     main_line_no: int | None = None
+    loan_type: str = ""  # "" = the article's default (tracked articles to a patient only)
+    loan_until: dt.date | str | None = None
 
 
 @dataclass
@@ -238,10 +241,13 @@ def _next_line_no(order: Order) -> int:
     return (order.lines.aggregate(m=Max("line_no"))["m"] or 0) + 1
 
 
-def _add_lines(order: Order, article, quantity: int, *, main_line: OrderLine | None = None) -> list[OrderLine]:
+def _add_lines(order: Order, article, quantity: int, *, main_line: OrderLine | None = None,
+               terms: tuple[str, dt.date | None] | None = None, field_prefix: str = "") -> list[OrderLine]:
     """Lines added to a saved draft (one at a time, or a template's). Tracked articles become one
     line per device (quantity 1 each)."""
     check_kind_allows(article, order.kind)
+    loan_type, loan_until = terms if terms is not None else loans.clean_line_terms(
+        article, "", None, order_kind=order.kind, prefix=field_prefix)
     existing = order.lines.count()
     if existing + (quantity if article.is_tracked else 1) > MAX_LINES:
         fail("lines", f"En order får ha högst {MAX_LINES} rader.")
@@ -249,7 +255,8 @@ def _add_lines(order: Order, article, quantity: int, *, main_line: OrderLine | N
     start = _next_line_no(order)
     return OrderLine.objects.bulk_create([
         OrderLine(order=order, line_no=start + i, article=article, quantity=q, main_line=main_line,
-                  charging=article.charging, monthly_rent=article.monthly_rent, unit_price=article.purchase_price)
+                  charging=article.charging, monthly_rent=article.monthly_rent, unit_price=article.purchase_price,
+                  loan_type=loan_type, loan_until=loan_until)
         for i, q in enumerate(per_line)
     ])
 
@@ -259,21 +266,25 @@ def _refresh_promise(order: Order) -> None:
     order.promised_date = pricing.promised_date(articles, urgent=order.priority == Priority.URGENT)
 
 
-def _plan_lines(order: Order, cleaned: list[tuple]) -> list[OrderLine]:
+def _plan_lines(order: Order, cleaned: list[tuple], terms: list[tuple] | None = None) -> list[OrderLine]:
     """Unsaved lines for `(article, quantity, main input no)` in input order. A tracked article
     becomes one line per device (quantity 1 each); `main input no` (1-based, an earlier input)
-    makes the line an accessory of that input's first line."""
+    makes the line an accessory of that input's first line. `terms`: each input's loan terms
+    (`loans.clean_line_terms`; None: every article's default)."""
     rows: list[OrderLine] = []
     first_of_input: dict[int, OrderLine] = {}
     links: list[tuple[list[OrderLine], int]] = []
     for idx, (article, qty, main_no) in enumerate(cleaned, start=1):
         main = None
+        loan_type, loan_until = (terms[idx - 1] if terms is not None else loans.clean_line_terms(
+            article, "", None, order_kind=order.kind, prefix=f"lines.{idx - 1}."))
         per_line = [1] * qty if article.is_tracked else [qty]
         if len(rows) + len(per_line) > MAX_LINES:
             fail("lines", f"En order får ha högst {MAX_LINES} rader.")
         new = [
             OrderLine(order=order, line_no=len(rows) + i + 1, article=article, quantity=q, main_line=main,
-                      charging=article.charging, monthly_rent=article.monthly_rent, unit_price=article.purchase_price)
+                      charging=article.charging, monthly_rent=article.monthly_rent, unit_price=article.purchase_price,
+                      loan_type=loan_type, loan_until=loan_until)
             for i, q in enumerate(per_line)
         ]
         first_of_input[idx] = new[0]
@@ -304,7 +315,10 @@ def order_draft_create(principal, data: DraftInput, *, submit: bool = False) -> 
     Everything is checked before the first write, and then written in few statements: the order
     (already in its final status), its lines, its events and its audit rows, one insert each."""
     require_orderer(principal)
-    if data.kind not in (CustomerOrderKind.TO_PATIENT, CustomerOrderKind.TO_UNIT, CustomerOrderKind.BUFFER_MANUAL):
+    if data.kind == CustomerOrderKind.BUFFER_MANUAL:  # needs its store: ordering.flows.buffer
+        fail("kind", "En förrådsbeställning görs från förrådet (sidan Förråd, eller "
+                     "POST /api/v1/buffer-stores/{id}/orders).")
+    if data.kind not in (CustomerOrderKind.TO_PATIENT, CustomerOrderKind.TO_UNIT):
         fail("kind", "Ogiltig ordertyp.")
     unit = resolve_unit(principal, data.unit_id)
     customer_id = unit.organisation_id if unit is not None else principal.primary_customer_id
@@ -313,16 +327,23 @@ def order_draft_create(principal, data: DraftInput, *, submit: bool = False) -> 
         if not data.patient_id:
             fail("patient_id", "Välj en patient.")
         patient = patient_for_order(principal, data.patient_id, columns=ORDER_PATIENT_COLUMNS)
+        if patient.deceased_on is not None:
+            fail("patient_id", f"Patienten är registrerad som avliden ({patient.deceased_on:%Y-%m-%d}); inga nya "
+                               "beställningar kan göras.")
     cleaned = []
+    terms = []
     articles = _articles_by_number([ln.article_number for ln in data.lines])
     for i, ln in enumerate(data.lines):
         article = get_orderable_article(ln.article_number, f"lines.{i}.article_number", known=articles)
         check_kind_allows(article, data.kind, f"lines.{i}.article_number")
         cleaned.append((article, clean_quantity(ln.quantity, f"lines.{i}.quantity"), ln.main_line_no))
+        terms.append(loans.clean_line_terms(article, ln.loan_type, ln.loan_until, order_kind=data.kind,
+                                            prefix=f"lines.{i}."))
     if data.template_id:
         for article, quantity in _template_articles(customer_id, data.template_id):
             check_kind_allows(article, data.kind, "template_id")
             cleaned.append((article, quantity, None))
+            terms.append(loans.clean_line_terms(article, "", None, order_kind=data.kind, prefix="template_id."))
     check_accessory_links(cleaned)
     order = order_header(principal, OrderType.CUSTOMER, kind=data.kind, status=S.DRAFT, patient=patient,
                          unit=unit, delivery_from_patient=False, orderer_hsa_id=data.orderer_hsa_id,
@@ -333,7 +354,7 @@ def order_draft_create(principal, data: DraftInput, *, submit: bool = False) -> 
     n_input = len(data.lines)
     decision = prescribing.check_lines(order, [
         (f"lines.{i}.article_number" if i < n_input else "template_id", a, q) for i, (a, q, _m) in enumerate(cleaned)])
-    lines = _plan_lines(order, cleaned)
+    lines = _plan_lines(order, cleaned, terms)
     order.promised_date = pricing.promised_date([ln.article for ln in lines], urgent=order.is_urgent)
     moves = []
     if submit:
@@ -370,12 +391,13 @@ def order_draft_update(principal, order_id: int, data: DraftInput) -> Order:
 
 
 @entry_point
-def order_line_add(principal, order_id: int, article_number: str, quantity, *, main_line_id: int | None = None
-                   ) -> list[OrderLine]:
+def order_line_add(principal, order_id: int, article_number: str, quantity, *, main_line_id: int | None = None,
+                   loan_type: str = "", loan_until=None) -> list[OrderLine]:
     require_orderer(principal)
     order = _draft_for_edit(principal, order_id)
     article = get_orderable_article(article_number)
     qty = clean_quantity(quantity)
+    terms = loans.clean_line_terms(article, loan_type, loan_until, order_kind=order.kind)
     prescribing.check_lines(order, [("article_number", article, qty)])
     main = None
     if main_line_id is not None:
@@ -385,10 +407,12 @@ def order_line_add(principal, order_id: int, article_number: str, quantity, *, m
         if main.main_line_id is not None:
             fail("main_line_id", "Den valda raden är själv ett tillbehör; välj huvudhjälpmedlets rad.")
         check_accessory(main.article, article, "main_line_id")
-    rows = _add_lines(order, article, qty, main_line=main)
+    rows = _add_lines(order, article, qty, main_line=main, terms=terms)
     _refresh_promise(order)
     order.save(update_fields=["promised_date", "updated_at"])
-    audit_record(principal, "order.line_added", order, {"article": article.article_number, "quantity": qty})
+    audit_record(principal, "order.line_added", order, {"article": article.article_number, "quantity": qty,
+                                                        "loan_type": terms[0],
+                                                        "loan_until": str(terms[1]) if terms[1] else None})
     return rows
 
 
@@ -416,7 +440,7 @@ def _template_articles(customer_id: int, template_id: int) -> list[tuple]:
 
 def _apply_template(principal, order: Order, template_id: int) -> None:
     for article, quantity in _template_articles(order.customer_id, template_id):
-        _add_lines(order, article, quantity)
+        _add_lines(order, article, quantity, field_prefix="template_id.")
 
 
 @entry_point
@@ -611,6 +635,10 @@ def order_mark_line_delivered(order: Order, actor, *, delivery, deliveries: list
                  to_status=order.status, data={"delivery_id": delivery.pk, "receiver": delivery.receiver_name,
                                                "place": delivery.place,
                                                "lines": {str(ln.line_no): q for ln, q in deliveries}})
+    if (order.extra or {}).get("exchange"):
+        from .exchange import exchange_delivered
+
+        exchange_delivered(order, actor, delivered_on=delivery.delivered_on)  # the old loan ends the day before
     all_done = not order.lines.filter(delivered_quantity__lt=F("quantity")).exists()
     if all_done:
         order.delivered_at = timezone.now()

@@ -202,6 +202,8 @@ def pickup_picked_up(principal, order_id, *, picked_up_on=None) -> Order:
     the devices leave the patient view and are in transit."""
     from stock import returns
 
+    from . import exchange
+
     c.require_supply(principal, Perm.ORDER_HANDLE)
     picked = c.clean_date(picked_up_on, "picked_up_on", future_ok=False) or timezone.localdate()
     from . import work
@@ -219,6 +221,7 @@ def pickup_picked_up(principal, order_id, *, picked_up_on=None) -> Order:
         if loan is None:  # handed back already (return receipt): nothing to end
             continue
         end = rent_end_date(submitted_on=submitted_on, picked_up_on=picked, started_on=loan.started_on)
+        end = exchange.old_loan_end(order, end, picked_up_on=picked, started_on=loan.started_on)
         returns.loan_end_in_transit(loan=loan, on=end, reason=f"Hämtad ({order.number}: {line.get_reason_display()})",
                                     actor=principal)
         line.loan, line.loan_ended_on = loan, end

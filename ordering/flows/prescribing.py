@@ -30,10 +30,9 @@ def applies_to(order) -> bool:
 
 
 def _ceiling(customer_id: int | None) -> Decimal | None:
-    from access.models import CustomerPrescribingTerms
+    from access.selectors import customer_cost_ceiling
 
-    terms = CustomerPrescribingTerms.objects.filter(organisation_id=customer_id).first() if customer_id else None
-    return terms.cost_ceiling if terms is not None else None
+    return customer_cost_ceiling(customer_id)
 
 
 def _day(value: dt.date | None) -> str:

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from access.models import DeliveryPoint, Unit
+from catalogue.models import LoanType
 
 from ..flows.core import MAX_QUANTITY, NOTE_MAX
 from ..models import DeliveryTo, OrderStatus, Priority
@@ -42,6 +43,15 @@ class LineForm(forms.Form):
     article_number = forms.CharField(label=_("Artikelnummer"), max_length=35)
     quantity = forms.IntegerField(label=_("Antal"), min_value=1, max_value=MAX_QUANTITY, initial=1)
     main_line = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    loan_type = forms.ChoiceField(label=_("Låneform"), required=False,
+                                  choices=[("", _("Artikelns förval"))] + list(LoanType.choices),
+                                  help_text=_("Gäller individmärkta hjälpmedel till en patient."))
+    loan_until = forms.DateField(label=_("Återlämnas / utprovning till"), required=False, widget=DateInput(),
+                                 help_text=_("Krävs för tidsbegränsat lån och utprovning."))
+
+
+class LoanExtendForm(forms.Form):
+    until = forms.DateField(label=_("Nytt datum"), widget=DateInput())
 
 
 class TemplateNameForm(forms.Form):

@@ -1,6 +1,7 @@
 """Ordering's models, one module per order kind over the shared header (`order`)."""
 from .customer import Delivery, DeliveryLine, OrderLine, OrderTemplate, OrderTemplateLine  # noqa: F401
 from .fault import FaultConcerns, FaultKind, FaultRemedy, FaultReportDetail, FaultReturnMethod  # noqa: F401
+from .loans import LoanReminder  # noqa: F401
 from .order import (  # noqa: F401
     OPEN_CUSTOMER_STATUSES,
     ORDER_PREFIX,

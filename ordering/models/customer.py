@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.models import LoanType
 from core.models import TimeStampedModel
 
 from .order import Order
@@ -30,6 +31,10 @@ class OrderLine(TimeStampedModel):
     monthly_rent = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
+    # The loan the delivered device gets (ordering.flows.loans): a tracked article's line only
+    # ("" otherwise); `loan_until` is the return date (time-limited, short-term) or the trial's end.
+    loan_type = models.CharField(_("låneform"), max_length=20, choices=LoanType.choices, blank=True)
+    loan_until = models.DateField(_("återlämnas / utprovning till"), null=True, blank=True)
 
     class Meta:
         ordering = ["order_id", "line_no"]

@@ -60,6 +60,7 @@ class CustomerOrderKind(models.TextChoices):
     BUFFER_MANUAL = "buffer_manual", _("Manuell förrådsbeställning")
     REPLENISHMENT = "replenishment", _("Automatisk påfyllnad")
     WITHDRAWAL = "withdrawal", _("Uttag ur förråd")
+    SPARE_PARTS = "spare_parts", _("Reservdelar till individ")
 
 class Priority(models.TextChoices):
     NORMAL = "normal", _("Normal")
@@ -119,6 +120,12 @@ class Order(TimeStampedModel):
     delivered_at = models.DateTimeField(null=True, blank=True)
     closed_reason = models.CharField(max_length=1000, blank=True)  # cancellation / withdrawal reason
     is_fallback = models.BooleanField(default=False)  # entered afterwards from the paper routine
+    # Buffer stores (docs/buffer-stores.md): the store a withdrawal is taken from or a buffer
+    # order (manual or replenishment) is delivered to; a replenishment order names its rule.
+    buffer_store = models.ForeignKey("stock.Location", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("förråd"))
+    replenishes_rule = models.ForeignKey("stock.ReorderRule", null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+")
 
     # Type-specific extras (work order report, fault report details …) that need no own column.
     extra = models.JSONField(default=dict, blank=True)
@@ -133,6 +140,14 @@ class Order(TimeStampedModel):
             models.Index(fields=["order_type", "status", "-priority", "submitted_at"], name="ord_inbox_idx"),
             models.Index(fields=["patient", "-created_at", "-id"], name="ord_patient_idx"),
             models.Index(fields=["unit", "-created_at"], name="ord_unit_idx"),
+            models.Index(fields=["buffer_store", "status"], name="ord_buffer_store_idx"),
+        ]
+        constraints = [
+            # At most one open replenishment order per reorder rule, i.e. per (store, article),
+            # also when withdrawals race (the rule row is locked too; this is the backstop).
+            models.UniqueConstraint(
+                fields=["replenishes_rule"], name="uniq_open_replenishment",
+                condition=models.Q(replenishes_rule__isnull=False, status__in=list(OPEN_CUSTOMER_STATUSES))),
         ]
 
     def __str__(self) -> str:
@@ -195,6 +210,7 @@ class Message(models.Model):
         COMPLETED = "completed", _("Avslutad")
         ANSWER = "answer", _("Svar")
         INFO = "info", _("Information")
+        REMINDER = "reminder", _("Påminnelse")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lyfta_messages")
     order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE, related_name="messages")

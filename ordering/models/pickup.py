@@ -13,6 +13,8 @@ class PickupReason(models.TextChoices):
     DECEASED = "deceased", _("Patienten avliden")
     REPLACED = "replaced", _("Ersatt av annat hjälpmedel")
     WRONG_SIZE = "wrong_size", _("Fel storlek")
+    TRIAL_ENDED = "trial_ended", _("Utprovningen är avslutad")
+    LOAN_PERIOD_ENDED = "loan_period_ended", _("Lånetiden har gått ut")
 
 class PickupLine(models.Model):
     """A device to collect from the patient, with the reason."""

@@ -6,6 +6,7 @@ from django.contrib import messages as flash
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -91,7 +92,10 @@ def patient_view(request, patient_id: int):
     open_orders, past_orders = selectors.orders_for_patient(principal, patient.pk)
     return render(request, "ordering/patient_view.html", {
         "patient": patient, "loans": loans, "open_orders": open_orders, "past_orders": past_orders,
-        "can_order": principal.has_perm(Perm.ORDER_CREATE) and not principal.is_supply,
+        "can_order": principal.has_perm(Perm.ORDER_CREATE) and not principal.is_supply and not patient.deceased_on,
+        "can_pick_up": principal.has_perm(Perm.ORDER_CREATE) and not principal.is_supply,
+        "can_mark_deceased": principal.has_perm(Perm.PATIENT_MANAGE) and not principal.is_supply,
+        "today": timezone.localdate(), "patient_next": f"patient:{patient.pk}",
     })
 
 
@@ -214,7 +218,8 @@ def line_add(request, order_id: int):
     return _draft_form_post(
         request, order_id, LineForm(request.POST),
         lambda d: services.order_line_add(request.principal, order_id, d["article_number"], d["quantity"],
-                                          main_line_id=d.get("main_line")),
+                                          main_line_id=d.get("main_line"), loan_type=d.get("loan_type") or "",
+                                          loan_until=d.get("loan_until")),
         form_key="line_form", done_url=reverse("ordering:order_detail", args=[order_id]) + "#rader")
 
 

@@ -1,0 +1,451 @@
+"""Buffer stores (DESIGN.md §4 "Withdrawal", "Automatic replenishment"; docs/buffer-stores.md):
+withdrawals (a customer order of kind withdrawal, born delivered), automatic replenishment
+(kind replenishment, born submitted, one open per reorder rule) with its nightly sweep, and
+manual buffer orders (kind buffer_manual: draft → submitted, then the usual supply moves).
+
+Locks, all at once in one fixed order (the same in every path that touches a store):
+1. the store's stock rows (`stock.buffer.services.buffer_lock`: projection rows by pk, then
+   devices by pk),
+2. the reorder rules (`rules_lock`, by pk),
+3. then the writes. The replenishment decision is made holding the rule row, and the partial
+   unique index `uniq_open_replenishment` on `Order.replenishes_rule` refuses a second open
+   replenishment order for the rule even if a path forgot the lock."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from access.models import RoleAssignment
+from access.roles import Perm, Role
+from audit.services import audit_record
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.transactions import entry_point
+
+from .. import pricing
+from ..models import (
+    OPEN_CUSTOMER_STATUSES,
+    CustomerOrderKind,
+    Delivery,
+    DeliveryLine,
+    Order,
+    OrderLine,
+    OrderStatus,
+    OrderType,
+)
+from ..transitions import apply_transition
+from .core import (
+    NOTE_MAX,
+    clean_future_date,
+    clean_quantity,
+    clean_text,
+    fail,
+    order_create,
+    order_for_customer,
+    order_header,
+)
+
+S = OrderStatus
+K = CustomerOrderKind
+BUFFER_KINDS = (K.BUFFER_MANUAL, K.REPLENISHMENT)
+# Open orders that count as "on order" for a store (drafts are not on order yet).
+ON_ORDER_STATUSES = tuple(s for s in OPEN_CUSTOMER_STATUSES if s != S.DRAFT)
+WITHDRAWAL_MAX_AGE = dt.timedelta(hours=24)
+MAX_LINES = 100
+
+
+# --------------------------------------------------------------------------- stores and who may act
+
+
+def store_for(principal, store_id, *, act: bool = False):
+    """A buffer store the principal sees (404 otherwise). `act` (withdraw, order to the store):
+    a customer-side principal — a store keeper or prescriber at the store's unit, or the
+    customer's system client."""
+    from stock.buffer.selectors import store_get
+
+    store = store_get(principal, store_id)
+    if store is None:
+        raise NotFound("Förrådet finns inte.")
+    if not act:
+        return store
+    principal.require(Perm.STORE_KEEP)
+    if principal.is_supply:
+        raise PermissionDenied("Uttag och beställningar till förrådet görs av kundens förrådsansvariga.")
+    if not store.is_active:
+        raise Conflict("Förrådet är inte aktivt.", code="store_inactive")
+    if principal.user is not None and not RoleAssignment.objects.filter(
+            user=principal.user, unit_id=store.unit_id, role__in=(Role.STORE_KEEPER, Role.PRESCRIBER)).exists():
+        raise PermissionDenied("Endast förrådsansvariga och förskrivare vid enheten kan ta ut ur förrådet.")
+    return store
+
+
+def _store_orderer(store):
+    """Who is told about a store's replenishment orders: the first store keeper of its unit."""
+    ra = (RoleAssignment.objects.filter(unit_id=store.unit_id, role=Role.STORE_KEEPER, user__is_active=True)
+          .select_related("user").order_by("pk").first())
+    return ra.user if ra else None
+
+
+def _article(number: str, field_name: str = "article_number"):
+    from catalogue.models import Article
+
+    number = (number or "").strip()
+    if not number or len(number) > 35:
+        fail(field_name, "Ange ett giltigt artikelnummer.")
+    article = Article.objects.filter(article_number=number).first()
+    if article is None:
+        fail(field_name, f"Artikeln {number} finns inte.")
+    if article.kind == Article.Kind.SERVICE:
+        fail(field_name, f"Artikeln {number} är en tjänst och lagerförs inte.")
+    return article
+
+
+def _lines_for(order: Order, article, quantity: int, *, delivered: bool = False, device=None, start: int = 1):
+    """Unsaved lines: a tracked article one line per device (quantity 1), otherwise one line."""
+    per_line = [1] * quantity if article.is_tracked else [quantity]
+    return [OrderLine(order=order, line_no=start + i, article=article, quantity=q, charging=article.charging,
+                      monthly_rent=article.monthly_rent, unit_price=article.purchase_price,
+                      delivered_quantity=q if delivered else 0, allocated_quantity=q if delivered else 0,
+                      device=device if delivered else None)
+            for i, q in enumerate(per_line)]
+
+
+def _delivery_point(store):
+    from access.models import DeliveryPoint
+
+    return DeliveryPoint.objects.filter(unit_id=store.unit_id, is_active=True).order_by("pk").first()
+
+
+def _deliver_to_store(order: Order, store) -> None:
+    """A buffer order is delivered to the store: its unit's first delivery point, else the store."""
+    order.buffer_store = store
+    point = _delivery_point(store)
+    if point is not None:
+        order.delivery_to = "delivery_point"
+        order.delivery_point = point
+        order.delivery_street, order.delivery_postal_code, order.delivery_city = (
+            point.street, point.postal_code, point.city)
+    else:
+        order.delivery_to = ""
+        order.delivery_street = f"Förråd {store.name}"[:200]
+
+
+# --------------------------------------------------------------------------- withdrawal
+
+
+@dataclass
+class WithdrawalInput:
+    store_id: int
+    article_number: str
+    patient_id: int | None
+    quantity: int = 1
+    serial: str = ""
+    withdrawn_at: dt.datetime | str | None = None
+    note: str = ""
+    orderer_hsa_id: str = ""
+    orderer_username: str = ""
+
+
+def clean_withdrawn_at(value, field_name: str = "withdrawn_at") -> dt.datetime:
+    """When the goods left the store: at most 24 hours back, never in the future (now if empty)."""
+    now = timezone.now()
+    if value in (None, ""):
+        return now
+    if isinstance(value, str):
+        parsed = parse_datetime(value.strip())
+        if parsed is None:
+            fail(field_name, "Ange datum och klockslag för uttaget (ÅÅÅÅ-MM-DD TT:MM).")
+        value = parsed
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        fail(field_name, "Ange datum och klockslag för uttaget (ÅÅÅÅ-MM-DD TT:MM).")
+    if not isinstance(value, dt.datetime):
+        fail(field_name, "Ange datum och klockslag för uttaget (ÅÅÅÅ-MM-DD TT:MM).")
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if value > now + dt.timedelta(seconds=60):  # a minute for clocks that differ
+        fail(field_name, "Uttaget kan inte ligga i framtiden.")
+    if value < now - WITHDRAWAL_MAX_AGE:
+        fail(field_name, "Uttaget får registreras högst 24 timmar i efterhand.")
+    return min(value, now)
+
+
+@entry_point
+def withdrawal_create(principal, data: WithdrawalInput) -> Order:
+    """Take an article out of a buffer store and register it on a patient: a customer order of
+    kind withdrawal, born delivered (one event, one delivery), the loan of a tracked device
+    starting at the withdrawal date, the store's stock down through the ledger, a patient-access
+    row; then the replenishment check. Everything is checked before the first write."""
+    from patients.selectors import patient_get_for_view
+    from stock.buffer import services as buffer_stock
+    from stock.models import Device
+
+    store = store_for(principal, data.store_id, act=True)
+    article = _article(data.article_number)
+    withdrawn_at = clean_withdrawn_at(data.withdrawn_at)
+    note = clean_text(data.note, "note", NOTE_MAX, "Meddelandet")
+    device = None
+    if article.is_tracked:
+        if data.quantity not in (None, "", 1, "1"):
+            fail("quantity", "En individmärkt artikel tas ut en individ i taget.")
+        quantity = 1
+        serial = (data.serial or "").strip()
+        if not serial:
+            fail("serial", "Välj individnummer för den individmärkta artikeln.")
+        device = Device.objects.filter(serial=serial[:60]).first()
+        if device is None or device.article_id != article.pk or device.location_id != store.pk \
+                or device.status != Device.Status.IN_BUFFER_STORE:
+            fail("serial", f"Individ {serial} av artikeln {article.article_number} finns inte i förrådet.")
+    else:
+        if data.serial:
+            fail("serial", "Artikeln är inte individmärkt; ange antal i stället för individnummer.")
+        quantity = clean_quantity(data.quantity)
+    if not data.patient_id:
+        fail("patient_id", "Välj en patient.")
+    patient = patient_get_for_view(principal, data.patient_id, "buffer_withdrawal", purpose=f"uttag {store.code}")
+    order = order_header(principal, OrderType.CUSTOMER, kind=K.WITHDRAWAL, status=S.DELIVERED, patient=patient,
+                         unit=store.unit, delivery_from_patient=False, note=note,
+                         orderer_hsa_id=data.orderer_hsa_id, orderer_username=data.orderer_username)
+
+    # Locks: the store's stock rows and the device, then the rule (module docstring).
+    buffer_stock.buffer_lock(store=store, article_ids=[article.pk], device_ids=[device.pk] if device else [])
+    rules = buffer_stock.rules_lock(store_ids=[store.pk], article_ids=[article.pk])
+
+    order.buffer_store = store
+    order.delivery_to = ""
+    order.submitted_at = order.confirmed_at = order.delivered_at = withdrawn_at
+    order.confirmed_by_label = "uttag ur förråd"
+    order_create(order, principal, event_data={"withdrawal": True, "store": store.code,
+                                               "withdrawn_at": withdrawn_at.isoformat()},
+                 audit_action="order.withdrawal_created",
+                 audit_data={"store": store.code, "article": article.article_number, "quantity": quantity,
+                             "serial": device.serial if device else None})
+    lines = _lines_for(order, article, quantity, delivered=True, device=device)
+    OrderLine.objects.bulk_create(lines)
+    on = timezone.localtime(withdrawn_at).date()
+    buffer_stock.store_withdraw(store=store, article=article, quantity=quantity, device=device, patient=patient,
+                                customer=order.customer, cost_centre=order.cost_centre, on=on,
+                                ref=f"{order.number}:1", actor=principal)
+    delivery = Delivery.objects.create(order=order, delivered_on=on, receiver_name=principal.label[:120] or "–",
+                                       place=Delivery.Place.HOSPITAL_OR_UNIT, actor_label=principal.label[:200])
+    DeliveryLine.objects.create(delivery=delivery, order_line=lines[0], quantity=quantity, device=device)
+    replenishment_check(store=store, rules=rules, actor=principal)
+    return order
+
+
+# --------------------------------------------------------------------------- automatic replenishment
+
+
+def on_order(store_id: int, article_ids) -> dict[int, int]:
+    """Units on open buffer orders (manual and replenishment, submitted or later) per article."""
+    rows = (OrderLine.objects.filter(order__buffer_store_id=store_id, order__kind__in=BUFFER_KINDS,
+                                     order__status__in=ON_ORDER_STATUSES, article_id__in=list(article_ids))
+            .values("article_id").annotate(n=Sum(F("quantity") - F("delivered_quantity"))).order_by())
+    return {r["article_id"]: r["n"] or 0 for r in rows}
+
+
+def replenishment_check(*, store, rules, actor=None) -> list[Order]:
+    """For each locked rule (`rules_lock`) with automatic on and the store below its safety
+    level: a replenishment order for refill − (on hand + on order), unless the rule already has
+    an open one. Runs inside the caller's transaction, after its stock change."""
+    from stock.buffer.selectors import on_hand
+
+    rules = [r for r in rules if r.automatic]
+    if not rules:
+        return []
+    held = on_hand(store, [r.article_id for r in rules])
+    ordered = on_order(store.pk, [r.article_id for r in rules])
+    open_rules = set(Order.objects.filter(replenishes_rule__in=[r.pk for r in rules],
+                                          status__in=OPEN_CUSTOMER_STATUSES).values_list("replenishes_rule_id",
+                                                                                          flat=True))
+    created = []
+    for rule in rules:
+        have = held.get(rule.article_id, 0)
+        if have >= rule.safety_level or rule.pk in open_rules:
+            continue
+        quantity = rule.refill_level - (have + ordered.get(rule.article_id, 0))
+        if quantity <= 0:
+            continue
+        order = _replenishment_create(store, rule, min(quantity, MAX_LINES if rule.article.is_tracked else 999_999),
+                                      held=have, on_order=ordered.get(rule.article_id, 0), actor=actor)
+        if order is not None:
+            created.append(order)
+    return created
+
+
+def _replenishment_create(store, rule, quantity: int, *, held: int, on_order: int, actor) -> Order | None:
+    from access.models import Unit
+
+    unit = Unit.objects.only("id", "organisation_id", "default_cost_centre_id").get(pk=store.unit_id)
+    order = Order(order_type=OrderType.CUSTOMER, kind=K.REPLENISHMENT, status=S.SUBMITTED,
+                  customer_id=unit.organisation_id, unit=unit, cost_centre_id=unit.default_cost_centre_id,
+                  orderer=_store_orderer(store), replenishes_rule=rule,
+                  note=f"Automatisk påfyllnad av {rule.article.article_number} {rule.article.name}: "
+                       f"{held} i förrådet, {on_order} beställda, säkerhetsnivå {rule.safety_level}, "
+                       f"påfyllnadsnivå {rule.refill_level}."[:NOTE_MAX])
+    _deliver_to_store(order, store)
+    order.promised_date = pricing.promised_date([rule.article], urgent=False)
+    data = {"rule_id": rule.pk, "store": store.code, "article": rule.article.article_number, "on_hand": held,
+            "on_order": on_order, "safety_level": rule.safety_level, "refill_level": rule.refill_level,
+            "quantity": quantity}
+    try:
+        with transaction.atomic():  # the partial unique index is the backstop of the rule lock
+            order_create(order, actor, event_data=data, audit_action="order.replenishment_created", audit_data=data)
+            OrderLine.objects.bulk_create(_lines_for(order, rule.article, quantity))
+    except IntegrityError:
+        return None
+    return order
+
+
+@entry_point
+def replenishment_sweep_store(store_id: int, rule_ids: list[int]) -> list[str]:
+    """The nightly check of one store's rules that look due (below safety): the same locked
+    check a withdrawal runs. Returns the numbers of the orders created."""
+    from stock.buffer import services as buffer_stock
+    from stock.models import Location
+
+    store = Location.objects.get(pk=store_id)
+    rules = [r for r in buffer_stock.rules_lock(store_ids=[store_id]) if r.pk in set(rule_ids)]
+    return [o.number for o in replenishment_check(store=store, rules=rules, actor=None)]
+
+
+def replenishment_sweep() -> dict:
+    """Every automatic rule, nightly (rules changed, stock adjusted outside a withdrawal): one
+    query finds the rules below safety; each store's candidates are then checked under the rule
+    lock in its own short transaction. Records what it created (audit row `buffer.sweep`)."""
+    from stock.buffer.selectors import rules_below_safety
+
+    by_store: dict[int, list[int]] = {}
+    for store_id, rule_id in rules_below_safety().values_list("store_id", "pk"):
+        by_store.setdefault(store_id, []).append(rule_id)
+    created: list[str] = []
+    for store_id in sorted(by_store):
+        created += replenishment_sweep_store(store_id, by_store[store_id])
+    result = {"stores": len(by_store), "rules_below_safety": sum(len(v) for v in by_store.values()),
+              "created": created}
+    with transaction.atomic():
+        audit_record(None, "buffer.sweep", None, result, object_type="stock.reorderrule")
+    return result
+
+
+# --------------------------------------------------------------------------- stock count
+
+
+@entry_point
+def store_count_post(principal, store_id, *, article_number: str, counted, reason: str) -> int:
+    """A store keeper's count of a counted article: an adjustment movement (with the reason)
+    for the difference; then the replenishment check. Returns the delta."""
+    from stock.buffer import services as buffer_stock
+
+    store = store_for(principal, store_id, act=True)
+    article = _article(article_number)
+    buffer_stock.buffer_lock(store=store, article_ids=[article.pk])
+    rules = buffer_stock.rules_lock(store_ids=[store.pk], article_ids=[article.pk])
+    delta = buffer_stock.store_count(store=store, article=article, counted=counted, reason=reason, actor=principal)
+    replenishment_check(store=store, rules=rules, actor=principal)
+    return delta
+
+
+# --------------------------------------------------------------------------- manual buffer orders
+
+
+@dataclass
+class BufferLineInput:
+    article_number: str
+    quantity: int = 1
+
+
+@dataclass
+class BufferOrderInput:
+    store_id: int
+    lines: list[BufferLineInput] = field(default_factory=list)
+    note: str = ""
+    requested_date: dt.date | str | None = None
+    submit: bool = False
+    orderer_hsa_id: str = ""
+    orderer_username: str = ""
+
+
+@entry_point
+def buffer_order_create(principal, data: BufferOrderInput) -> Order:
+    """A manual order to a buffer store (articles without automatic refill, extra quantities):
+    a draft, or submitted at once (`submit`). The supply centre confirms, dispatches and delivers
+    it like any order; delivery books the goods into the store."""
+    store = store_for(principal, data.store_id, act=True)
+    if not data.lines:
+        fail("lines", "Ange minst en artikel.")
+    if len(data.lines) > MAX_LINES:
+        fail("lines", f"En order får ha högst {MAX_LINES} rader.")
+    cleaned = []
+    for i, ln in enumerate(data.lines):
+        article = _article(ln.article_number, f"lines.{i}.article_number")
+        if not article.is_orderable:
+            fail(f"lines.{i}.article_number", f"Artikeln {article.article_number} går inte att beställa.")
+        cleaned.append((article, clean_quantity(ln.quantity, f"lines.{i}.quantity")))
+    order = order_header(principal, OrderType.CUSTOMER, kind=K.BUFFER_MANUAL, status=S.DRAFT, unit=store.unit,
+                         delivery_from_patient=False, note=data.note, orderer_hsa_id=data.orderer_hsa_id,
+                         orderer_username=data.orderer_username)
+    order.prescriber = None
+    order.prescriber_id = None
+    order.requested_date = clean_future_date(data.requested_date)
+    _deliver_to_store(order, store)
+    lines = []
+    for article, qty in cleaned:
+        lines += _lines_for(order, article, qty, start=len(lines) + 1)
+    if len(lines) > MAX_LINES:
+        fail("lines", f"En order får ha högst {MAX_LINES} rader.")
+    order.promised_date = pricing.promised_date([ln.article for ln in lines], urgent=False)
+    moves = [(S.SUBMITTED, {"promised_date": str(order.promised_date)})] if data.submit else []
+    order_create(order, principal, moves=moves, event_data={"store": store.code},
+                 audit_action="order.buffer_order_created", audit_data={"store": store.code})
+    OrderLine.objects.bulk_create(lines)
+    return order
+
+
+def _buffer_order(principal, order_id) -> Order:
+    order = order_for_customer(principal, order_id, lock=True)
+    if order.kind != K.BUFFER_MANUAL or order.buffer_store_id is None:
+        raise NotFound("Ordern finns inte.")
+    store_for(principal, order.buffer_store_id, act=True)
+    return order
+
+
+@entry_point
+def buffer_order_submit(principal, order_id) -> Order:
+    """draft → submitted (idempotent: an already submitted order is returned as it is)."""
+    order = _buffer_order(principal, order_id)
+    if order.status == S.SUBMITTED:
+        return order
+    if not order.lines.exists():
+        fail("lines", "Ordern har inga rader.")
+    order.submitted_at = timezone.now()
+    apply_transition(order, S.SUBMITTED, principal, update_fields=["submitted_at"])
+    return order
+
+
+@entry_point
+def buffer_order_withdraw(principal, order_id, reason: str = "") -> Order:
+    order = _buffer_order(principal, order_id)
+    if order.status == S.WITHDRAWN:
+        return order
+    order.closed_reason = clean_text(reason, "reason", 1000, "Orsaken")
+    apply_transition(order, S.WITHDRAWN, principal, reason=order.closed_reason, update_fields=["closed_reason"])
+    return order
+
+
+def check_buffer_delivery(order: Order) -> None:
+    """Supply's delivery of a buffer order goes to its store (no patient to register devices on)."""
+    if order.kind in BUFFER_KINDS and order.buffer_store_id is None:
+        raise ValidationFailed("Förrådsordern saknar förråd.", code="no_store")
+
+
+def store_stock_changed(*, store, article_ids, actor=None) -> list[Order]:
+    """After any stock change in a store inside the caller's transaction (a delivery into it):
+    the rules locked, then the replenishment check."""
+    from stock.buffer import services as buffer_stock
+
+    rules = buffer_stock.rules_lock(store_ids=[store.pk], article_ids=sorted(set(article_ids)))
+    return replenishment_check(store=store, rules=rules, actor=actor)
