@@ -53,9 +53,14 @@ class AxeWatch:
         context.add_init_script(RUNNER)
         context.on("console", self._console)
         context.route("**/*", self._hold_navigation)
-        context.on("page", lambda pg: pg.on("load", self._loaded))
+        context.on("page", self._new_page)
         self.loaded: set[str] = set()  # path?query of every page that loaded
         self.context = context
+
+    def _new_page(self, pg):
+        pg.on("load", self._loaded)
+        # a new document: the runs of the one it replaced will never report back
+        pg.on("framenavigated", lambda fr: self.pending.pop(pg, None) if fr.parent_frame is None else None)
 
     def _loaded(self, pg):
         url = urlsplit(pg.url)
@@ -72,7 +77,7 @@ class AxeWatch:
             self.pending[pg] = max(0, self.pending.get(pg, 0) - 1)
             self.checked.add(text.split(" ", 1)[1])
 
-    def _wait(self, pg, timeout=20000):
+    def _wait(self, pg, timeout=10000):
         need = self.pending.get(pg, 0) if pg is not None else 0
         if need:
             # wait_for_event, not evaluate: a frame with a navigation held here cannot evaluate
