@@ -24,3 +24,4 @@ class IntegrationConfig(AppConfig):
         outbox.SUBSCRIPTIONS.connect(Subscription, ApiClient, Organisation)
         nav.register(nav.NavItem("webhooks", _("Webhooks"), "integration:deliveries", Perm.WEBHOOKS_MANAGE, order=88))
         scheduler.register("integration.dispatch", "integration.tasks.dispatch_due", dt.timedelta(minutes=1))
+        scheduler.register("integration.prune_outbox", "integration.tasks.prune_outbox", dt.timedelta(hours=24))

@@ -72,7 +72,9 @@ def signed_request(delivery: Delivery, now: dt.datetime | None = None) -> tuple[
                       separators=(",", ":"), ensure_ascii=False)
     now = now or timezone.now()
     msg_id = str(event.event_id)
-    signature = Webhook(sub.secret).sign(msg_id, now, body)
+    # During a secret rotation's grace period: one signature per secret, space-separated (the
+    # Standard Webhooks verifier accepts a request when any of them matches its secret).
+    signature = " ".join(Webhook(secret).sign(msg_id, now, body) for secret in sub.signing_secrets(now))
     headers = {"content-type": "application/json", "webhook-id": msg_id,
                "webhook-timestamp": str(int(now.timestamp())), "webhook-signature": signature,
                "user-agent": "Lyfta-Webhooks/1"}

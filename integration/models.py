@@ -40,6 +40,10 @@ class Subscription(models.Model):
     target_url = models.URLField(_("mottagar-URL"), max_length=500)
     event_types = models.JSONField(default=list, blank=True)
     secret = models.CharField(max_length=100)  # whsec_<base64>, Standard Webhooks
+    # Secret rotation: the secret replaced last keeps signing too (a second signature in
+    # `webhook-signature`) until `previous_secret_until`, so receivers can switch without a gap.
+    previous_secret = models.CharField(max_length=100, blank=True)
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -48,6 +52,13 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} → {self.target_url}"
+
+    def signing_secrets(self, now) -> list[str]:
+        """The secrets requests are signed with at `now`: the current one, and the previous one
+        during its grace period."""
+        if self.previous_secret and self.previous_secret_until and self.previous_secret_until > now:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
     def wants(self, event_type: str) -> bool:
         return not self.event_types or any(

@@ -82,6 +82,34 @@ def subscription_delete(principal, subscription_id: int) -> None:
     sub.save(update_fields=["is_active"])
 
 
+MAX_GRACE_HOURS = 24 * 7
+
+
+@entry_point
+def subscription_secret_rotate(principal, subscription_id: int, *, grace_hours: float | None = None) -> Subscription:
+    """A new signing secret (returned once, like at creation). The old one keeps signing as well
+    for `grace_hours` (default LYFTA_WEBHOOK_SECRET_GRACE_HOURS, at most a week; 0 ends it now):
+    each request then carries two signatures, so the receiver can switch to the new secret at any
+    time in that window. A secret replaced earlier stops signing at once."""
+    if grace_hours is None:
+        grace_hours = settings.LYFTA_WEBHOOK_SECRET_GRACE_HOURS
+    if isinstance(grace_hours, bool) or not isinstance(grace_hours, int | float) or not (
+            0 <= grace_hours <= MAX_GRACE_HOURS):
+        raise ValidationFailed(f"Övergångstiden anges i timmar, 0–{MAX_GRACE_HOURS}.",
+                               errors={"grace_hours": [f"0–{MAX_GRACE_HOURS} timmar."]})
+    sub = subscription_for(principal, subscription_id, lock=True)
+    now = timezone.now()
+    if grace_hours > 0:
+        sub.previous_secret, sub.previous_secret_until = sub.secret, now + dt.timedelta(hours=grace_hours)
+    else:
+        sub.previous_secret, sub.previous_secret_until = "", None
+    sub.secret = new_secret()
+    sub.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
+    audit_record(principal, "integration.subscription.secret_rotated", sub,
+                 {"previous_valid_until": sub.previous_secret_until.isoformat() if sub.previous_secret_until else None})
+    return sub
+
+
 def _requeue(qs) -> int:
     return qs.update(status=Delivery.Status.PENDING, next_attempt_at=timezone.now(), attempts=0,
                      first_attempt_at=None)

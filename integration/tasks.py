@@ -13,3 +13,10 @@ def dispatch_due() -> int:
     n = dispatch_until_idle(max_batches=50)
     publish_pending()  # no-op unless LYFTA_AMQP_URL is set
     return n
+
+
+@task()
+def prune_outbox() -> int:
+    from .retention import outbox_prune
+
+    return outbox_prune()

@@ -37,6 +37,16 @@ class SubscriptionCreatedOut(SubscriptionOut):
     secret: str = Field(..., description="Standard Webhooks signing secret (whsec_…); shown only here")
 
 
+class SecretRotateIn(Schema):
+    grace_hours: float | None = Field(None, description="How long the old secret keeps signing as well "
+                                      "(hours, 0–168; default LYFTA_WEBHOOK_SECRET_GRACE_HOURS, 24)")
+
+
+class SecretRotatedOut(SubscriptionCreatedOut):
+    previous_secret_valid_until: dt.datetime | None = Field(
+        ..., description="Until then each request carries a signature with the old secret too")
+
+
 class WebhookDeliveryOut(Schema):
     id: int
     subscription_id: int
@@ -124,6 +134,18 @@ def create_subscription(request, payload: SubscriptionIn):
 def delete_subscription(request, subscription_id: int = Path(..., ge=1, le=MAX_ID)):
     services.subscription_delete(request.auth, subscription_id)
     return Status(204, None)
+
+
+@router.post("/webhooks/subscriptions/{subscription_id}/secret", response=SecretRotatedOut,
+             summary="Rotate a subscription's signing secret (the old one signs too for a grace period)",
+             operation_id="webhook_subscription_rotate_secret")
+@api_perm(Perm.WEBHOOKS_MANAGE)
+def rotate_secret(request, payload: SecretRotateIn, subscription_id: int = Path(..., ge=1, le=MAX_ID)):
+    def work():
+        sub = services.subscription_secret_rotate(request.auth, subscription_id, grace_hours=payload.grace_hours)
+        return 200, {**_sub_out(sub), "secret": sub.secret, "previous_secret_valid_until": sub.previous_secret_until}
+
+    return idempotent(request, work)
 
 
 @router.get("/webhooks/deliveries", response=list[WebhookDeliveryOut], summary="Deliveries with status and last response",

@@ -26,6 +26,11 @@ Rules:
 - fees: `urgent_fee` for an urgent customer order in the month of its first delivery (the fee
   stored on the order when it was promised, else the price list's); `failed_delivery_fee` for
   every order event with `data["failed_delivery"] = true` (nobody home), in its month.
+- buffer-store fee (`buffer_store_fee`): every active buffer store with at least one reorder
+  rule on the month's last day pays a monthly fee by tier, the tier from the store's size (its
+  number of reorder rules, i.e. articles it keeps): `buffer_store_tier`; charged to the store's
+  unit's customer and default cost centre. The tiers and fees are `LYFTA_BUFFER_STORE_FEE_TIERS`
+  (default `BUFFER_STORE_FEE_TIERS`).
 - patients from another region: when both the loan's (order's) customer and the patient's
   responsible customer are regions and differ, the patient's region is charged (no cost
   centre of its own: blank), and the ordering unit is shown.
@@ -433,6 +438,51 @@ def fee_charges(month: dt.date, terms: TermsCalendar) -> Iterator[Charge]:
                             unit_price=fee, text="Bomkörning (ingen hemma)")
 
 
+# (up to this many reorder rules, tier name, monthly fee in SEK); the last row has no upper bound.
+BUFFER_STORE_FEE_TIERS = ((10, "Liten", 500), (40, "Mellan", 900), (None, "Stor", 1500))
+
+
+def buffer_store_tier(rule_count: int, tiers=None) -> tuple[str, int] | None:
+    """(tier name, monthly fee in öre) for a store with `rule_count` reorder rules; None for a
+    store without rules (not in use yet: no fee)."""
+    from django.conf import settings
+
+    if rule_count <= 0:
+        return None
+    tiers = tiers or getattr(settings, "LYFTA_BUFFER_STORE_FEE_TIERS", None) or BUFFER_STORE_FEE_TIERS
+    for limit, name, fee in tiers:
+        if limit is None or rule_count <= limit:
+            return name, pricing.to_ore(str(fee))
+    return None
+
+
+def buffer_store_fee_charges(month: dt.date, terms: TermsCalendar) -> Iterator[Charge]:
+    """One monthly fee per buffer store in use, by the tier of its size on the month's last day."""
+    from django.db.models import Count
+
+    from stock.models import Location
+
+    start, end = month_bounds(month)
+    _, hi = _local_range(start, end)
+    stores = (Location.objects.filter(kind=Location.Kind.BUFFER_STORE, is_active=True, unit__isnull=False,
+                                      created_at__lt=hi)
+              .annotate(rules=Count("reorder_rules", filter=Q(reorder_rules__created_at__lt=hi)))
+              .filter(rules__gt=0).order_by("id")
+              .values("id", "code", "name", "rules", "unit_id", customer_id=_f("unit__organisation_id"),
+                      cost_centre_id=_f("unit__default_cost_centre_id")))
+    for s in stores:
+        tier = buffer_store_tier(s["rules"])
+        if tier is None:
+            continue
+        name, fee = tier
+        yield Charge(key=f"buffer_fee:{s['id']}:{start.isoformat()}", rule="buffer_store_fee",
+                     customer_id=s["customer_id"], cost_centre_id=s["cost_centre_id"], unit_id=s["unit_id"],
+                     patient_id=None, patient_identity="", order_id=None, order_number="", device_id=None, serial="",
+                     loan_id=None, article_id=None, article_number="",
+                     text=f"Buffertförråd {s['name']} ({s['code']}), nivå {name}: {s['rules']} artiklar",
+                     period_from=start, period_to=end, quantity=Decimal(1), unit_price_ore=fee, amount_ore=fee)
+
+
 def month_charges(month: dt.date, terms: TermsCalendar | None = None) -> Iterator[Charge]:
     """Every charge of the month, in a fixed order (rule by rule, each by source id)."""
     terms = terms or TermsCalendar()
@@ -441,3 +491,4 @@ def month_charges(month: dt.date, terms: TermsCalendar | None = None) -> Iterato
     yield from purchase_charges(month, terms)
     yield from service_charges(month, terms)
     yield from fee_charges(month, terms)
+    yield from buffer_store_fee_charges(month, terms)

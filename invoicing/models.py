@@ -61,6 +61,7 @@ class Rule(models.TextChoices):
     SERVICE_PART = "service_part", _("Tjänst, reservdel")
     URGENT_FEE = "urgent_fee", _("Avgift akut leverans")
     FAILED_DELIVERY_FEE = "failed_delivery_fee", _("Avgift bomkörning")
+    BUFFER_STORE_FEE = "buffer_store_fee", _("Månadsavgift buffertförråd")
 
 
 class InvoiceLine(models.Model):

@@ -251,6 +251,11 @@ LYFTA_WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("LYFTA_WEBHOOK_RETRY_BAS
 LYFTA_WEBHOOK_RETRY_CAP_SECONDS = float(os.environ.get("LYFTA_WEBHOOK_RETRY_CAP_SECONDS", 3600))
 LYFTA_WEBHOOK_RETRY_HOURS = float(os.environ.get("LYFTA_WEBHOOK_RETRY_HOURS", 24))
 LYFTA_WEBHOOK_REQUIRE_HTTPS = False  # True under production settings
+# A rotated webhook secret keeps signing (a second signature) for this long by default.
+LYFTA_WEBHOOK_SECRET_GRACE_HOURS = float(os.environ.get("LYFTA_WEBHOOK_SECRET_GRACE_HOURS", 24))
+# Outbox retention (integration.retention, daily): events older than this many days whose every
+# delivery is delivered (and that the broker has published, when it is on) are deleted. 0: keep all.
+LYFTA_OUTBOX_RETENTION_DAYS = int(os.environ.get("LYFTA_OUTBOX_RETENTION_DAYS", 30))
 # The broker sink (integration.broker): off unless an AMQP URL is given, e.g. amqp://guest:guest@127.0.0.1:5672/%2F
 LYFTA_AMQP_URL = os.environ.get("LYFTA_AMQP_URL", "")
 LYFTA_AMQP_EXCHANGE = os.environ.get("LYFTA_AMQP_EXCHANGE", "lyfta.events")

@@ -55,6 +55,9 @@ BUFFER_KINDS = (K.BUFFER_MANUAL, K.REPLENISHMENT)
 # Open orders that count as "on order" for a store (drafts are not on order yet).
 ON_ORDER_STATUSES = tuple(s for s in OPEN_CUSTOMER_STATUSES if s != S.DRAFT)
 WITHDRAWAL_MAX_AGE = dt.timedelta(hours=24)
+# What the buffer flows read of an article (checks, lines, the ledger's unit).
+ARTICLE_COLUMNS = ("id", "article_number", "name", "kind", "unit", "charging", "monthly_rent", "purchase_price",
+                   "is_orderable", "is_tracked", "purchasing", "lead_time_days")
 MAX_LINES = 100
 
 
@@ -96,7 +99,7 @@ def _article(number: str, field_name: str = "article_number"):
     number = (number or "").strip()
     if not number or len(number) > 35:
         fail(field_name, "Ange ett giltigt artikelnummer.")
-    article = Article.objects.filter(article_number=number).first()
+    article = Article.objects.filter(article_number=number).only(*ARTICLE_COLUMNS).first()
     if article is None:
         fail(field_name, f"Artikeln {number} finns inte.")
     if article.kind == Article.Kind.SERVICE:
@@ -120,10 +123,13 @@ def _delivery_point(store):
     return DeliveryPoint.objects.filter(unit_id=store.unit_id, is_active=True).order_by("pk").first()
 
 
-def _deliver_to_store(order: Order, store) -> None:
+_UNREAD = object()
+
+
+def _deliver_to_store(order: Order, store, *, point=_UNREAD) -> None:
     """A buffer order is delivered to the store: its unit's first delivery point, else the store."""
     order.buffer_store = store
-    point = _delivery_point(store)
+    point = _delivery_point(store) if point is _UNREAD else point
     if point is not None:
         order.delivery_to = "delivery_point"
         order.delivery_point = point
@@ -211,7 +217,7 @@ def withdrawal_create(principal, data: WithdrawalInput) -> Order:
                          orderer_hsa_id=data.orderer_hsa_id, orderer_username=data.orderer_username)
 
     # Locks: the store's stock rows and the device, then the rule (module docstring).
-    buffer_stock.buffer_lock(store=store, article_ids=[article.pk], device_ids=[device.pk] if device else [])
+    levels = buffer_stock.buffer_lock(store=store, articles=[article], device_ids=[device.pk] if device else [])
     rules = buffer_stock.rules_lock(store_ids=[store.pk], article_ids=[article.pk])
 
     order.buffer_store = store
@@ -227,8 +233,9 @@ def withdrawal_create(principal, data: WithdrawalInput) -> Order:
     OrderLine.objects.bulk_create(lines)
     on = timezone.localtime(withdrawn_at).date()
     buffer_stock.store_withdraw(store=store, article=article, quantity=quantity, device=device, patient=patient,
-                                customer=order.customer, cost_centre=order.cost_centre, on=on,
-                                ref=f"{order.number}:1", actor=principal)
+                                customer=order.customer if device else None,
+                                cost_centre=order.cost_centre if device else None, on=on,
+                                ref=f"{order.number}:1", actor=principal, level=levels[article.pk])
     delivery = Delivery.objects.create(order=order, delivered_on=on, receiver_name=principal.label[:120] or "–",
                                        place=Delivery.Place.HOSPITAL_OR_UNIT, actor_label=principal.label[:200])
     DeliveryLine.objects.create(delivery=delivery, order_line=lines[0], quantity=quantity, device=device)
@@ -257,36 +264,47 @@ def replenishment_check(*, store, rules, actor=None) -> list[Order]:
     if not rules:
         return []
     held = on_hand(store, [r.article_id for r in rules])
+    rules = [r for r in rules if held.get(r.article_id, 0) < r.safety_level]
+    if not rules:  # the common case: nothing below safety, nothing more to read
+        return []
     ordered = on_order(store.pk, [r.article_id for r in rules])
     open_rules = set(Order.objects.filter(replenishes_rule__in=[r.pk for r in rules],
                                           status__in=OPEN_CUSTOMER_STATUSES).values_list("replenishes_rule_id",
                                                                                           flat=True))
     created = []
+    header = None
     for rule in rules:
         have = held.get(rule.article_id, 0)
-        if have >= rule.safety_level or rule.pk in open_rules:
+        if rule.pk in open_rules:
             continue
         quantity = rule.refill_level - (have + ordered.get(rule.article_id, 0))
         if quantity <= 0:
             continue
+        header = header or _store_header(store)
         order = _replenishment_create(store, rule, min(quantity, MAX_LINES if rule.article.is_tracked else 999_999),
-                                      held=have, on_order=ordered.get(rule.article_id, 0), actor=actor)
+                                      held=have, on_order=ordered.get(rule.article_id, 0), actor=actor, header=header)
         if order is not None:
             created.append(order)
     return created
 
 
-def _replenishment_create(store, rule, quantity: int, *, held: int, on_order: int, actor) -> Order | None:
+def _store_header(store) -> dict:
+    """What every replenishment order of a store shares (read once per check)."""
     from access.models import Unit
 
-    unit = Unit.objects.only("id", "organisation_id", "default_cost_centre_id").get(pk=store.unit_id)
+    return {"unit": Unit.objects.only("id", "organisation_id", "default_cost_centre_id").get(pk=store.unit_id),
+            "orderer": _store_orderer(store), "point": _delivery_point(store)}
+
+
+def _replenishment_create(store, rule, quantity: int, *, held: int, on_order: int, actor, header) -> Order | None:
+    unit = header["unit"]
     order = Order(order_type=OrderType.CUSTOMER, kind=K.REPLENISHMENT, status=S.SUBMITTED,
                   customer_id=unit.organisation_id, unit=unit, cost_centre_id=unit.default_cost_centre_id,
-                  orderer=_store_orderer(store), replenishes_rule=rule,
+                  orderer=header["orderer"], replenishes_rule=rule,
                   note=f"Automatisk påfyllnad av {rule.article.article_number} {rule.article.name}: "
                        f"{held} i förrådet, {on_order} beställda, säkerhetsnivå {rule.safety_level}, "
                        f"påfyllnadsnivå {rule.refill_level}."[:NOTE_MAX])
-    _deliver_to_store(order, store)
+    _deliver_to_store(order, store, point=header["point"])
     order.promised_date = pricing.promised_date([rule.article], urgent=False)
     data = {"rule_id": rule.pk, "store": store.code, "article": rule.article.article_number, "on_hand": held,
             "on_order": on_order, "safety_level": rule.safety_level, "refill_level": rule.refill_level,
@@ -342,7 +360,7 @@ def store_count_post(principal, store_id, *, article_number: str, counted, reaso
 
     store = store_for(principal, store_id, act=True)
     article = _article(article_number)
-    buffer_stock.buffer_lock(store=store, article_ids=[article.pk])
+    buffer_stock.buffer_lock(store=store, articles=[article])
     rules = buffer_stock.rules_lock(store_ids=[store.pk], article_ids=[article.pk])
     delta = buffer_stock.store_count(store=store, article=article, counted=counted, reason=reason, actor=principal)
     replenishment_check(store=store, rules=rules, actor=principal)

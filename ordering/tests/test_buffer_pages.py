@@ -100,3 +100,15 @@ def test_admin_creates_store_and_rules(store, world, client_for):  # noqa: F811
 
 def test_store_keeper_cannot_reach_the_admin_pages(store, keeper):  # noqa: F811
     assert keeper.get(reverse("stock:buffer_stores")).status_code == 403
+
+
+def test_withdrawal_is_searchable_and_has_its_order_page(store, keeper):  # noqa: F811
+    from ordering.flows import buffer
+
+    order = buffer.withdrawal_create(store.k, buffer.WithdrawalInput(
+        store_id=store.store.pk, article_number=store.walker.article_number, patient_id=store.patient.pk,
+        serial="W2"))
+    body = keeper.get(reverse("ordering:order_search") + f"?number={order.number}").content.decode()
+    assert order.number in body
+    page = keeper.get(reverse("ordering:order_detail", args=[order.pk]))
+    assert page.status_code == 200 and "W2" in page.content.decode()

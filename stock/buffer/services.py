@@ -142,23 +142,27 @@ def rules_lock(*, store_ids, article_ids=None) -> list[ReorderRule]:
     qs = ReorderRule.objects.select_for_update(of=("self",)).filter(store_id__in=list(store_ids))
     if article_ids is not None:
         qs = qs.filter(article_id__in=list(article_ids))
-    return list(qs.select_related("article", "store").order_by("pk"))
+    return list(qs.select_related("article").order_by("pk"))
 
 
 # --------------------------------------------------------------------------- stock in and out of a store
 
 
-def buffer_lock(*, store: Location, article_ids, device_ids=()) -> dict[int, StockLevel]:
+def buffer_lock(*, store: Location, articles, device_ids=()) -> dict[int, StockLevel]:
     """Every stock row a store operation will update, locked at once in a fixed order: the
     projection rows of (store, article) by primary key (created first when missing), then the
-    devices by primary key. Returns the locked levels by article id."""
+    devices by primary key. Returns the locked levels by article id. Only this store's rows are
+    locked, so withdrawals in different stores never wait for each other."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("buffer_lock must run inside a transaction")
-    ids = sorted({int(a) for a in article_ids})
-    articles = {a.pk: a for a in Article.objects.filter(pk__in=ids)}
-    for article_id in ids:
-        stock._level(store, articles[article_id])
+    articles = {a.pk: a for a in articles}
+    ids = sorted(articles)
     levels = list(StockLevel.objects.select_for_update().filter(location=store, article_id__in=ids).order_by("pk"))
+    if len(levels) < len(ids):  # rows missing: create them, then lock them all again in order
+        for article_id in set(ids) - {lv.article_id for lv in levels}:
+            stock._level(store, articles[article_id])
+        levels = list(StockLevel.objects.select_for_update().filter(location=store, article_id__in=ids)
+                      .order_by("pk"))
     if device_ids:
         list(Device.objects.select_for_update(of=("self",)).filter(pk__in=sorted(set(device_ids)))
              .order_by("pk").values_list("pk", flat=True))
@@ -166,7 +170,7 @@ def buffer_lock(*, store: Location, article_ids, device_ids=()) -> dict[int, Sto
 
 
 def store_withdraw(*, store: Location, article: Article, quantity: int, device: Device | None, patient, customer,
-                   cost_centre, on: dt.date, ref: str, actor=None):
+                   cost_centre, on: dt.date, ref: str, actor=None, level: StockLevel | None = None):
     """Take goods out of a store for a patient (the caller holds `buffer_lock`). A tracked
     article: that device, which must still be in this store; its loan starts `on`. Otherwise
     `quantity` units, which must be on hand in the store. Conflict when a concurrent withdrawal
@@ -178,13 +182,25 @@ def store_withdraw(*, store: Location, article: Article, quantity: int, device: 
                            code="device_not_in_store", errors={"serial": ["Finns inte längre i förrådet."]})
         return stock.deliver_to_patient(device=device, patient=patient, customer=customer, cost_centre=cost_centre,
                                         ref=ref, actor=actor, on=on)
-    level = StockLevel.objects.get(location=store, article=article)
+    if level is None:  # the row `buffer_lock` returned (locked), else read under that lock
+        level = StockLevel.objects.get(location=store, article=article)
     free = level.on_hand - level.reserved
     if free < quantity:
         raise Conflict(f"Det finns bara {max(free, 0)} {article.unit} av {article.name} i förrådet; någon kan just "
                        "ha tagit ut dem.", code="insufficient_stock",
                        errors={"quantity": [f"Bara {max(free, 0)} {article.unit} kvar i förrådet."]})
-    return stock.issue(article=article, quantity=quantity, ref=ref, actor=actor, location=store)
+    # Issued here rather than through `stock.issue`, which locks the article's rows in every
+    # location: a store's withdrawal holds only the store's row.
+    take_new = min(quantity, max(level.on_hand_new - level.reserved_new, 0))
+    if take_new:
+        stock._apply(kind=K.ISSUE, article=article, location=store, condition=Condition.NEW, quantity=-take_new,
+                     ref=ref, actor=actor, note=f"patient {patient.pk}")
+    if quantity - take_new:
+        stock._apply(kind=K.ISSUE, article=article, location=store, condition=Condition.REFURBISHED,
+                     quantity=-(quantity - take_new), ref=ref, actor=actor, note=f"patient {patient.pk}")
+    audit_record(actor, "stock.store_withdraw", article, {"store": store.code, "ref": ref, "quantity": quantity,
+                                                          "patient_id": patient.pk})
+    return quantity
 
 
 def store_receive(*, store: Location, article: Article, quantity: int, device: Device | None, ref: str,
