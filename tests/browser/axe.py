@@ -11,8 +11,8 @@ help); the `page` fixture (conftest.py) fails the test at teardown when there ar
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 from pathlib import Path
+from urllib.parse import urlsplit
 
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -21,17 +21,17 @@ PREFIX = "LYFTA-AXE: "
 RUNNER = """
 (() => {
   if (window !== window.top || !/^https?:$/.test(location.protocol) || !window.axe) return;
-  const options = {runOnly: {type: 'tag', values: %s}, resultTypes: ['violations']};
+  const options = {runOnly: {type: 'tag', values: __TAGS__}, resultTypes: ['violations']};
   let chain = Promise.resolve();
   const run = () => {
     console.error('LYFTA-AXE-START');
     chain = chain.then(() => window.axe.run(document, options)).then(result => {
       const page = location.pathname + location.search;
-      result.violations.forEach(v => v.nodes.forEach(n => console.error('%s' + JSON.stringify({
+      result.violations.forEach(v => v.nodes.forEach(n => console.error('__PREFIX__' + JSON.stringify({
         page, id: v.id, impact: v.impact, target: n.target.join(' '), help: v.help,
         summary: (n.failureSummary || '').split('\\n').slice(1, 2).join('').trim(),
       }))));
-    }).catch(e => console.error('%s' + JSON.stringify({page: location.pathname, id: 'axe-error', impact: 'error', target: '', help: String(e)})))
+    }).catch(e => console.error('__PREFIX__' + JSON.stringify({page: location.pathname, id: 'axe-error', impact: 'error', target: '', help: String(e)})))
       .then(() => console.error('LYFTA-AXE-DONE ' + location.pathname + location.search));
     window.__lyftaAxe = chain;
   };
@@ -39,7 +39,7 @@ RUNNER = """
   window.addEventListener('load', run);
   document.addEventListener('htmx:afterSettle', run);
 })();
-""" % (json.dumps(TAGS), PREFIX, PREFIX)
+""".replace("__TAGS__", json.dumps(TAGS)).replace("__PREFIX__", PREFIX)
 
 
 class AxeWatch:
