@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from access.roles import ROLE_PERMISSIONS, Role
+from access.roles import CUSTOMER_ROLES, ROLE_PERMISSIONS, Role
 from conftest import login_verified
 from integration.api import api
 
@@ -169,3 +169,15 @@ def test_buffer_store_permission(make_user):
                          (Role.SUPPLY_HANDLER, 403)]:
         client = login_verified(Client(), make_user(role.value, "municipality"))
         assert client.get(reverse("ordering:store_list")).status_code == status, role
+
+
+@pytest.mark.parametrize("role", sorted(CUSTOMER_ROLES), ids=sorted(r.value for r in CUSTOMER_ROLES))
+def test_customer_statistics_of_another_customer_are_404(role, make_user, world):
+    """Statistics (issue 16): every customer role reaches its own customer's statistics page and
+    downloads, and another customer's answer 404 (not 403: no existence leak)."""
+    client = login_verified(Client(), make_user(role.value, "region"))
+    other = {"kund": world["municipality"].pk}
+    for name in ("operations:customer_statistics", "operations:customer_statistics_xlsx",
+                 "operations:customer_statistics_csv"):
+        assert client.get(reverse(name)).status_code == 200, (role, name)
+        assert client.get(reverse(name), other).status_code == 404, (role, name)

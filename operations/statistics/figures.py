@@ -22,7 +22,7 @@ import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 
 from django.utils import timezone
 
@@ -79,7 +79,7 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return out
 
 
-@lru_cache(maxsize=4096)
+@cache  # keys are (start day, end day) pairs: a few thousand per year
 def _weekdays(start_day: dt.date, end_day: dt.date) -> int:
     return weekdays_between(start_day, end_day)
 

@@ -54,31 +54,85 @@ def build(first: dt.date, last: dt.date, scope: Scope) -> list[Table]:
     mfs = sel.month_figures(first, last)
     customers = scope.customers
     labels = [short_month(m) for m in months_list]
-    tables = [_service_levels(mfs, labels, customers), *_worst(mfs, customers),
+    workflows = _workflow_figures(first, last, scope.customer_id)
+    tables = [*_service_levels(mfs, labels, customers, workflows), *_worst(mfs, customers), *_workflow_worst(workflows),
               *_volumes(mfs, labels, customers, scope), *_reuse(mfs, labels, customers)]
     if scope.show_costs:
         tables.append(_loans(first, last, months_list, labels, customers))
     return tables
 
 
-def _service_levels(mfs, labels, customers) -> Table:
+def _workflow_figures(first, last, customer_id) -> dict:
+    """Support cases and access requests: the operations workflows' own figures
+    (`operations.figures`, their timestamps), per month, keyed like the order measures."""
+    from operations import figures as ops
+
+    return {fig.SUPPORT.key: ops.support_answer_figures(first, last, customer_id=customer_id),
+            fig.ACCESS.key: ops.access_request_figures(first, last, customer_id=customer_id)}
+
+
+def _workflow_worst(workflows) -> list[Table]:
+    out = []
+    for m in (fig.SUPPORT, fig.ACCESS):
+        waits = sorted((w for ms in workflows[m.key] for w in ms.worst), key=lambda w: -w.waited)[:fig.WORST_KEPT]
+        unit = "arbetstimmar" if m.unit == "hours" else "dagar"
+        what = "Ärende" if m is fig.SUPPORT else "Sökande"
+        rows = [[w.label, w.waited, "ja" if w.waited > m.limit else "nej", "" if w.done else "väntar"] for w in waits]
+        out.append(Table(f"worst_{m.key}", f"Sämsta fall: {m.label.lower()} (inom {m.limit_label})",
+                         [what, f"Tid ({unit})", "Över nivån", "Status"], rows))
+    return out
+
+
+def _sla_row(label, limit, per: list) -> list:
+    total = fig.total_share(per)
+    return [label, limit, *[_pct(x) for x in per], total.percent, total.measured, total.met]
+
+
+NOTE_ORDERS = ("Ett ordermått räknas i den månad det avslutades (levererad, påbörjad, avslutad, hämtad, "
+               "registrerad), från orderhändelsernas tidpunkter; vardagar utan svenska helgdagar.")
+
+
+def _service_levels(mfs, labels, customers, workflows) -> list[Table]:
     shares = fig.sla_table(mfs, customers)
-    rows = []
-    for m in fig.MEASURES:
-        total = fig.total_share(shares[m.key])
-        rows.append([m.label, m.limit_label, *[_pct(s) for s in shares[m.key]], total.percent, total.measured,
-                     total.met])
     headers = ["Mått", "Servicenivå", *labels, "Hela perioden", "Mätta", "Inom nivån"]
-    chart_series = [charts.Series(m.label, tuple(_pct(s) for s in shares[m.key]))
-                    for m in fig.MEASURES[:3]]
-    chart = charts.bar_chart("sla-chart", "Leveranser inom servicenivån per månad (andel, %)", labels, chart_series,
-                             desc="Andel leveranser inom servicenivån per månad: lagerförda artiklar, "
-                                  "beställningsvaror och akuta leveranser. Siffrorna finns i tabellen.",
-                             max_value=100, unit=" %")
-    return Table("service_levels", "Servicenivåer per månad (andel inom nivån, %)", headers, rows, chart=chart,
-                 percent_cols=set(range(2, 2 + len(labels) + 1)),
-                 note="Ett mått räknas i den månad det avslutades (levererad, påbörjad, avslutad, hämtad, "
-                      "registrerad), från händelsernas tidpunkter; vardagar utan svenska helgdagar.")
+    pct_cols = set(range(2, 2 + len(labels) + 1))
+    out = []
+    for key, title, measures, chart_title, desc in (
+        ("service_levels", "Leveranser inom servicenivån (andel, %)", fig.MEASURES[:3],
+         "Leveranser inom servicenivån per månad (andel, %)",
+         "Andel leveranser inom servicenivån per månad: lagerförda artiklar, beställningsvaror och akuta "
+         "leveranser. Siffrorna finns i tabellen."),
+        ("service_levels_work", "Reparationer, hämtningar och uttag inom servicenivån (andel, %)", fig.MEASURES[3:],
+         "Reparationer, hämtningar och uttag inom servicenivån per månad (andel, %)",
+         "Andel reparationer påbörjade och avslutade, hämtningar och uttag ur förråd inom servicenivån per "
+         "månad. Siffrorna finns i tabellen."),
+    ):
+        rows = [_sla_row(m.label, m.limit_label, shares[m.key]) for m in measures]
+        chart = charts.bar_chart(f"{key}-chart", chart_title, labels,
+                                 [charts.Series(m.label, tuple(_pct(x) for x in shares[m.key])) for m in measures],
+                                 desc=desc, max_value=100, unit=" %")
+        out.append(Table(key, title, headers, rows, chart=chart, percent_cols=pct_cols, note=NOTE_ORDERS))
+    rows = []
+    for m in (fig.SUPPORT, fig.ACCESS):
+        per = [fig.Share(ms.total, ms.met) for ms in workflows[m.key]]
+        limit = "24 arbetstimmar" if m is fig.SUPPORT else m.limit_label
+        rows.append(_sla_row(f"{m.label} (mål {m.target} %)", limit, per))
+    out.append(Table("service_levels_ops", "Support och behörighet inom servicenivån (andel, %)", headers, rows,
+                     chart=_workflow_chart(labels, workflows), percent_cols=pct_cols,
+                     note="Supportärenden räknas i den månad de öppnades (arbetstimmar 08–17 på vardagar), "
+                          "behörighetsansökningar i den månad de kom in; de som ännu inte passerat sin tidsgräns "
+                          "ingår inte, obesvarade efter tidsgränsen räknas som missade."))
+    return out
+
+
+def _workflow_chart(labels, workflows):
+    return charts.bar_chart(
+        "ops-chart", "Support och behörighet inom servicenivån per månad (andel, %)", labels,
+        [charts.Series(m.label, tuple(None if ms.share is None else round(100 * ms.share, 1)
+                                      for ms in workflows[m.key])) for m in (fig.SUPPORT, fig.ACCESS)],
+        desc="Andel supportärenden besvarade inom 24 arbetstimmar och behörighetsansökningar beslutade inom "
+             "en vecka, per månad; målet för support är 90 %. Siffrorna finns i tabellen.",
+        max_value=100, unit=" %", target=90, target_label="Mål support 90 %")
 
 
 ORDER_PAGE = {"repair_started": "ordering:wo_detail", "repair_finished": "ordering:wo_detail",

@@ -20,7 +20,7 @@ from collections import defaultdict
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, Q
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
@@ -88,42 +88,51 @@ def _events():
     return OrderEvent.objects
 
 
-def _first_entering(status: str):
-    """The `at` of the order's first event entering `status` (for the outer event's order)."""
+def _starts(ends, status: str = "submitted") -> dict[int, dt.datetime]:
+    """order id -> the `at` of its first event entering `status`, for the orders of the end
+    events `ends` (one query: a semi-join on the end events, not a look-up per row)."""
     from ordering.models import OrderEvent
 
-    return Subquery(OrderEvent.objects.filter(order_id=OuterRef("order_id"), event_type=OrderEvent.Type.TRANSITION,
-                                              to_status=status).order_by("at", "id").values("at")[:1])
+    out: dict[int, dt.datetime] = {}
+    rows = (OrderEvent.objects.filter(event_type=OrderEvent.Type.TRANSITION, to_status=status,
+                                      order_id__in=ends.values("order_id"))
+            .values_list("order_id", "at"))
+    for order_id, at in rows.iterator(chunk_size=10000):
+        if order_id not in out or at < out[order_id]:
+            out[order_id] = at
+    return out
 
 
-_ROW = ("order_id", "order__number", "order__customer_id", "start", "at", "order__is_fallback")
+_END = ("order_id", "order__number", "order__customer_id", "at", "order__is_fallback")
+
+
+def _measured(ends, status: str = "submitted", extra: tuple = ()) -> list[tuple]:
+    """(order_id, number, customer_id, start, end, fallback, *extra) per end event."""
+    starts = _starts(ends, status)
+    return [(oid, number, cid, starts.get(oid), at, fallback, *rest)
+            for oid, number, cid, at, fallback, *rest in ends.values_list(*_END, *extra).iterator(chunk_size=10000)]
 
 
 def measured_rows(start: dt.datetime, end: dt.datetime) -> dict[str, list[tuple]]:
-    """measure key -> (order_id, number, customer_id, start, end, fallback, month) of every order
-    whose measure ended in [start, end), from the order events."""
+    """measure key -> (order_id, number, customer_id, start, end, fallback) of every order whose
+    measure ended in [start, end), from the order events."""
     from ordering.models import OrderEvent, OrderLine
 
     T = OrderEvent.Type.TRANSITION
     ev = _events().filter(event_type=T, at__gte=start, at__lt=end)
     out: dict[str, list[tuple]] = {m.key: [] for m in fig.MEASURES}
 
-    on_demand = Exists(OrderLine.objects.filter(order_id=OuterRef("order_id"), article__purchasing="on_demand"))
-    delivered = (ev.filter(to_status="delivered", order__order_type="customer", order__kind__in=DELIVERY_KINDS)
-                 .annotate(start=_first_entering("submitted"), order_in=on_demand)
-                 .values_list(*_ROW, "order__priority", "order_in"))
-    for *row, priority, order_in in delivered.iterator(chunk_size=5000):
-        key = "urgent" if priority == "urgent" else "order_in" if order_in else "stocked"
+    delivered = ev.filter(to_status="delivered", order__order_type="customer", order__kind__in=DELIVERY_KINDS)
+    on_demand = set(OrderLine.objects.filter(article__purchasing="on_demand",
+                                             order_id__in=delivered.values("order_id"))
+                    .values_list("order_id", flat=True).distinct())
+    for *row, priority in _measured(delivered, extra=("order__priority",)):
+        key = "urgent" if priority == "urgent" else "order_in" if row[0] in on_demand else "stocked"
         out[key].append(tuple(row))
 
     for key, status in (("repair_started", "in_progress"), ("repair_finished", "completed")):
-        rows = (ev.filter(to_status=status, order__order_type="work", order__kind__in=REPAIR_KINDS)
-                .annotate(start=_first_entering("submitted")).values_list(*_ROW))
-        out[key].extend(rows.iterator(chunk_size=5000))
-
-    pickups = (ev.filter(to_status="picked_up", order__order_type="pickup")
-               .annotate(start=_first_entering("submitted")).values_list(*_ROW))
-    out["pickup"].extend(pickups.iterator(chunk_size=5000))
+        out[key] = _measured(ev.filter(to_status=status, order__order_type="work", order__kind__in=REPAIR_KINDS))
+    out["pickup"] = _measured(ev.filter(to_status="picked_up", order__order_type="pickup"))
 
     # A withdrawal is born delivered: registered at its first event; taken out of the store at
     # `data["withdrawn_at"]` (ISO 8601) of that event (none: registered at once).
@@ -323,11 +332,16 @@ def report_version(first: dt.date, last: dt.date) -> str:
 
     from invoicing import selectors as inv
 
-    from ..models import Co2Factor
+    from ..models import AccessRequest, Co2Factor, SupportCase
 
     months = fig.months_between(first, last)
     co2 = Co2Factor.objects.aggregate(n=Count("id"), at=Max("updated_at"))
-    parts = [*_keys(months).values(), repr(sorted(inv.computed_months(first, last).items())), repr(co2)]
+    # The workflows' figures (support, access requests) change with their rows and, as deadlines
+    # pass, with the time: their part of the version is their latest change and the hour.
+    support = SupportCase.objects.aggregate(n=Count("id"), o=Max("opened_at"), a=Max("first_answered_at"))
+    access = AccessRequest.objects.aggregate(n=Count("id"), c=Max("created_at"), d=Max("decided_at"))
+    parts = [*_keys(months).values(), repr(sorted(inv.computed_months(first, last).items())), repr(co2),
+             repr(support), repr(access), f"{timezone.now():%Y%m%d%H}"]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
 
 

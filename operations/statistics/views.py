@@ -85,7 +85,7 @@ def _sections_html(request, first, last, scope: report.Scope) -> str:
 
 
 SECTIONS = (
-    ("Servicenivåer", ("service_levels",), "worst_"),
+    ("Servicenivåer", ("service_levels", "service_levels_work", "service_levels_ops"), "worst_"),
     ("Volymer", ("volumes", "volumes_customer", "volumes_iso"), None),
     ("Återanvändning och miljö", ("reuse", "reuse_class"), None),
     ("Hjälpmedel på lån och kostnad", ("loans",), None),

@@ -269,3 +269,31 @@ def test_rendered_page_is_cached_and_follows_changes(fixture, client_for):
     sel.on_order_events(list(OrderEvent.objects.filter(order=o)))
     row = stocked_row(client.get(url, q).content.decode()).split("</td>")
     assert [c.split(">")[-1] for c in row[1:4]] == ["50,0 %", "66,7 %", "50,0 %"]  # February: 1 of 2 (was 0 of 1)
+
+
+def test_support_and_access_request_rows_come_from_the_workflows(world, client_for, make_user):
+    from operations.models import AccessRequest, SupportCase
+
+    opener = make_user("prescriber", "region")
+    case = SupportCase.objects.create(number="SUP-T1", opened_by=opener, customer=world["region"], category="question",
+                                      subject="Fråga", first_answered_at=at(2026, 1, 5, 15), status="answered")
+    SupportCase.objects.filter(pk=case.pk).update(opened_at=at(2026, 1, 2, 16))  # 1 + 7 business hours
+    for created, decided in ((at(2026, 1, 5, 9), at(2026, 1, 9, 9)), (at(2026, 1, 20, 9), at(2026, 2, 2, 9))):
+        r = AccessRequest.objects.create(unit=world["region_unit"], role="orderer", reason="Behöver beställa",
+                                         manager_email="chef@example.se", first_name="Ada", last_name="Berg",
+                                         email="ada@example.se", status="approved", decided_at=decided)
+        AccessRequest.objects.filter(pk=r.pk).update(created_at=created)
+    client, _ = client_for("supply_admin")
+    raw = client.get(reverse("operations:statistics_csv"), {"fran": "2025-12", "till": "2026-02"}).content
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    support = next(row for row in rows if row and row[0].startswith("Supportärende besvarat"))
+    access = next(row for row in rows if row and row[0].startswith("Behörighetsansökan beslutad"))
+    assert support[2:5] == ["", "100,0", ""] and access[2:5] == ["", "50,0", ""]
+    body = client.get(reverse("operations:statistics"), {"fran": "2025-12", "till": "2026-02"}).content.decode()
+    assert "Support och behörighet inom servicenivån per månad" in body and "SUP-T1" in body
+    # The municipality's users see neither.
+    muni, _ = client_for("orderer", "municipality")
+    raw = muni.get(reverse("operations:customer_statistics_csv"), {"fran": "2025-12", "till": "2026-02"}).content
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    access = next(row for row in rows if row and row[0].startswith("Behörighetsansökan beslutad"))
+    assert access[2:5] == ["", "", ""]
