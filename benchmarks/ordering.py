@@ -108,17 +108,19 @@ FROM generate_series(1, %(units)s) u;
 INSERT INTO access_roleassignment (id, created_at, updated_at, role, user_id, unit_id)
 SELECT u, now(), now(), 'prescriber', u, u FROM generate_series(1, %(units)s) u;
 -- catalogue
-INSERT INTO catalogue_isoclass (id, created_at, updated_at, code, title, level) VALUES (1, now(), now(), '122206', 'Rullstolar', 3);
+INSERT INTO catalogue_isoclass (id, created_at, updated_at, code, title, level, prescribing_level, special_request_allowed,
+    prescribing_version) VALUES (1, now(), now(), '122206', 'Rullstolar', 3, '', false, 0);
 INSERT INTO catalogue_product (id, created_at, updated_at, product_number, name, description, is_published, iso_class_id)
 SELECT p, now(), now(), 'P' || lpad(p::text, 7, '0'), 'Produkt ' || p, '', true, 1 FROM generate_series(1, %(products)s) p;
 INSERT INTO catalogue_article (id, created_at, updated_at, article_number, name, kind, supplier_article_number, gtin, unit,
     charging, monthly_rent, purchase_price, is_published, is_orderable, in_assortment, can_be_component, is_tracked,
-    serial_required, purchasing, lead_time_days, search_text, name_norm, product_id, is_listed)
+    serial_required, purchasing, lead_time_days, search_text, name_norm, product_id, is_listed,
+    prescribing_level, special_request_allowed, prescribing_version, default_loan_type)
 SELECT a, now(), now(), 'A' || lpad(a::text, 7, '0'), 'Artikel ' || a, CASE WHEN a %% 5 = 0 THEN 'T' ELSE 'H' END, '', '',
        'st', CASE WHEN a %% 5 = 0 THEN 'purchase' ELSE 'rent' END,
        CASE WHEN a %% 5 = 0 THEN NULL ELSE 100 + a %% 900 END, CASE WHEN a %% 5 = 0 THEN 200 + a %% 3000 ELSE NULL END,
        true, true, true, false, a %% 5 <> 0, a %% 5 <> 0, CASE WHEN a %% 3 = 0 THEN 'on_demand' ELSE 'stocked' END,
-       NULL, 'artikel ' || a, 'artikel ' || a, ((a - 1) %% %(products)s) + 1, true
+       NULL, 'artikel ' || a, 'artikel ' || a, ((a - 1) %% %(products)s) + 1, true, '', false, 0, 'permanent'
 FROM generate_series(1, %(articles)s) a;
 -- accessory A0000005 fits the main devices the submission benchmark orders (accessory links are checked)
 INSERT INTO catalogue_articlefit (main_id, part_id)

@@ -110,3 +110,42 @@ def test_prescribing_rules_follow_rule_changes_and_the_catalogue_import(write_js
     catalogue_services.catalogue_import(write_jsonl(records, name="v2.jsonl"))
     assert Article.objects.get(pk=a1.pk).product.iso_class.code == "12"
     assert prescribing_rules_for([a1])[a1.pk].level == PrescribingLevel.OPEN
+
+
+def _redis_up() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379 (LYFTA_CACHE_URL is optional)")
+def test_with_lyfta_cache_url_every_process_sees_an_invalidation_at_once(settings, db):
+    """Two cache connections stand for two gunicorn processes sharing Redis."""
+    from django.core.cache import caches
+
+    from config.settings.base import cache_config
+
+    settings.CACHES = cache_config("redis://127.0.0.1:6379/15")
+    caches["default"].clear()
+    try:
+        gen = Generation("test_shared", 60)
+        assert gen.get("k", lambda: "old") == "old"
+        other = caches.create_connection("default")  # another process's connection
+        assert other.get(f"lyfta:test_shared:{other.get('lyfta:gen:test_shared', 0)}:k") == "old"
+        gen.invalidate()
+        assert other.get(f"lyfta:test_shared:{other.get('lyfta:gen:test_shared', 0)}:k") is None
+    finally:
+        caches["default"].clear()
+
+
+def test_lyfta_cache_url_must_be_redis():
+    from config.settings.base import cache_config
+
+    assert cache_config("")["default"]["BACKEND"].endswith("LocMemCache")
+    assert cache_config("redis://127.0.0.1:6379/0")["default"]["BACKEND"].endswith("RedisCache")
+    with pytest.raises(ValueError):
+        cache_config("memcached://x")

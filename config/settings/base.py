@@ -138,6 +138,21 @@ def database_config() -> dict:
 
 
 DATABASES = {"default": database_config()}
+
+
+def cache_config(url: str) -> dict:
+    """LYFTA_CACHE_URL: empty → a cache per process (LocMemCache); `redis://…` → one cache shared
+    by every process (Django's Redis backend), so a change to cached reference data (core.cache:
+    price terms, prescribing rules, subscriptions, API clients) is seen by all processes at once."""
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError("LYFTA_CACHE_URL must be a redis://, rediss:// or unix:// URL")
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                        "KEY_PREFIX": "lyfta"}}
+
+
+CACHES = cache_config(os.environ.get("LYFTA_CACHE_URL", ""))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "access.User"

@@ -92,6 +92,7 @@ def work_order_create(principal, data: WorkOrderInput, *, submit: bool = False) 
     line = _order_line_for(principal, data.order_line_id, patient) if data.order_line_id else None
     if device is None and line is not None and line.device_id:
         device = line.device
+    _refuse_if_on_pickup(device)
     order = c.order_header(principal, OrderType.WORK, kind=kind, status=S.DRAFT, patient=patient,
                            unit_id=data.unit_id, priority=data.priority, requested_date=requested, note=description,
                            contact_name=data.contact_name, contact_phone=data.contact_phone,
@@ -101,7 +102,21 @@ def work_order_create(principal, data: WorkOrderInput, *, submit: bool = False) 
     return order
 
 
+def _refuse_if_on_pickup(device) -> None:
+    """A device on an open pickup order is being collected: no new work on it (the pickup would
+    cancel it again). Checked when the work order is created and when it is submitted."""
+    if device is None:
+        return
+    on_pickup = open_pickups_for([device])
+    if on_pickup:
+        number = on_pickup[device.serial]
+        raise Conflict(f"Individ {device.serial} finns på hämtorder {number} och hämtas av Hjälpmedelscentralen; "
+                       f"en arbetsorder kan inte läggas. Makulera hämtordern först om hjälpmedlet ska stanna.",
+                       code="device_on_pickup")
+
+
 def _submit(principal, order: Order) -> Order:
+    _refuse_if_on_pickup(getattr(getattr(order, "work_detail", None), "device", None))
     order.submitted_at = timezone.now()
     apply_transition(order, S.SUBMITTED, principal, update_fields=["submitted_at"])
     return order

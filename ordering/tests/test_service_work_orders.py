@@ -257,3 +257,43 @@ def test_not_due_devices_get_no_order(svc):
     svc.device.next_inspection_date = timezone.localdate() + dt.timedelta(days=10)
     svc.device.save()
     assert swo.inspection_orders_create() == []
+
+
+# --------------------------------------------------------------------------- a device on an open pickup
+
+def _pickup(svc):
+    from ordering.flows import pickup as pickups
+
+    return pickups.pickup_create(svc.p, pickups.PickupInput(
+        patient_id=svc.patient.pk, lines=[pickups.PickupLineInput(svc.device.serial, "not_needed")]))
+
+
+def test_no_work_order_for_a_device_being_picked_up(svc):
+    pickup = _pickup(svc)
+    before = Order.objects.filter(order_type=OrderType.WORK).count()
+    with pytest.raises(Conflict) as exc:
+        create(svc)
+    assert exc.value.code == "device_on_pickup" and pickup.number in exc.value.message
+    assert Order.objects.filter(order_type=OrderType.WORK).count() == before
+
+
+def test_a_draft_made_before_the_pickup_cannot_be_submitted_after_it(svc):
+    draft = create(svc, submit=False)
+    _pickup(svc)
+    with pytest.raises(Conflict):
+        wo.work_order_submit(svc.p, draft.pk)
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+def test_api_answers_a_problem_document_for_a_device_being_picked_up(svc, api):
+    _pickup(svc)
+    from ordering.models import Order as O
+
+    response = api.region.post("/api/v1/work-orders", {
+        "patient_id": svc.patient.pk, "kind": "repair_patient", "description": "Trasig", "device_serial": svc.device.serial,
+        "orderer_username": api.orderers["region"].username, "unit_id": svc.world["region_unit"].pk},
+        content_type="application/json")
+    assert response.status_code == 409 and response["Content-Type"].startswith("application/problem+json")
+    assert response.json()["code"] == "device_on_pickup"
+    assert not O.objects.filter(order_type=OrderType.WORK).exists()
