@@ -140,18 +140,25 @@ def browser(browser_launch_args):
 def page(browser, live_server):
     """A Playwright page on the live server. Every page it loads is checked for duplicate ids,
     dangling aria-describedby/labelledby and label-for, and radio/checkbox groups without
-    fieldset/legend (tests/browser/markup.py); the test fails at teardown if any page had a problem."""
+    fieldset/legend (tests/browser/markup.py), and by axe-core with the WCAG 2.1 A/AA rules, after
+    the load and after every htmx swap (tests/browser/axe.py); the test fails at teardown if any
+    page had a problem."""
+    from tests.browser.axe import AxeWatch
     from tests.browser.markup import BROWSER_CHECK
 
     context = browser.new_context(base_url=live_server.url, locale="sv-SE")
     context.add_init_script(BROWSER_CHECK)
+    axe = AxeWatch(context)
     pg = context.new_page()
     pg.set_default_timeout(15000)
     markup: list[str] = []
     pg.on("console", lambda msg: markup.append(msg.text) if msg.text.startswith("LYFTA-MARKUP: ") else None)
     yield pg
+    axe.finish()
     context.close()
     assert not markup, "markup problems on pages the test visited:\n" + "\n".join(sorted(set(markup)))
+    violations = axe.problems()
+    assert not violations, "axe-core (WCAG 2.1 A/AA) violations on pages the test visited:\n" + "\n".join(violations)
 
 
 __all__ = ["Role", "login_verified"]

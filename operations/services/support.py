@@ -88,7 +88,7 @@ def case_for(principal, case_id, *, lock: bool = False) -> SupportCase:
     """The opener's own case, or any case for support staff; anything else is 404."""
     qs = SupportCase.objects.select_related("opened_by", "order")
     if lock:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))  # the order is an outer join: lock the case row only
     try:
         case = qs.get(pk=int(case_id))
     except (TypeError, ValueError, SupportCase.DoesNotExist):

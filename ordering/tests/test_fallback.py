@@ -144,7 +144,11 @@ def _form(shop, **kw):
 def test_handler_page_enters_the_order_and_every_page_marks_it(shop):
     handler = login_verified(Client(), shop.handler)
     url = reverse("operations:fallback_late_entry")
-    assert handler.get(url).status_code == 200
+    form_page = handler.get(url)
+    assert form_page.status_code == 200
+    from tests.browser.markup import problems
+
+    assert not problems(form_page.content.decode())
     r = handler.post(url, _form(shop))
     assert r.status_code == 302, r.content.decode()[:2000]
     order = Order.objects.get()

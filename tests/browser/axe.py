@@ -1,0 +1,115 @@
+"""axe-core (the npm package, node_modules/axe-core, installed by `make test`) on every page a
+browser test loads.
+
+`AxeWatch(context)` adds axe.min.js and a small runner as init scripts (init scripts are not
+subject to the page's Content-Security-Policy, which forbids inline script). The runner runs
+`axe.run` with the WCAG 2.1 A/AA tags once the page has loaded, and again after every htmx swap;
+each violation goes to the console as one `LYFTA-AXE: {json}` line. So that no page escapes the
+check, a route holds every top-level navigation until the current page's run has finished.
+`watch.problems()` returns the violations as readable lines (page, rule id, impact, selector,
+help); the `page` fixture (conftest.py) fails the test at teardown when there are any."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PREFIX = "LYFTA-AXE: "
+
+RUNNER = """
+(() => {
+  if (window !== window.top || !/^https?:$/.test(location.protocol) || !window.axe) return;
+  const options = {runOnly: {type: 'tag', values: __TAGS__}, resultTypes: ['violations']};
+  let chain = Promise.resolve();
+  const run = () => {
+    console.error('LYFTA-AXE-START');
+    chain = chain.then(() => window.axe.run(document, options)).then(result => {
+      const page = location.pathname + location.search;
+      result.violations.forEach(v => v.nodes.forEach(n => console.error('__PREFIX__' + JSON.stringify({
+        page, id: v.id, impact: v.impact, target: n.target.join(' '), help: v.help,
+        summary: (n.failureSummary || '').split('\\n').slice(1, 2).join('').trim(),
+      }))));
+    }).catch(e => console.error('__PREFIX__' + JSON.stringify({page: location.pathname, id: 'axe-error', impact: 'error', target: '', help: String(e)})))
+      .then(() => console.error('LYFTA-AXE-DONE ' + location.pathname + location.search));
+    window.__lyftaAxe = chain;
+  };
+  window.__lyftaAxe = chain;
+  window.addEventListener('load', run);
+  document.addEventListener('htmx:afterSettle', run);
+})();
+""".replace("__TAGS__", json.dumps(TAGS)).replace("__PREFIX__", PREFIX)
+
+
+class AxeWatch:
+    def __init__(self, context):
+        if not AXE_JS.exists():
+            raise RuntimeError(f"{AXE_JS} is missing: run `bash scripts/ensure_node_tools` (make test does)")
+        self.found: list[dict] = []
+        self.pending: dict = {}  # page -> runs started and not yet done
+        self.checked: set[str] = set()  # path?query of every page a run finished on
+        context.add_init_script(path=str(AXE_JS))
+        context.add_init_script(RUNNER)
+        context.on("console", self._console)
+        context.route("**/*", self._hold_navigation)
+        context.on("page", self._new_page)
+        self.loaded: set[str] = set()  # path?query of every page that loaded
+        self.context = context
+
+    def _new_page(self, pg):
+        pg.on("load", self._loaded)
+        # a new document: the runs of the one it replaced will never report back
+        pg.on("framenavigated", lambda fr: self.pending.pop(pg, None) if fr.parent_frame is None else None)
+
+    def _loaded(self, pg):
+        url = urlsplit(pg.url)
+        if url.scheme in ("http", "https"):
+            self.loaded.add(url.path + (f"?{url.query}" if url.query else ""))
+
+    def _console(self, msg):
+        text, pg = msg.text, msg.page
+        if text.startswith(PREFIX):
+            self.found.append(json.loads(text[len(PREFIX):]))
+        elif text == "LYFTA-AXE-START":
+            self.pending[pg] = self.pending.get(pg, 0) + 1
+        elif text.startswith("LYFTA-AXE-DONE "):
+            self.pending[pg] = max(0, self.pending.get(pg, 0) - 1)
+            self.checked.add(text.split(" ", 1)[1])
+
+    def _wait(self, pg, timeout=10000):
+        need = self.pending.get(pg, 0) if pg is not None else 0
+        if need:
+            # wait_for_event, not evaluate: a frame with a navigation held here cannot evaluate
+            seen = [0]
+
+            def done(m):
+                seen[0] += m.text.startswith("LYFTA-AXE-DONE ")
+                return seen[0] >= need
+
+            pg.wait_for_event("console", done, timeout=timeout)
+
+    def _hold_navigation(self, route):
+        """The page being left: let its axe run finish before the next document replaces it."""
+        request = route.request
+        if request.is_navigation_request() and request.frame.parent_frame is None:
+            try:
+                self._wait(request.frame.page)
+            except Exception:  # noqa: BLE001 - timed out or closed: the run's absence shows below
+                pass
+        route.fallback()
+
+    def finish(self):
+        """Wait for the runs on the pages still open."""
+        for pg in self.context.pages:
+            try:
+                pg.wait_for_load_state("load", timeout=5000)
+                self._wait(pg)
+            except Exception:  # noqa: BLE001 - page closed: its result is in or lost
+                pass
+
+    def problems(self) -> list[str]:
+        lines = {f"{v['page']}: {v['id']} ({v['impact']}) at `{v['target']}`: {v['help']}"
+                 + (f" — {v['summary']}" if v.get("summary") else "") for v in self.found}
+        lines |= {f"{p}: axe-core did not finish on this page" for p in self.loaded - self.checked}
+        return sorted(lines)
