@@ -425,6 +425,30 @@ def attachment_max_bytes() -> int:
     return int(getattr(settings, "LYFTA_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024))
 
 
+def clean_upload(upload, field_name: str, *, missing: str) -> tuple[str, str, int]:
+    """(name, content type, size) of an uploaded document: PDF, PNG or JPEG by extension and
+    content, not empty, within the size limit. Errors name `field_name`."""
+    if upload is None:
+        fail(field_name, missing)
+    name = os.path.basename(getattr(upload, "name", "") or "")[:200]
+    ext = os.path.splitext(name)[1].lower()
+    if ext not in ATTACHMENT_TYPES:
+        fail(field_name, "Endast PDF, PNG och JPEG kan bifogas.")
+    size = getattr(upload, "size", 0) or 0
+    if size <= 0:
+        fail(field_name, "Filen är tom.")
+    limit = attachment_max_bytes()
+    if size > limit:
+        fail(field_name, f"Filen är för stor (högst {limit // (1024 * 1024)} MB).")
+    content_type, magics = ATTACHMENT_TYPES[ext]
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(m) for m in magics):
+        fail(field_name, "Filens innehåll stämmer inte med filtypen.")
+    return name, content_type, size
+
+
 @entry_point
 def attachment_add(principal, order_id, upload, *, order_type: str = OrderType.WORK) -> OrderAttachment:
     """Attach a document (PDF, PNG, JPEG; size limit) to the customer's own service order."""
@@ -433,24 +457,7 @@ def attachment_add(principal, order_id, upload, *, order_type: str = OrderType.W
         require_orderer(principal)
     if order.status in (S.COMPLETED, S.CANCELLED, S.CLOSED, S.RECEIVED):
         raise IllegalTransition("Ordern är avslutad; bilagor kan inte läggas till.")
-    if upload is None:
-        fail("file", "Välj en fil.")
-    name = os.path.basename(getattr(upload, "name", "") or "")[:200]
-    ext = os.path.splitext(name)[1].lower()
-    if ext not in ATTACHMENT_TYPES:
-        fail("file", "Endast PDF, PNG och JPEG kan bifogas.")
-    size = getattr(upload, "size", 0) or 0
-    if size <= 0:
-        fail("file", "Filen är tom.")
-    limit = attachment_max_bytes()
-    if size > limit:
-        fail("file", f"Filen är för stor (högst {limit // (1024 * 1024)} MB).")
-    content_type, magics = ATTACHMENT_TYPES[ext]
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(m) for m in magics):
-        fail("file", "Filens innehåll stämmer inte med filtypen.")
+    name, content_type, size = clean_upload(upload, "file", missing="Välj en fil.")
     if order.attachments.count() >= MAX_ATTACHMENTS:
         fail("file", f"En order kan ha högst {MAX_ATTACHMENTS} bilagor.")
     att = OrderAttachment(order=order, name=name, content_type=content_type, size=size,

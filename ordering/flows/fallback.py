@@ -24,7 +24,6 @@ entry. The webhook outbox row of the creation is written as the order is created
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -40,15 +39,7 @@ from .. import pricing
 from ..models import CustomerOrderKind, Order, OrderAttachment, OrderEvent, OrderStatus, OrderType, Priority
 from ..transitions import actor_fields
 from . import prescribing
-from .core import (
-    ATTACHMENT_TYPES,
-    NOTE_MAX,
-    attachment_max_bytes,
-    clean_priority,
-    clean_quantity,
-    clean_text,
-    order_create,
-)
+from .core import NOTE_MAX, clean_priority, clean_quantity, clean_text, order_create
 from .customer import (
     _apply_delivery,
     _articles_by_number,
@@ -112,25 +103,9 @@ def clean_paper_at(value, *, now: dt.datetime | None = None) -> dt.datetime:
 
 def clean_scan(upload) -> tuple[str, str, int]:
     """(name, content type, size) of the paper's scan: PDF, PNG or JPEG, by extension and content."""
-    if upload is None:
-        field_error("scan", "Bifoga den inskannade blanketten.")
-    name = os.path.basename(getattr(upload, "name", "") or "")[:200]
-    ext = os.path.splitext(name)[1].lower()
-    if ext not in ATTACHMENT_TYPES:
-        field_error("scan", "Endast PDF, PNG och JPEG kan bifogas.")
-    size = getattr(upload, "size", 0) or 0
-    if size <= 0:
-        field_error("scan", "Filen är tom.")
-    limit = attachment_max_bytes()
-    if size > limit:
-        field_error("scan", f"Filen är för stor (högst {limit // (1024 * 1024)} MB).")
-    content_type, magics = ATTACHMENT_TYPES[ext]
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(m) for m in magics):
-        field_error("scan", "Filens innehåll stämmer inte med filtypen.")
-    return name, content_type, size
+    from .core import clean_upload
+
+    return clean_upload(upload, "scan", missing="Bifoga den inskannade blanketten.")
 
 
 def _unit(hsa_id: str) -> Unit:
