@@ -147,9 +147,9 @@ SELECT d, now(), now(), 'S' || lpad(d::text, 9, '0'), CASE WHEN d %% 4 = 0 THEN 
        CASE WHEN d <= %(on_loan)s THEN NULL ELSE 1 END
 FROM generate_series(1, %(devices)s) d;
 INSERT INTO stock_loan (id, created_at, updated_at, started_on, source_ref, ended_reason, cost_centre_id, customer_id,
-                        device_id, patient_id)
+                        device_id, patient_id, loan_type)
 SELECT d, now(), now(), current_date - (d %% 1500), 'KO-hist', '', ((d - 1) %% %(customers)s) + 1,
-       ((((d - 1) %% %(patients)s)) %% %(customers)s) + 1, d, ((d - 1) %% %(patients)s) + 1
+       ((((d - 1) %% %(patients)s)) %% %(customers)s) + 1, d, ((d - 1) %% %(patients)s) + 1, 'permanent'
 FROM generate_series(1, %(on_loan)s) d;
 -- orders over five years; order o for patient p = ((o*13) %% P) + 1, customer of that patient, one of its units
 INSERT INTO ordering_order (id, created_at, updated_at, number, order_type, kind, status, delivery_to, delivery_street,
@@ -169,12 +169,12 @@ FROM (
         FROM generate_series(1, %(orders)s) o) x
 ) y;
 INSERT INTO ordering_orderline (id, created_at, updated_at, line_no, quantity, delivered_quantity, allocated_quantity,
-    backordered_quantity, charging, monthly_rent, unit_price, note, article_id, order_id)
-SELECT o, now(), now(), 1, 1, 1, 1, 0, 'rent', 350, NULL, '', ((o * 11) %% %(articles)s) + 1, o
+    backordered_quantity, charging, monthly_rent, unit_price, note, article_id, order_id, loan_type)
+SELECT o, now(), now(), 1, 1, 1, 1, 0, 'rent', 350, NULL, '', ((o * 11) %% %(articles)s) + 1, o, 'permanent'
 FROM generate_series(1, %(orders)s) o;
 INSERT INTO ordering_orderline (id, created_at, updated_at, line_no, quantity, delivered_quantity, allocated_quantity,
-    backordered_quantity, charging, monthly_rent, unit_price, note, article_id, order_id)
-SELECT %(orders)s + o, now(), now(), 2, 1, 1, 1, 0, 'purchase', NULL, 1200, '', 5, o * 3
+    backordered_quantity, charging, monthly_rent, unit_price, note, article_id, order_id, loan_type)
+SELECT %(orders)s + o, now(), now(), 2, 1, 1, 1, 0, 'purchase', NULL, 1200, '', 5, o * 3, ''
 FROM generate_series(1, %(orders)s / 3) o;
 INSERT INTO core_numbersequence (prefix, last_value) VALUES ('KO', %(orders)s)
   ON CONFLICT (prefix) DO UPDATE SET last_value = EXCLUDED.last_value;
@@ -382,13 +382,14 @@ def bench_submission_sql(url: str, patients: list[int], n: int, clients: int) ->
             oid = cur.fetchone()[0]
             cur.execute(
                 "INSERT INTO ordering_orderline (created_at, updated_at, line_no, quantity, delivered_quantity, "
-                "allocated_quantity, backordered_quantity, charging, monthly_rent, note, article_id, order_id) "
-                "VALUES (now(), now(), 1, 1, 0, 0, 0, 'rent', 350, '', 1, %s) RETURNING id", (oid,))
+                "allocated_quantity, backordered_quantity, charging, monthly_rent, note, article_id, order_id, loan_type) "
+                "VALUES (now(), now(), 1, 1, 0, 0, 0, 'rent', 350, '', 1, %s, 'permanent') RETURNING id", (oid,))
             main = cur.fetchone()[0]
             cur.execute(
                 "INSERT INTO ordering_orderline (created_at, updated_at, line_no, quantity, delivered_quantity, "
                 "allocated_quantity, backordered_quantity, charging, unit_price, note, article_id, order_id, "
-                "main_line_id) VALUES (now(), now(), 2, 1, 0, 0, 0, 'purchase', 1200, '', 5, %s, %s) RETURNING id",
+                "main_line_id, loan_type) VALUES (now(), now(), 2, 1, 0, 0, 0, 'purchase', 1200, '', 5, %s, %s, '') "
+                "RETURNING id",
                 (oid, main))
             cur.execute("INSERT INTO ordering_orderevent (order_id, at, event_type, actor_label, from_status, "
                         "to_status, reason, data) VALUES (%s, now(), 'transition', 'raw', '', 'draft', '', '{}'), "

@@ -114,7 +114,7 @@ class Loan(TimeStampedModel):
     # loan, the end of a trial (utprovning). Copied from the order line at delivery; changed by
     # `stock.services.loan_terms_change` (extend, convert a trial to permanent).
     loan_type = models.CharField(_("låneform"), max_length=20, choices=LoanType.choices,
-                                 default=LoanType.PERMANENT)
+                                 default=LoanType.PERMANENT, db_default=LoanType.PERMANENT)
     loan_until = models.DateField(_("återlämnas / utprovning till"), null=True, blank=True)
     ended_reason = models.CharField(_("orsak till avslut"), max_length=300, blank=True)
 

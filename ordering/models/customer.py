@@ -33,7 +33,8 @@ class OrderLine(TimeStampedModel):
     note = models.CharField(max_length=500, blank=True)
     # The loan the delivered device gets (ordering.flows.loans): a tracked article's line only
     # ("" otherwise); `loan_until` is the return date (time-limited, short-term) or the trial's end.
-    loan_type = models.CharField(_("låneform"), max_length=20, choices=LoanType.choices, blank=True)
+    loan_type = models.CharField(_("låneform"), max_length=20, choices=LoanType.choices, blank=True,
+                                 default="", db_default="")
     loan_until = models.DateField(_("återlämnas / utprovning till"), null=True, blank=True)
 
     class Meta:
