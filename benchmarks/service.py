@@ -75,8 +75,9 @@ def generate(n: dict) -> None:
             SELECT now(), now(), id, 'HMC Kundtjänst', 'SE2321000016-HMC1', true FROM access_organisation
             WHERE kind = 'supply_centre';"""),
         ("catalogue", f"""
-            INSERT INTO catalogue_isoclass (created_at, updated_at, code, title, level)
-            VALUES (now(), now(), '122206', 'Manuella rullstolar', 3);
+            INSERT INTO catalogue_isoclass (created_at, updated_at, code, title, level, prescribing_level,
+                                            special_request_allowed, prescribing_version)
+            VALUES (now(), now(), '122206', 'Manuella rullstolar', 3, '', false, 0);
             INSERT INTO catalogue_product (created_at, updated_at, product_number, name, iso_class_id, description,
                                            is_published)
             SELECT now(), now(), 'P' || i, 'Produkt ' || i, (SELECT id FROM catalogue_isoclass), '', true
@@ -84,12 +85,13 @@ def generate(n: dict) -> None:
             INSERT INTO catalogue_article (created_at, updated_at, article_number, name, kind, product_id,
                 supplier_article_number, gtin, unit, charging, monthly_rent, purchase_price, is_published,
                 is_orderable, in_assortment, can_be_component, is_tracked, serial_required, purchasing,
-                inspection_interval_months, search_text, name_norm, is_listed)
+                inspection_interval_months, search_text, name_norm, is_listed, prescribing_level,
+                special_request_allowed, prescribing_version, default_loan_type)
             SELECT now(), now(), 'A' || lpad(i::text, 7, '0'), 'Artikel ' || i, CASE WHEN i % 5 = 0 THEN 'H' ELSE 'T' END,
                    (SELECT min(id) FROM catalogue_product) + (i % {n['products']}), '', '', 'st',
                    CASE WHEN i % 2 = 0 THEN 'rent' ELSE 'purchase' END, 300, 2500, true, true, true, false,
                    i % 5 = 0, i % 5 = 0, 'stocked', CASE WHEN i % 10 = 0 THEN 12 END, 'artikel ' || i, 'artikel ' || i,
-                   true
+                   true, '', false, 0, 'permanent'
             FROM generate_series(1, {n['articles']}) i;"""),
         ("patients", f"""
             INSERT INTO patients_patient (created_at, updated_at, identity_number, identity_kind, first_name,

@@ -109,6 +109,7 @@ def main(argv: list[str]) -> int:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     p, patient, article = world(url)
+    load_before = os.getloadavg()
 
     make_orders(p, patient, article, args.orders)
     backlog = Delivery.objects.count()
@@ -138,7 +139,8 @@ def main(argv: list[str]) -> int:
         if arrived is not None:
             lat.append(arrived - at.timestamp())
     ms = [x * 1000 for x in lat]
-    print(f"\n## Webhooks ({vendor}, {machine()})")
+    load = "load average " + " / ".join(", ".join(f"{x:.2f}" for x in la) for la in (load_before, os.getloadavg()))
+    print(f"\n## Webhooks ({vendor}, {machine()}; {load} before / after)")
     print(f"- backlog: {backlog} deliveries ({args.orders} orders × 2 events × 2 subscriptions), "
           f"{args.dispatchers} dispatchers: {span:.2f} s first to last arrival ({elapsed:.2f} s with "
           f"start-up), **{rate:.0f} deliveries/s**")
