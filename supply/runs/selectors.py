@@ -181,3 +181,10 @@ def candidate_label(order: Order) -> str:
 
 def open_runs_count(user) -> int:
     return Run.objects.filter(driver=user, date=timezone.localdate()).exclude(status=RunStatus.DONE).count()
+
+
+def stop_of_run(run_id, stop_id) -> RunStop:
+    stop = RunStop.objects.filter(pk=stop_id, run_id=run_id).first()
+    if stop is None:
+        raise NotFound("Stoppet finns inte.")
+    return stop
