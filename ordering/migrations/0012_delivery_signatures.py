@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ordering', '0010_loan_type_db_default'),
+        ('ordering', '0011_status_labels_read_apart'),
     ]
 
     operations = [
