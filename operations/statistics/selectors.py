@@ -26,11 +26,12 @@ from django.db.models import (
     Count,
     DateTimeField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     Func,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     Subquery,
@@ -166,17 +167,6 @@ def _weekday_ordinal(field: str, holidays: list[int]):
                                                                                             holidays))
 
 
-def _first(status: str, annotation=None):
-    """The first event of the outer row's order entering `status` (its `at`, or `annotation` of it)."""
-    from ordering.models import OrderEvent
-
-    qs = (OrderEvent.objects.filter(order_id=OuterRef("order_id"), event_type=OrderEvent.Type.TRANSITION,
-                                    to_status=status).order_by("at"))
-    if annotation is None:
-        return Subquery(qs.values("at")[:1])
-    return Subquery(qs.annotate(v=annotation).values("v")[:1], output_field=IntegerField())
-
-
 def _hours_limit(measure: fig.Measure) -> dt.timedelta:
     """The longest duration still met by `figures.is_met` for an hours measure (hours rounded to one
     decimal): the limit plus three minutes, less a microsecond where the rounding goes up."""
@@ -208,20 +198,28 @@ def _ends(start: dt.datetime, end: dt.datetime, years: tuple[int, int]):
                When(urgent, then=Value("urgent")),
                When(order_id__in=on_demand, then=Value("order_in")),
                default=Value("stocked"), output_field=CharField())
-    submitted = _first("submitted")
+    # The start: the order's first event entering `submitted`, joined (LEFT: an order without one
+    # is not measured) with no earlier such event (an anti-join) — set-based, so PostgreSQL runs it
+    # in parallel; a correlated sub-select per end event ran single-threaded above the Gather.
+    began = FilteredRelation("order__events", condition=Q(order__events__event_type=T,
+                                                          order__events__to_status="submitted"))
+    earlier = (OrderEvent.objects.filter(order_id=OuterRef("order_id"), event_type=T, to_status="submitted")
+               .filter(Q(at__lt=OuterRef("began__at")) | Q(at=OuterRef("began__at"), pk__lt=OuterRef("began__pk"))))
     limit = _hours_limit(fig.MEASURE_BY_KEY["urgent"])
-    deadline = ExpressionWrapper(submitted + Value(limit), output_field=DateTimeField())
+    deadline = ExpressionWrapper(F("began__at") + Value(limit), output_field=DateTimeField())
     el = Case(
         When(urgent, then=Case(When(LessThanOrEqual(F("at"), deadline), then=Value(1)),
                                When(GreaterThan(F("at"), deadline), then=Value(0)), default=Value(None),
                                output_field=IntegerField())),
-        When(pickup, then=_day_number("at") - _first("submitted", _day_number("at"))),
-        default=_weekday_ordinal("at", holidays) - _first("submitted", _weekday_ordinal("at", holidays)),
+        When(pickup, then=_day_number("at") - _day_number("began__at")),
+        default=_weekday_ordinal("at", holidays) - _weekday_ordinal("began__at", holidays),
         output_field=IntegerField())  # negative (ended before the start's day) counts as 0: the callers clamp
-    dur = Case(When(urgent, then=ExpressionWrapper(F("at") - submitted, output_field=DurationField())),
+    dur = Case(When(urgent, then=ExpressionWrapper(F("at") - F("began__at"), output_field=DurationField())),
                default=Value(None), output_field=DurationField())
     return (OrderEvent.objects.filter(delivered | repair | pickup, event_type=T, at__gte=start, at__lt=end)
-            .annotate(key=key, month=TruncMonth("at"), cid=F("order__customer_id"), el=el, dur=dur))
+            .annotate(began=began).filter(~Exists(earlier))
+            .annotate(key=key, month=TruncMonth("at"), cid=F("order__customer_id"), el=el, dur=dur,
+                      started=F("began__at")))
 
 
 def _month(value) -> dt.date:
@@ -232,7 +230,6 @@ def service_level_figures(start: dt.datetime, end: dt.datetime, years: tuple[int
     """month -> (sla, worst) as `figures.service_levels` returns them, for the measures counted in
     SQL (every order-based measure but withdrawals): two queries over the end events, one grouped
     by (measure, month, customer, elapsed), one ranking each (measure, month, customer)'s cases."""
-    from ordering.models import OrderEvent
 
     ends = _ends(start, end, years)
     sla: dict = defaultdict(lambda: defaultdict(dict))
@@ -252,17 +249,12 @@ def service_level_figures(start: dt.datetime, end: dt.datetime, years: tuple[int
     rank = Window(RowNumber(), partition_by=[F("key"), F("month"), F("cid")],
                   order_by=[F("dur").desc(nulls_last=True), clamped.desc(nulls_last=True), F("order_id").asc()])
     worst_rows = list(ends.annotate(rn=rank).filter(rn__lte=fig.WORST_KEPT).values_list(
-        "key", "month", "cid", "el", "order_id", "order__number", "at", "order__is_fallback", "rn"))
-    ids = {r[4] for r in worst_rows if r[3] is not None}
-    starts = dict(OrderEvent.objects.filter(order_id__in=ids, event_type=OrderEvent.Type.TRANSITION,
-                                            to_status="submitted").values("order_id").annotate(a=Min("at"))
-                  .values_list("order_id", "a").order_by())
+        "key", "month", "cid", "el", "order_id", "order__number", "started", "at", "order__is_fallback", "rn"))
     worst: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
-    for key, m, cid, el, order_id, number, at, fallback, _rn in sorted(worst_rows, key=lambda r: r[-1]):
+    for key, m, cid, el, order_id, number, began, at, fallback, _rn in sorted(worst_rows, key=lambda r: r[-1]):
         if el is None:
             continue
         measure = fig.MEASURE_BY_KEY[key]
-        began = starts[order_id]
         worst[_month(m)][key][cid].append(fig.Case(fig.elapsed(measure, began, at), order_id, number, cid, began, at,
                                                    bool(fallback)))
     out = {}
