@@ -37,6 +37,14 @@ VIEW_LABELS = {
     "api_patient_devices": _("API: patientens hjälpmedel"),
     "api_patient_read": _("API: patientuppgifter"),
     "api_return_receipt_pdf": _("API: återlämningskvitto"),
+    "loan": _("Utlåning"),
+    "loan_exchange": _("Byte av hjälpmedel"),
+    "buffer_withdrawal": _("Uttag ur buffertförråd"),
+    "fallback_late_entry": _("Efterregistrering (reservrutin)"),
+    "overdue_returns": _("Försenade återlämningar"),
+    "fhir_patient_search": _("FHIR: sökning på personnummer"),
+    "fhir_device": _("FHIR: hjälpmedel"),
+    "fhir_devicerequest": _("FHIR: beställningsrad"),
 }
 
 

@@ -105,7 +105,8 @@ def is_allowed(order_type: str, from_status: str, to_status: str) -> bool:
 
 def status_label(status: str) -> str:
     try:
-        return str(OrderStatus(status).label).lower()
+        label = str(OrderStatus(status).label)
+        return label[:1].lower() + label[1:]  # "skickad till HMC", not "hmc"
     except ValueError:
         return status
 

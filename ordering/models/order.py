@@ -28,9 +28,9 @@ class OrderStatus(models.TextChoices):
     """Union of the statuses of every order type's state machine."""
 
     DRAFT = "draft", _("Utkast")
-    SUBMITTED = "submitted", _("Skickad")
+    SUBMITTED = "submitted", _("Skickad till HMC")
     CONFIRMED = "confirmed", _("Bekräftad")
-    DISPATCHED = "dispatched", _("Skickad från HMC")
+    DISPATCHED = "dispatched", _("Under leverans")
     DELIVERED = "delivered", _("Levererad")
     CANCELLED = "cancelled", _("Makulerad")
     WITHDRAWN = "withdrawn", _("Återkallad")
