@@ -45,6 +45,8 @@ VIEW_LABELS = {
     "fhir_patient_search": _("FHIR: sökning på personnummer"),
     "fhir_device": _("FHIR: hjälpmedel"),
     "fhir_devicerequest": _("FHIR: beställningsrad"),
+    "api_loan": _("API: utlåning"),
+    "api_overdue_returns": _("API: försenade återlämningar"),
 }
 
 
