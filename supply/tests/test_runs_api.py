@@ -138,3 +138,26 @@ def test_another_driver_gets_404(api, make_user):
     other = login_verified(Client(), make_user(Role.DRIVER))
     problem(post(other, f"{BASE}/run-stops/{stop_id}/nobody-home"), 404)
     assert other.get(f"{BASE}/my-runs/today").json() == []
+
+
+def test_door_rules_over_the_api(api):
+    run_id = _create(api).json()["id"]
+    post(api.hc, f"{BASE}/runs/{run_id}/stops", {"order_id": api.delivery.pk})
+    stops = post(api.hc, f"{BASE}/runs/{run_id}/stops", {"order_id": api.pickup.pk}).json()["stops"]
+    problem(post(api.dc, f"{BASE}/run-stops/{stops[0]['id']}/done",
+                 {"receiver_name": "A", "signature": signature_url(), "line_ids": []}), 422, "lines")
+    problem(post(api.dc, f"{BASE}/run-stops/{stops[1]['id']}/done",
+                 {"receiver_name": "A", "signature": signature_url(), "collected_serials": []}), 422, "collected")
+    problem(post(api.dc, f"{BASE}/run-stops/{stops[1]['id']}/done",
+                 {"receiver_name": "A", "signature": signature_url(size=(20, 20))}), 422, "signature")
+    Run.objects.filter(pk=run_id).update(date=timezone.localdate() + dt.timedelta(days=1))
+    body = problem(post(api.dc, f"{BASE}/run-stops/{stops[0]['id']}/nobody-home"), 409)
+    assert "körningens dag" in body["detail"]
+    assert not OrderEvent.objects.filter(data__failed_delivery=True).exists()
+
+
+def test_a_started_run_takes_no_new_stops_over_the_api(api):
+    run_id = _create(api).json()["id"]
+    Run.objects.filter(pk=run_id).update(status="started")
+    body = problem(post(api.hc, f"{BASE}/runs/{run_id}/stops", {"order_id": api.delivery.pk}), 409)
+    assert "påbörjats" in body["detail"]

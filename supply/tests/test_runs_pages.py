@@ -129,3 +129,26 @@ def test_start_panel_shows_todays_run(runs, dc):
     _planned(runs)
     body = dc.get(reverse("core:start")).content.decode()
     assert "I dag" in body and "av 2 stopp klara" in body
+
+
+def test_plan_and_driver_pages_query_count_does_not_grow_with_stops(runs, hc, dc):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from supply.tests.runs_fixtures import make_delivery_order
+
+    run, a, b = _planned(runs)
+
+    def count(client, url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    plan, today = reverse("supply:run_plan", args=[run.pk]), reverse("supply:driver_today")
+    count(hc, plan), count(dc, today)  # warm (session, caches)
+    before = (count(hc, plan), count(dc, today))
+    for _ in range(3):
+        rs.run_stop_add(runs.h, run.pk, order_id=make_delivery_order(runs).pk)
+    after = (count(hc, plan), count(dc, today))
+    assert after == before, (before, after)
+    print("QUERIES plan, driver_today:", after)
