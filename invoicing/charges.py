@@ -221,7 +221,7 @@ def _f(path: str):
     return F(path)
 
 
-LOAN_BATCH = 20000  # loans priced per batch (Python: one order and price look-up; SQL: one statement)
+LOAN_BATCH = 5000  # loans priced per batch (one order and one price look-up per batch)
 
 
 def rent_charges(month: dt.date, terms: TermsCalendar, progress=None) -> Iterator[Charge]:

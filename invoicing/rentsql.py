@@ -30,6 +30,9 @@ from catalogue import pricing
 
 from . import charges as ch
 
+# Loans per statement: the progress shown is per batch; per loan, 100,000 took half the time of
+# 20,000 at full planning scale (each statement scans the devices once).
+BATCH = 100_000
 SEGMENTS = "inv_rent_segment"
 TERMS = "inv_rent_terms"
 _PriceRow = namedtuple("_PriceRow", "valid_from valid_to replaced_at monthly_rent purchase_price")
@@ -206,7 +209,7 @@ def _register_sqlite_functions() -> None:
 
 
 def _batches(month: dt.date) -> tuple[int, list[int]]:
-    """(number of loans overlapping the month, the first loan id of every batch of LOAN_BATCH)."""
+    """(number of loans overlapping the month, the first loan id of every batch of BATCH)."""
     from stock.models import Loan
 
     start, end = ch.month_bounds(month)
@@ -216,7 +219,7 @@ def _batches(month: dt.date) -> tuple[int, list[int]]:
         cursor.execute(f"SELECT count(*) FROM {table} WHERE {where}", [end, start])
         total = cursor.fetchone()[0]
         cursor.execute(f"SELECT id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS rn FROM {table} "
-                       f"WHERE {where}) q WHERE (rn - 1) %% %s = 0 ORDER BY id", [end, start, int(ch.LOAN_BATCH)])
+                       f"WHERE {where}) q WHERE (rn - 1) %% %s = 0 ORDER BY id", [end, start, int(BATCH)])
         firsts = [row[0] for row in cursor.fetchall()]
     return total, firsts
 
@@ -239,7 +242,7 @@ def statements(month: dt.date, terms: ch.TermsCalendar,
         done = 0
         for lo, hi in zip(firsts, firsts[1:] + [2**62] if firsts else [], strict=True):
             yield sql, [end, start, lo, hi]
-            done = min(done + ch.LOAN_BATCH, total)
+            done = min(done + BATCH, total)
             if progress:
                 progress(done, total)
         if progress:
