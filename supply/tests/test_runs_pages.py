@@ -152,3 +152,26 @@ def test_plan_and_driver_pages_query_count_does_not_grow_with_stops(runs, hc, dc
     after = (count(hc, plan), count(dc, today))
     assert after == before, (before, after)
     print("QUERIES plan, driver_today:", after)
+
+
+def test_a_stop_of_another_run_is_404(runs, hc):
+    run, a, b = _planned(runs)
+    other = rs.run_create(runs.h, date=timezone.localdate(), driver_id=runs.driver.pk)
+    assert hc.post(reverse("supply:run_stop_move", args=[other.pk, a.pk, "down"])).status_code == 404
+    assert hc.post(reverse("supply:run_stop_remove", args=[other.pk, a.pk])).status_code == 404
+    assert RunStop.objects.filter(pk=a.pk, position=1).exists()
+
+
+def test_technicians_today_panel(runs):
+    from ordering.flows import work as wo
+
+    order = wo.work_order_create(runs.p, wo.WorkOrderInput(patient_id=runs.patient.pk, kind="repair_patient",
+                                                           description="Trasig broms",
+                                                           device_serial=runs.walker_device.serial), submit=True)
+    wo.work_order_accept(runs.h, order.pk, planned_date=timezone.localdate(), technician_id=runs.technician.pk)
+    run = rs.run_create(runs.h, date=timezone.localdate(), driver_id=runs.technician.pk)
+    assert rs.run_stop_add(runs.h, run.pk, order_id=order.pk).kind == "visit"
+    tc = login_verified(Client(), runs.technician)
+    body = tc.get(reverse("core:start")).content.decode()
+    assert "Arbetsordrar planerade i dag" in body and "av 1 stopp klara" in body
+    assert order.number in tc.get(reverse("supply:driver_today")).content.decode()

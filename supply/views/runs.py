@@ -34,6 +34,13 @@ def _get_run(run_id):
 # --------------------------------------------------------------------------- planning
 
 
+def _stop_of(run_id, stop_id):
+    try:
+        return selectors.stop_of_run(run_id, stop_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
 @require_http_methods(["GET", "POST"])
 @require_perm(Perm.ORDER_HANDLE)
 def run_list(request):
@@ -94,6 +101,7 @@ def run_stop_add(request, run_id: int, kind: str):
 @require_POST
 @require_perm(Perm.ORDER_HANDLE)
 def run_stop_move(request, run_id: int, stop_id: int, direction: str):
+    _stop_of(run_id, stop_id)
     return page_action(request, lambda: services.run_stop_move(request.principal, stop_id, direction=direction),
                        done=reverse("supply:run_plan", args=[run_id]) + f"#stop-{stop_id}")
 
@@ -101,6 +109,7 @@ def run_stop_move(request, run_id: int, stop_id: int, direction: str):
 @require_POST
 @require_perm(Perm.ORDER_HANDLE)
 def run_stop_remove(request, run_id: int, stop_id: int):
+    _stop_of(run_id, stop_id)
     return page_action(request, lambda: services.run_stop_remove(request.principal, stop_id),
                        ok="Stoppet är borttaget från körningen.", done=reverse("supply:run_plan", args=[run_id]))
 
