@@ -182,3 +182,37 @@ def test_technicians_today_panel(runs):
     body = tc.get(reverse("core:start")).content.decode()
     assert "Arbetsordrar planerade i dag" in body and "av 1 stopp klara" in body
     assert order.number in tc.get(reverse("supply:driver_today")).content.decode()
+
+
+def test_runs_pages_markup_also_with_errors(runs, hc, dc):
+    """No duplicate ids, dangling aria references or ungrouped checkboxes (tests/browser/markup.py),
+    on every runs page, also when a form comes back with errors (422)."""
+    from tests.browser.markup import problems
+
+    run, a, b = _planned(runs)
+
+    def check(client, url, data=None, status=200):
+        r = client.post(url, data) if data is not None else client.get(url)
+        assert r.status_code == status, (url, r.status_code)
+        assert not problems(r.content.decode()), (url, problems(r.content.decode()))
+
+    check(hc, reverse("supply:run_list"))
+    check(hc, reverse("supply:run_list"), {"date": "2000-01-01", "driver_id": "", "vehicle": "x" * 41}, status=422)
+    check(hc, reverse("supply:run_plan", args=[run.pk]))
+    check(hc, reverse("supply:run_stop_add", args=[run.pk, "pickup"]), {"pickup-order_id": ""}, status=422)
+    check(dc, reverse("supply:driver_today"))
+    check(dc, reverse("supply:driver_stop", args=[a.pk]))
+    check(dc, reverse("supply:driver_stop", args=[b.pk]))
+    check(dc, reverse("supply:driver_stop_done", args=[a.pk]),
+          {"receiver_name": "Anna", "signature": signature_url(blank=True)}, status=422)
+
+
+def test_add_refusal_by_the_service_is_shown_next_to_the_field(runs, hc):
+    from supply.tests.runs_fixtures import make_delivery_order
+
+    run = rs.run_create(runs.h, date=timezone.localdate(), driver_id=runs.driver.pk)
+    not_ready = make_delivery_order(runs, confirm=False)
+    r = hc.post(reverse("supply:run_stop_add", args=[run.pk, "delivery"]), {"delivery-order_id": not_ready.pk})
+    body = r.content.decode()
+    assert r.status_code == 422 and "måste vara bekräftad eller skickad" in body
+    assert 'id="id_delivery-order_id_error"' in body and not RunStop.objects.exists()
