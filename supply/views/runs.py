@@ -34,6 +34,13 @@ def _get_run(run_id):
 # --------------------------------------------------------------------------- planning
 
 
+def _stop_of(run_id, stop_id):
+    try:
+        return selectors.stop_of_run(run_id, stop_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
 @require_http_methods(["GET", "POST"])
 @require_perm(Perm.ORDER_HANDLE)
 def run_list(request):
@@ -50,25 +57,25 @@ def run_list(request):
 
 
 def _add_forms(run, bound=None):
-    cands = selectors.candidates(run)
+    """One add form per stop kind, listing the orders that can still be added. `bound`: the
+    (kind, form) that came back with errors; it is shown with its data and errors."""
     forms = {}
-    for kind, orders in cands.items():
+    for kind, orders in selectors.candidates(run).items():
         choices = [(str(o.pk), selectors.candidate_label(o)) for o in orders]
-        f = StopAddForm(bound if bound and bound[0] == kind else None, choices=choices,
-                        label=ADD_LABELS[kind], prefix=kind)
-        forms[kind] = f
+        if bound is not None and bound[0] == kind:
+            shown = StopAddForm(bound[1].data, choices=choices, label=ADD_LABELS[kind], prefix=kind)
+            shown.is_valid()
+            shown._errors = bound[1].errors  # the service's (or the form's) messages, next to the field
+            forms[kind] = shown
+        else:
+            forms[kind] = StopAddForm(choices=choices, label=ADD_LABELS[kind], prefix=kind)
     return forms
 
 
 def _plan_page(request, run_id, *, bound=None, status=200):
     run = _get_run(run_id)
     views = selectors.stop_views(run, request.principal, view="run_plan")
-    ctx = {"run": run, "views": views, "load": selectors.load_list(views),
-           "add_forms": _add_forms(run, bound)}
-    if bound:
-        ctx["add_forms"][bound[0]].is_valid()
-        for e in bound[2]:
-            ctx["add_forms"][bound[0]].add_error("order_id", e)
+    ctx = {"run": run, "views": views, "load": selectors.load_list(views), "add_forms": _add_forms(run, bound)}
     return render(request, "supply/runs/plan.html", ctx, status=status)
 
 
@@ -86,14 +93,13 @@ def run_stop_add(request, run_id: int, kind: str):
     form = StopAddForm(request.POST, choices=[(request.POST.get(f"{kind}-order_id", ""), "")], prefix=kind)
     return page_action(request, lambda cd: services.run_stop_add(request.principal, run_id, order_id=cd["order_id"]),
                        form=form, ok="Stoppet är tillagt.", done=reverse("supply:run_plan", args=[run_id]),
-                       render_back=lambda f: _plan_page(request, run_id, status=422,
-                                                        bound=(kind, request.POST, [e for errs in f.errors.values()
-                                                                                    for e in errs])))
+                       render_back=lambda f: _plan_page(request, run_id, status=422, bound=(kind, f)))
 
 
 @require_POST
 @require_perm(Perm.ORDER_HANDLE)
 def run_stop_move(request, run_id: int, stop_id: int, direction: str):
+    _stop_of(run_id, stop_id)
     return page_action(request, lambda: services.run_stop_move(request.principal, stop_id, direction=direction),
                        done=reverse("supply:run_plan", args=[run_id]) + f"#stop-{stop_id}")
 
@@ -101,6 +107,7 @@ def run_stop_move(request, run_id: int, stop_id: int, direction: str):
 @require_POST
 @require_perm(Perm.ORDER_HANDLE)
 def run_stop_remove(request, run_id: int, stop_id: int):
+    _stop_of(run_id, stop_id)
     return page_action(request, lambda: services.run_stop_remove(request.principal, stop_id),
                        ok="Stoppet är borttaget från körningen.", done=reverse("supply:run_plan", args=[run_id]))
 
