@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device
 
@@ -93,7 +94,8 @@ class DeliveryPoint(TimeStampedModel):
 
 
 class User(AbstractUser):
-    hsa_id = models.CharField(_("HSA-id (person)"), max_length=44, blank=True)
+    # SITHS login finds the account by this (case-insensitively): one account per HSA-id.
+    hsa_id = models.CharField(_("HSA-id (person)"), max_length=44, blank=True, validators=[validate_hsa_id])
     phone = models.CharField(_("telefon"), max_length=30, blank=True)
     failed_login_count = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
@@ -105,6 +107,9 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("användare")
         verbose_name_plural = _("användare")
+        constraints = [models.UniqueConstraint(
+            Upper("hsa_id"), condition=~models.Q(hsa_id=""), name="user_hsa_id_unique",
+            violation_error_message=_("Det finns redan en användare med detta HSA-id."))]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -216,8 +221,8 @@ class PrescriberCompetence(TimeStampedModel):
 
 class CustomerPrescribingTerms(TimeStampedModel):
     """A customer's terms for prescribing: the cost ceiling above which an order line needs a
-    special request (särskilt beslut), and whether the customer's own approver decides such
-    requests together with the supply centre's consultants."""
+    special request (särskilt beslut). (A customer's own approver of such requests is not built:
+    the supply centre's consultants decide them all; docs/prescribing.md "Not built yet".)"""
 
     organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="prescribing_terms")
     cost_ceiling = models.DecimalField(_("kostnadstak per rad (kr)"), max_digits=12, decimal_places=2, null=True,

@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OutboxEvent(models.Model):
-    """One order event as published to other systems. `id` is the feed's cursor."""
+    """One order event as published to other systems. `feed_position` is the pull feed's cursor:
+    given after commit by `integration.outbox.feed_sequence` (ids are taken before commit, so on
+    PostgreSQL a lower id can become visible after a higher one has been read)."""
 
     id = models.BigAutoField(primary_key=True)
     event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -24,13 +26,23 @@ class OutboxEvent(models.Model):
     order_event = models.ForeignKey("ordering.OrderEvent", null=True, on_delete=models.SET_NULL, related_name="+")
     data = models.JSONField(default=dict, blank=True)  # from/to status, event kind
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)  # broker sink (None: not yet)
+    feed_position = models.BigIntegerField(null=True, blank=True, unique=True)  # None: not yet in the feed
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["customer", "id"], name="outbox_cust_idx")]
+        indexes = [models.Index(fields=["customer", "id"], name="outbox_cust_idx"),
+                   models.Index(fields=["customer", "feed_position"], name="outbox_cust_feed_idx")]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id}"
+
+
+class FeedCounter(models.Model):
+    """One row: the highest feed position given so far. Locked while positions are given, so
+    they only grow, even after retention has emptied the outbox."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last = models.BigIntegerField(default=0)
 
 
 class Subscription(models.Model):

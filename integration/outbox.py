@@ -91,3 +91,32 @@ def envelope(event: OutboxEvent, order: dict | None) -> dict:
     return {"id": str(event.event_id), "type": event.event_type,
             "timestamp": event.occurred_at.isoformat().replace("+00:00", "Z"),
             "data": {"order_id": event.order_id, "event": event.data, "order": order}}
+
+
+def feed_sequence(batch: int = 10_000) -> int:
+    """Give the pull feed's positions to committed events that have none yet, oldest id first;
+    the number given. Positions only grow: the feed counter's row is locked first (an UPDATE, so
+    SQLite takes its write lock too), and only events visible now are numbered, each above every
+    position given before. An event whose transaction commits late gets a later position than the
+    events read meanwhile, instead of an id below a reader's cursor. Run by the feed itself and by
+    the dispatcher."""
+    from django.db import transaction
+    from django.db.models import F, Max
+
+    from .models import FeedCounter
+
+    with transaction.atomic():
+        if not FeedCounter.objects.filter(pk=1).update(last=F("last")):
+            FeedCounter.objects.get_or_create(pk=1)
+            FeedCounter.objects.filter(pk=1).update(last=F("last"))
+        last = FeedCounter.objects.get(pk=1).last
+        todo = OutboxEvent.objects.filter(feed_position__isnull=True)
+        ids = list(todo.order_by("id").values_list("id", flat=True)[:batch])
+        if not ids:
+            return 0
+        low, high = ids[0], ids[-1]
+        offset = last + 1 - low  # positions last+1 … last+1+(high-low), in id order
+        n = todo.filter(id__gte=low, id__lte=high).update(feed_position=F("id") + offset)
+        top = OutboxEvent.objects.filter(id__gte=low, id__lte=high).aggregate(m=Max("feed_position"))["m"]
+        FeedCounter.objects.filter(pk=1).update(last=max(last, top or last))
+        return n

@@ -23,9 +23,13 @@ def deliveries_visible(principal, *, status: str = "", subscription_id: int | No
 
 
 def events_after(principal, after: int = 0, limit: int = 100) -> list[OutboxEvent]:
-    """The pull feed: events with cursor (`id`) above `after`, oldest first, the principal's
-    customers' only (the supply centre sees every customer's)."""
-    qs = OutboxEvent.objects.filter(id__gt=after)
+    """The pull feed: events with cursor (`feed_position`) above `after`, in position order, the
+    principal's customers' only (the supply centre sees every customer's). Events committed
+    since the last read get their positions first (`outbox.feed_sequence`)."""
+    from .outbox import feed_sequence
+
+    feed_sequence()
+    qs = OutboxEvent.objects.filter(feed_position__gt=after)
     if not principal.is_supply:
         qs = qs.filter(customer_id__in=sorted(principal.customer_ids))
-    return list(qs.order_by("id")[:limit])
+    return list(qs.order_by("feed_position")[:limit])

@@ -9,8 +9,10 @@ from django_tasks import task
 def dispatch_due() -> int:
     from .broker import publish_pending
     from .dispatch import dispatch_until_idle
+    from .outbox import feed_sequence
 
     n = dispatch_until_idle(max_batches=50)
+    feed_sequence()  # positions for the pull feed (it also numbers on each read)
     publish_pending()  # no-op unless LYFTA_AMQP_URL is set
     return n
 

@@ -187,6 +187,6 @@ def replay_since(request, payload: ReplaySinceIn):
 @api_perm(Perm.ORDER_VIEW)
 def events_feed(request, q: Query[FeedQuery]):
     events = selectors.events_after(request.auth, q.after, q.limit)
-    return {"events": [{"cursor": e.pk, "id": str(e.event_id), "type": e.event_type, "timestamp": e.occurred_at,
+    return {"events": [{"cursor": e.feed_position, "id": str(e.event_id), "type": e.event_type, "timestamp": e.occurred_at,
                         "order_id": e.order_id, "data": e.data} for e in events],
-            "next_cursor": events[-1].pk if events else q.after}
+            "next_cursor": events[-1].feed_position if events else q.after}

@@ -149,14 +149,17 @@ def _int_id(value: str) -> int:
 
 RESOURCES = {
     "Patient": ["identifier"], "Device": ["patient"], "DeviceRequest": ["patient", "group-identifier"],
-    "ServiceRequest": ["patient"], "Task": ["focus", "identifier", "patient"], "Organization": [],
+    "ServiceRequest": ["patient"], "Task": ["focus", "identifier", "patient"],
+    "SupplyRequest": ["identifier", "subject", "status", "category"],
+    "SupplyDelivery": ["patient", "identifier"], "Organization": [],
 }
+REFERENCE_PARAMS = ("patient", "focus", "subject")
 
 
 @fhir_api.get("/metadata", auth=None, operation_id="fhir_metadata")
 def metadata(request):
     return {
-        "resourceType": "CapabilityStatement", "status": "active", "date": "2026-12-02", "kind": "instance",
+        "resourceType": "CapabilityStatement", "status": "active", "date": "2026-12-03", "kind": "instance",
         "name": "LyftaFhirR4", "publisher": "Lyfta", "fhirVersion": "4.0.1", "format": ["json"],
         "software": {"name": "Lyfta"},
         "implementation": {"description": "Lyfta FHIR R4 facade",
@@ -170,7 +173,7 @@ def metadata(request):
                 "type": name,
                 "interaction": [{"code": "read"}, {"code": "search-type"}]
                 + ([{"code": "create"}] if name == "DeviceRequest" else []),
-                "searchParam": [{"name": p, "type": "reference" if p in ("patient", "focus") else "token"}
+                "searchParam": [{"name": p, "type": "reference" if p in REFERENCE_PARAMS else "token"}
                                 for p in params] + [{"name": "_count", "type": "number"}],
             } for name, params in RESOURCES.items()],
             "interaction": [{"code": "transaction"}],
@@ -331,6 +334,73 @@ def task_search(request):
 def task_read(request, oid: str):
     order = s.order_get(request.auth, _int_id(oid))
     return m.task(order, s.supply_org_id(), s.line_ids(order))
+
+
+# --------------------------------------------------------------------------- SupplyRequest, SupplyDelivery
+
+
+def _supply_statuses(value: str) -> list[str] | None:
+    """FHIR SupplyRequest.status (comma = or) → Lyfta order statuses; unknown codes match nothing."""
+    if not value:
+        return None
+    wanted = {v.strip().rpartition("|")[2] for v in value.split(",")}
+    return [lyfta for lyfta, fhir in m.SUPPLY_REQUEST_STATUS.items() if fhir in wanted]
+
+
+@fhir_api.get("/SupplyRequest", operation_id="fhir_supplyrequest_search")
+@api_perm(Perm.ORDER_VIEW)
+def supply_request_search(request):
+    """Lines of buffer-store orders (automatic replenishment, manual store orders)."""
+    count, offset = _paging(request)
+    subject = request.GET.get("subject", "")
+    unit_id = None
+    if subject:
+        ref = _ref_id(subject, "Organization")
+        if not ref.startswith("unit-"):
+            raise ValidationFailed("subject måste vara en enhet: Organization/unit-<id>.", errors={"subject": ["typ"]})
+        unit_id = _int_id(ref.removeprefix("unit-"))
+    kind = request.GET.get("category", "").rpartition("|")[2]
+    if kind and kind not in m.BUFFER_KINDS:
+        return searchset(request, [], count, offset, 0)
+    qs = s.supply_requests(request.auth, number=request.GET.get("identifier", "").rpartition("|")[2],
+                           unit_id=unit_id, statuses=_supply_statuses(request.GET.get("status", "")), kind=kind)
+    total = qs.count()
+    supplier = s.supply_org_id()
+    rows = [m.supply_request(ln, ln.order, supplier) for ln in qs[offset:offset + count]]
+    return searchset(request, rows, count, offset, total)
+
+
+@fhir_api.get("/SupplyRequest/{lid}", operation_id="fhir_supplyrequest_read")
+@api_perm(Perm.ORDER_VIEW)
+def supply_request_read(request, lid: str):
+    line = s.supply_request_get(request.auth, _int_id(lid))
+    return m.supply_request(line, line.order, s.supply_org_id())
+
+
+@fhir_api.get("/SupplyDelivery", operation_id="fhir_supplydelivery_search")
+@api_perm(Perm.ORDER_VIEW)
+def supply_delivery_search(request):
+    """Delivered lines (to a patient, a unit or a buffer store)."""
+    count, offset = _paging(request)
+    patient = request.GET.get("patient", "")
+    ident = request.GET.get("identifier", "")
+    if not patient and not ident:
+        raise ValidationFailed("Sök med patient=Patient/<id> eller identifier=<ordernummer>.",
+                               errors={"patient": ["saknas"]})
+    qs = s.supply_deliveries(request.auth, patient_id=_int_id(_ref_id(patient, "Patient")) if patient else None,
+                             number=ident.rpartition("|")[2])
+    total = qs.count()
+    page = list(qs[offset:offset + count])
+    if not patient:
+        s.log_patients(request.auth, [d.delivery.order.patient_id for d in page], "fhir_supplydelivery_search")
+    supplier = s.supply_org_id()
+    return searchset(request, [m.supply_delivery(d, supplier) for d in page], count, offset, total)
+
+
+@fhir_api.get("/SupplyDelivery/{did}", operation_id="fhir_supplydelivery_read")
+@api_perm(Perm.ORDER_VIEW)
+def supply_delivery_read(request, did: str):
+    return m.supply_delivery(s.supply_delivery_get(request.auth, _int_id(did)), s.supply_org_id())
 
 
 # --------------------------------------------------------------------------- Organization

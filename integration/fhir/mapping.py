@@ -153,3 +153,105 @@ def task(order, supply_org_id=None, line_ids=()) -> dict:
     else:
         res["owner"] = ref("Organization", f"org-{supply_org_id}")
     return _flag_fallback(res, order)
+
+
+# --------------------------------------------------------------------------- supply
+
+SYSTEM_ORDER_KIND = "urn:lyfta:order-kind"
+SYSTEM_BUFFER_STORE = "urn:lyfta:buffer-store"
+SYSTEM_DELIVERY = "urn:lyfta:delivery"
+SUPPLY_ITEM_TYPE = "http://terminology.hl7.org/CodeSystem/supply-item-type"
+# Customer-order kinds that are buffer-store orders (to a store, not to a patient): SupplyRequest.
+BUFFER_KINDS = ("replenishment", "buffer_manual")
+# Lyfta order status → SupplyRequest.status (draft | active | suspended | cancelled | completed | …).
+SUPPLY_REQUEST_STATUS = {
+    "draft": "draft", "submitted": "active", "confirmed": "active", "dispatched": "active",
+    "delivered": "completed", "cancelled": "cancelled", "withdrawn": "cancelled",
+}
+
+
+def _kind_label(kind: str) -> str:
+    from ordering.models import CustomerOrderKind
+
+    return str(CustomerOrderKind(kind).label) if kind in CustomerOrderKind.values else kind
+
+
+def _store_ref(order) -> dict:
+    store = order.buffer_store
+    res = {"display": f"{store.name} ({store.code})",
+           "identifier": {"system": SYSTEM_BUFFER_STORE, "value": store.code}}
+    if store.unit_id:
+        res["reference"] = f"Organization/unit-{store.unit_id}"
+    return res
+
+
+def _orderer_ref(order) -> dict | None:
+    if order.orderer_id and order.orderer and order.orderer.hsa_id:
+        return {"identifier": {"system": OID_HSA, "value": order.orderer.hsa_id},
+                "display": order.orderer.get_full_name() or order.orderer.username}
+    return None
+
+
+def supply_request(line, order, supply_org_id=None) -> dict:
+    """One line of a buffer-store order (automatic replenishment or a manual store order)."""
+    res = {
+        "resourceType": "SupplyRequest", "id": str(line.pk),
+        "identifier": [{"system": SYSTEM_ORDER_NUMBER, "value": f"{order.number}-{line.line_no}"}],
+        "status": SUPPLY_REQUEST_STATUS.get(order.status, "unknown"),
+        "category": {"coding": [{"system": SYSTEM_ORDER_KIND, "code": order.kind,
+                                 "display": _kind_label(order.kind)}]},
+        "priority": "urgent" if order.priority == "urgent" else "routine",
+        "itemCodeableConcept": {"coding": [{"system": SYSTEM_ARTICLE, "code": line.article.article_number,
+                                            "display": line.article.name}]},
+        "quantity": {"value": line.quantity},
+        "authoredOn": order.created_at.isoformat(),
+    }
+    if order.promised_date:
+        res["occurrenceDateTime"] = order.promised_date.isoformat()
+    requester = _orderer_ref(order)
+    if requester:
+        res["requester"] = requester
+    if supply_org_id:
+        res["supplier"] = [ref("Organization", f"org-{supply_org_id}")]
+    if order.buffer_store_id:
+        res["deliverTo"] = _store_ref(order)
+    elif order.unit_id:
+        res["deliverTo"] = ref("Organization", f"unit-{order.unit_id}")
+    if order.replenishes_rule_id:
+        res["reasonCode"] = [{"text": "Under säkerhetsnivån (påfyllnadsregel)"}]
+    return _flag_fallback(res, order)
+
+
+def supply_delivery(dline, supply_org_id=None) -> dict:
+    """One line of a delivery (goods handed over and signed for): to a patient (it started the
+    loan of a device), to a unit, or into a buffer store."""
+    delivery, line = dline.delivery, dline.order_line
+    order = delivery.order
+    res = {
+        "resourceType": "SupplyDelivery", "id": str(dline.pk),
+        "identifier": [{"system": SYSTEM_ORDER_NUMBER, "value": f"{order.number}-{line.line_no}"},
+                       {"system": SYSTEM_DELIVERY, "value": str(delivery.pk)}],
+        "status": "completed",
+        "type": {"coding": [{"system": SUPPLY_ITEM_TYPE, "code": "device", "display": "Device"}]},
+        "occurrenceDateTime": delivery.delivered_on.isoformat(),
+        "receiver": [{"display": delivery.receiver_name}],
+    }
+    item = {"quantity": {"value": dline.quantity}}
+    if dline.device_id:
+        item["itemReference"] = {"reference": f"Device/{dline.device_id}", "display": line.article.name}
+    else:
+        item["itemCodeableConcept"] = {"coding": [{"system": SYSTEM_ARTICLE, "code": line.article.article_number,
+                                                   "display": line.article.name}]}
+    res["suppliedItem"] = item
+    if order.kind in BUFFER_KINDS:
+        res["basedOn"] = [ref("SupplyRequest", line.pk)]
+    if order.patient_id:
+        res["patient"] = ref("Patient", order.patient_id)
+    if supply_org_id:
+        res["supplier"] = ref("Organization", f"org-{supply_org_id}")
+    if order.buffer_store_id:
+        res["destination"] = {"display": f"{order.buffer_store.name} ({order.buffer_store.code})",
+                              "identifier": {"system": SYSTEM_BUFFER_STORE, "value": order.buffer_store.code}}
+    else:
+        res["destination"] = {"display": str(delivery.get_place_display())}
+    return _flag_fallback(res, order)

@@ -138,3 +138,92 @@ def unit_get(principal, pk: int):
     if unit is None or (ids is not None and unit.organisation_id not in ids):
         raise NotFound("Resursen finns inte.")
     return unit
+
+
+# --------------------------------------------------------------------------- supply
+
+
+def _buffer_lines():
+    from ordering.models import OrderLine
+
+    from .mapping import BUFFER_KINDS
+
+    return (OrderLine.objects.filter(order__order_type="customer", order__kind__in=BUFFER_KINDS)
+            .select_related("article", "order", "order__orderer", "order__buffer_store")
+            .order_by("order_id", "line_no"))
+
+
+def supply_requests(principal, *, number: str = "", unit_id: int | None = None, statuses: list[str] | None = None,
+                    kind: str = "") -> QuerySet:
+    """Lines of the buffer-store orders the principal may see (its own customers'; the supply
+    centre: every customer's but drafts). No patient data: buffer orders are to a store."""
+    from ordering.selectors import visible_orders
+
+    qs = _buffer_lines().filter(order__in=visible_orders(principal))
+    if number:
+        from django.db.models import Q
+
+        number = number.strip().upper()
+        match = Q(order__number=number)  # the order: all its lines
+        head, sep, tail = number.rpartition("-")
+        if sep and tail.isdigit() and len(tail) <= 4:
+            match |= Q(order__number=head, line_no=int(tail))  # one line: its identifier <number>-<line no>
+        qs = qs.filter(match)
+    if unit_id is not None:
+        qs = qs.filter(order__buffer_store__unit_id=unit_id)
+    if statuses is not None:
+        qs = qs.filter(order__status__in=statuses)
+    if kind:
+        qs = qs.filter(order__kind=kind)
+    return qs
+
+
+def supply_request_get(principal, pk: int):
+    line = supply_requests(principal).filter(pk=pk).first()
+    if line is None:
+        raise NotFound("Resursen finns inte.")
+    return line
+
+
+def _delivery_lines():
+    from ordering.models import DeliveryLine
+
+    return (DeliveryLine.objects.filter(delivery__order__order_type="customer")
+            .select_related("delivery", "delivery__order", "delivery__order__buffer_store", "order_line",
+                            "order_line__article")
+            .order_by("delivery_id", "id"))
+
+
+def supply_deliveries(principal, *, patient_id: int | None = None, number: str = "") -> QuerySet:
+    """Delivered lines of the customer orders the principal may see. Searching by patient writes
+    one patient-access row (404 if the patient is not visible); the caller logs the patients of
+    any other search's page (`log_patients`)."""
+    from ordering.selectors import patient_for_view, visible_orders
+
+    qs = _delivery_lines().filter(delivery__order__in=visible_orders(principal))
+    if patient_id is not None:
+        patient_for_view(principal, patient_id, "fhir_supplydelivery_search")
+        qs = qs.filter(delivery__order__patient_id=patient_id)
+    if number:
+        qs = qs.filter(delivery__order__number=number.strip().upper())
+    return qs
+
+
+def supply_delivery_get(principal, pk: int):
+    from audit.services import patient_access_record
+
+    dline = supply_deliveries(principal).filter(pk=pk).first()
+    if dline is None:
+        raise NotFound("Resursen finns inte.")
+    if dline.delivery.order.patient_id:
+        patient_access_record(principal, dline.delivery.order.patient_id, "fhir_supplydelivery")
+    return dline
+
+
+def log_patients(principal, patient_ids, view: str) -> None:
+    """One patient-access row per distinct patient shown in a search page not made by patient."""
+    from audit.services import patient_access_record_many
+
+    ids = sorted({pk for pk in patient_ids if pk})
+    if ids:
+        patient_access_record_many(principal, ids, view)

@@ -175,7 +175,7 @@ def access_request_decide(*, actor, request_id, approve: bool, reason: str = "")
     if approve:
         user = req.applicant
         if user is None and req.hsa_id:
-            user = User.objects.filter(hsa_id__iexact=req.hsa_id, is_active=True).first()
+            user = User.objects.filter(hsa_id__iexact=req.hsa_id).first()  # one per HSA-id (unique)
         if user is None:
             user = access_services.user_create(actor=actor, username=_username_for(req.email), password=None,
                                                first_name=req.first_name, last_name=req.last_name, email=req.email)

@@ -309,6 +309,24 @@ def delivery_note(request, delivery_id: int):
     return response
 
 
+@require_GET
+@require_perm(Perm.ORDER_VIEW)
+def delivery_signature(request, delivery_id: int):
+    """The receiver's signature drawn on the driver's phone (PNG), for the order page."""
+    principal = request.principal
+    delivery = (Delivery.objects.filter(pk=delivery_id, signature_png__isnull=False)
+                .select_related("order").first())
+    if delivery is None or not principal.can_see_customer(delivery.order.customer_id):
+        raise Http404("Leveransen finns inte.")
+    if delivery.order.patient_id:
+        from audit.services import patient_access_record
+
+        patient_access_record(principal, delivery.order.patient_id, "delivery_signature")
+    response = HttpResponse(bytes(delivery.signature_png), content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 # --------------------------------------------------------------------------- inbox
 
 
