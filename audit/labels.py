@@ -45,6 +45,7 @@ VIEW_LABELS = {
     "fhir_patient_search": _("FHIR: sökning på personnummer"),
     "fhir_device": _("FHIR: hjälpmedel"),
     "fhir_devicerequest": _("FHIR: beställningsrad"),
+    "fhir_supplydelivery": _("FHIR: leverans"),
     "api_loan": _("API: utlåning"),
     "api_overdue_returns": _("API: försenade återlämningar"),
     # Drivers' runs (supply.runs): the stops' addresses and contacts
