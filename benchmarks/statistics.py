@@ -254,6 +254,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--reuse", action="store_true", help="keep the data generated before")
     ap.add_argument("--cold", type=int, default=10)
     ap.add_argument("--cached", type=int, default=50)
+    ap.add_argument("--loader", choices=("planning", "generate"), default="planning",
+                    help="planning: benchmarks.planning's COPY loader (DESIGN §9, ~20 min); generate: this "
+                         "module's bulk-SQL generator (what the statistics read, minutes)")
     ap.add_argument("--months", type=int, default=60,
                     help="generate only the last N months (same density as five years of planning scale)")
     args = ap.parse_args(argv)
@@ -264,10 +267,9 @@ def main(argv: list[str]) -> int:
     source = "benchmarks/statistics.py generator"
     today = dt.date.today()
     if not args.reuse:
-        try:
-            from benchmarks import planning  # the scale helper's loader, when merged
-        except ImportError:
-            planning = None
+        planning = None
+        if args.loader == "planning":
+            from benchmarks import planning
         if planning is not None:
             planning.load(scale=args.scale, db_url=args.db)
             source = "benchmarks/planning.py"

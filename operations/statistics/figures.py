@@ -148,13 +148,16 @@ def service_levels(month: dt.date, measured: dict[str, list[tuple]]) -> tuple[di
             c[1] += took <= measure.limit
             case = Case(took, order_id, number, customer_id, start, end, bool(fallback))
             h = heaps[customer_id]
-            item = (took, -(order_id or 0), case)
+            # Longest first; hours by the exact duration (two cases shown as 30.0 h are ranked by
+            # their seconds), then the lower order id.
+            exact = (end - start) if measure.unit == "hours" else dt.timedelta(0)
+            item = (took, exact, -(order_id or 0), case)
             if len(h) < WORST_KEPT:
                 heapq.heappush(h, item)
-            elif item[:2] > h[0][:2]:
+            elif item[:3] > h[0][:3]:
                 heapq.heapreplace(h, item)
         sla[key] = {cid: list(v) for cid, v in counts.items()}
-        worst[key] = {cid: [c for _, _, c in sorted(h, key=lambda x: x[:2], reverse=True)] for cid, h in heaps.items()}
+        worst[key] = {cid: [it[-1] for it in sorted(h, key=lambda x: x[:3], reverse=True)] for cid, h in heaps.items()}
     return sla, worst
 
 

@@ -20,8 +20,28 @@ from collections import defaultdict
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F, Q
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, Concat, Least, RowNumber, Substr, TruncDate, TruncMonth
+from django.db.models.lookups import GreaterThan, LessThan, LessThanOrEqual
 from django.utils import timezone
 
 from core.errors import ValidationFailed
@@ -32,7 +52,9 @@ CACHE_SECONDS = 24 * 3600
 MAX_MONTHS = 36
 _GLOBAL_GEN = "lyfta:stats:gen"
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_CHUNK = 2000
+# Holidays are subtracted from the years first.year − 3 .. last.year + 1 of a range: a measure that
+# started earlier is years late whatever its exact count.
+HOLIDAY_YEARS_BACK = 3
 
 DELIVERY_KINDS = ("to_patient", "to_unit", "buffer_manual")
 REPAIR_KINDS = ("repair_patient", "repair_centre")
@@ -88,59 +110,173 @@ def _events():
     return OrderEvent.objects
 
 
-def _starts(ends, status: str = "submitted") -> dict[int, dt.datetime]:
-    """order id -> the `at` of its first event entering `status`, for the orders of the end
-    events `ends` (one query: a semi-join on the end events, not a look-up per row)."""
-    from ordering.models import OrderEvent
-
-    out: dict[int, dt.datetime] = {}
-    rows = (OrderEvent.objects.filter(event_type=OrderEvent.Type.TRANSITION, to_status=status,
-                                      order_id__in=ends.values("order_id"))
-            .values_list("order_id", "at"))
-    for order_id, at in rows.iterator(chunk_size=10000):
-        if order_id not in out or at < out[order_id]:
-            out[order_id] = at
-    return out
+# ------------------------------------------------------------------------------ SQL building blocks
+#
+# The service levels are counted by the database: per (measure, month, customer, elapsed) one row
+# with the number of orders, and per (measure, month, customer) the worst five cases by a window
+# function. "Elapsed" is computed in SQL from the events' local dates: weekdays as the difference
+# of two weekday ordinals (Monday–Friday counted arithmetically, the Swedish public holidays on
+# weekdays subtracted through a search tree of CASE expressions), calendar days as the difference
+# of day numbers, hours as a comparison of timestamps. The same numbers as
+# `figures.elapsed`; `operations/tests/test_statistics_sql.py` compares both on generated data.
 
 
-_END = ("order_id", "order__number", "order__customer_id", "at", "order__is_fallback")
+class DayNumber(Func):
+    """Days since 1970-01-01 of a date expression, as an integer (PostgreSQL and SQLite)."""
+
+    arity = 1
+    output_field = IntegerField()
+    template = "(%(expressions)s - DATE '1970-01-01')"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)",
+                           **extra)
 
 
-def _measured(ends, status: str = "submitted", extra: tuple = ()) -> list[tuple]:
-    """(order_id, number, customer_id, start, end, fallback, *extra) per end event."""
-    starts = _starts(ends, status)
-    return [(oid, number, cid, starts.get(oid), at, fallback, *rest)
-            for oid, number, cid, at, fallback, *rest in ends.values_list(*_END, *extra).iterator(chunk_size=10000)]
+def _day_number(field: str):
+    """The local (current time zone) calendar day of a timestamp column, as a day number."""
+    return DayNumber(TruncDate(field, tzinfo=timezone.get_current_timezone()))
 
 
-def measured_rows(start: dt.datetime, end: dt.datetime) -> dict[str, list[tuple]]:
-    """measure key -> (order_id, number, customer_id, start, end, fallback) of every order whose
-    measure ended in [start, end), from the order events."""
+def _holiday_days(first_year: int, last_year: int) -> list[int]:
+    """Day numbers of the Swedish public holidays falling on Monday–Friday (`core.calendar`)."""
+    from core.calendar import _holidays_for
+
+    epoch = dt.date(1970, 1, 1)
+    return sorted((d - epoch).days for y in range(first_year, last_year + 1) for d in _holidays_for(y)
+                  if d.weekday() < 5)
+
+
+def _count_below(day, points: list[int], lo: int = 0, hi: int | None = None):
+    """How many of the sorted `points` are <= `day`: a balanced tree of CASE expressions (depth
+    log2 of the points), so each row compares a handful of integers."""
+    hi = len(points) if hi is None else hi
+    if lo >= hi:
+        return Value(lo)
+    mid = (lo + hi) // 2
+    return Case(When(LessThan(day, Value(points[mid])), then=_count_below(day, points, lo, mid)),
+                default=_count_below(day, points, mid + 1, hi), output_field=IntegerField())
+
+
+def _weekday_ordinal(field: str, holidays: list[int]):
+    """The number of Swedish weekdays up to and including the local day of `field`, counted from
+    Monday 1969-12-29 (only differences of two ordinals are meaningful)."""
+    k = _day_number(field) + Value(3)  # days since Monday 1969-12-29
+    weeks = ExpressionWrapper(k / Value(7), output_field=IntegerField())
+    return (Value(5) * weeks + Least(k - Value(7) * weeks + Value(1), Value(5)) - _count_below(_day_number(field),
+                                                                                            holidays))
+
+
+def _hours_limit(measure: fig.Measure) -> dt.timedelta:
+    """The longest duration still met by `figures.is_met` for an hours measure (hours rounded to one
+    decimal): the limit plus three minutes, less a microsecond where the rounding goes up."""
+    edge = dt.timedelta(hours=measure.limit, minutes=3)
+    met_at_edge = round(edge.total_seconds() / 3600, 1) <= measure.limit
+    return edge if met_at_edge else edge - dt.timedelta(microseconds=1)
+
+
+_SQL_MEASURES = ("stocked", "order_in", "urgent", "repair_started", "repair_finished", "pickup")
+
+
+def _ends(start: dt.datetime, end: dt.datetime, years: tuple[int, int]):
+    """The events ending an order-based measure in [start, end) (every measure but withdrawals),
+    annotated with `key` (the measure), `month`, `cid` (customer) and `el`: weekdays or calendar
+    days elapsed, or for urgent deliveries 1 (met) / 0 (missed); NULL when the order has no start
+    event (not measured). Also `dur` (urgent: the duration)."""
     from ordering.models import OrderEvent, OrderLine
 
     T = OrderEvent.Type.TRANSITION
-    ev = _events().filter(event_type=T, at__gte=start, at__lt=end)
-    out: dict[str, list[tuple]] = {m.key: [] for m in fig.MEASURES}
+    delivered = Q(to_status="delivered", order__order_type="customer", order__kind__in=DELIVERY_KINDS)
+    repair = Q(to_status__in=("in_progress", "completed"), order__order_type="work", order__kind__in=REPAIR_KINDS)
+    pickup = Q(to_status="picked_up", order__order_type="pickup")
+    urgent = Q(delivered, order__priority="urgent")
+    holidays = _holiday_days(*years)
+    on_demand = OrderLine.objects.filter(article__purchasing="on_demand").values("order_id")
+    key = Case(When(Q(repair, to_status="in_progress"), then=Value("repair_started")),
+               When(repair, then=Value("repair_finished")),
+               When(pickup, then=Value("pickup")),
+               When(urgent, then=Value("urgent")),
+               When(order_id__in=on_demand, then=Value("order_in")),
+               default=Value("stocked"), output_field=CharField())
+    # The start: the order's first event entering `submitted`, joined (LEFT: an order without one
+    # is not measured) with no earlier such event (an anti-join) — set-based, so PostgreSQL runs it
+    # in parallel; a correlated sub-select per end event ran single-threaded above the Gather.
+    began = FilteredRelation("order__events", condition=Q(order__events__event_type=T,
+                                                          order__events__to_status="submitted"))
+    earlier = (OrderEvent.objects.filter(order_id=OuterRef("order_id"), event_type=T, to_status="submitted")
+               .filter(Q(at__lt=OuterRef("began__at")) | Q(at=OuterRef("began__at"), pk__lt=OuterRef("began__pk"))))
+    limit = _hours_limit(fig.MEASURE_BY_KEY["urgent"])
+    deadline = ExpressionWrapper(F("began__at") + Value(limit), output_field=DateTimeField())
+    el = Case(
+        When(urgent, then=Case(When(LessThanOrEqual(F("at"), deadline), then=Value(1)),
+                               When(GreaterThan(F("at"), deadline), then=Value(0)), default=Value(None),
+                               output_field=IntegerField())),
+        When(pickup, then=_day_number("at") - _day_number("began__at")),
+        default=_weekday_ordinal("at", holidays) - _weekday_ordinal("began__at", holidays),
+        output_field=IntegerField())  # negative (ended before the start's day) counts as 0: the callers clamp
+    dur = Case(When(urgent, then=ExpressionWrapper(F("at") - F("began__at"), output_field=DurationField())),
+               default=Value(None), output_field=DurationField())
+    return (OrderEvent.objects.filter(delivered | repair | pickup, event_type=T, at__gte=start, at__lt=end)
+            .annotate(began=began).filter(~Exists(earlier))
+            .annotate(key=key, month=TruncMonth("at"), cid=F("order__customer_id"), el=el, dur=dur,
+                      started=F("began__at")))
 
-    delivered = ev.filter(to_status="delivered", order__order_type="customer", order__kind__in=DELIVERY_KINDS)
-    on_demand = set(OrderLine.objects.filter(article__purchasing="on_demand",
-                                             order_id__in=delivered.values("order_id"))
-                    .values_list("order_id", flat=True).distinct())
-    for *row, priority in _measured(delivered, extra=("order__priority",)):
-        key = "urgent" if priority == "urgent" else "order_in" if row[0] in on_demand else "stocked"
-        out[key].append(tuple(row))
 
-    for key, status in (("repair_started", "in_progress"), ("repair_finished", "completed")):
-        out[key] = _measured(ev.filter(to_status=status, order__order_type="work", order__kind__in=REPAIR_KINDS))
-    out["pickup"] = _measured(ev.filter(to_status="picked_up", order__order_type="pickup"))
+def _month(value) -> dt.date:
+    return fig.month_of(value) if isinstance(value, dt.datetime) else value.replace(day=1)
 
-    # A withdrawal is born delivered: registered at its first event; taken out of the store at
-    # `data["withdrawn_at"]` (ISO 8601) of that event (none: registered at once).
-    born = (ev.filter(from_status="", order__order_type="customer", order__kind="withdrawal")
+
+def service_level_figures(start: dt.datetime, end: dt.datetime, years: tuple[int, int]) -> dict[dt.date, tuple]:
+    """month -> (sla, worst) as `figures.service_levels` returns them, for the measures counted in
+    SQL (every order-based measure but withdrawals): two queries over the end events, one grouped
+    by (measure, month, customer, elapsed), one ranking each (measure, month, customer)'s cases."""
+
+    ends = _ends(start, end, years)
+    sla: dict = defaultdict(lambda: defaultdict(dict))
+    for key, m, cid, el, n in ends.values("key", "month", "cid", "el").annotate(n=Count("pk")).values_list(
+            "key", "month", "cid", "el", "n").order_by():
+        per = sla[_month(m)][key]
+        if el is None:
+            continue
+        measure = fig.MEASURE_BY_KEY[key]
+        met = el == 1 if measure.unit == "hours" else max(el, 0) <= measure.limit
+        c = per.setdefault(cid, [0, 0])
+        c[0] += n
+        c[1] += n if met else 0
+
+    # Not GREATEST(el, 0): PostgreSQL's ignores NULL (no start), SQLite's returns it.
+    clamped = Case(When(LessThan(F("el"), Value(0)), then=Value(0)), default=F("el"), output_field=IntegerField())
+    rank = Window(RowNumber(), partition_by=[F("key"), F("month"), F("cid")],
+                  order_by=[F("dur").desc(nulls_last=True), clamped.desc(nulls_last=True), F("order_id").asc()])
+    worst_rows = list(ends.annotate(rn=rank).filter(rn__lte=fig.WORST_KEPT).values_list(
+        "key", "month", "cid", "el", "order_id", "order__number", "started", "at", "order__is_fallback", "rn"))
+    worst: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    for key, m, cid, el, order_id, number, began, at, fallback, _rn in sorted(worst_rows, key=lambda r: r[-1]):
+        if el is None:
+            continue
+        measure = fig.MEASURE_BY_KEY[key]
+        worst[_month(m)][key][cid].append(fig.Case(fig.elapsed(measure, began, at), order_id, number, cid, began, at,
+                                                   bool(fallback)))
+    out = {}
+    for month, per_key in sla.items():
+        out[month] = ({k: dict(v) for k, v in per_key.items()},
+                      {k: {cid: list(cases) for cid, cases in worst[month].get(k, {}).items()} for k in per_key})
+    return out
+
+
+def withdrawal_rows(start: dt.datetime, end: dt.datetime) -> list[tuple]:
+    """(order_id, number, customer_id, taken, registered, fallback) per buffer-store withdrawal
+    registered in [start, end): its first event, taken out of the store at `data["withdrawn_at"]`
+    (ISO 8601) of that event (none: registered at once). Few rows: counted in Python."""
+    from ordering.models import OrderEvent
+
+    born = (_events().filter(event_type=OrderEvent.Type.TRANSITION, at__gte=start, at__lt=end, from_status="",
+                             order__order_type="customer", order__kind="withdrawal")
             .values_list("order_id", "order__number", "order__customer_id", "data", "at", "order__is_fallback"))
+    out = []
     for order_id, number, customer_id, data, at, fallback in born.iterator(chunk_size=5000):
         taken = _parse_at((data or {}).get("withdrawn_at")) or at
-        out["withdrawal"].append((order_id, number, customer_id, taken, at, fallback))
+        out.append((order_id, number, customer_id, taken, at, fallback))
     return out
 
 
@@ -171,14 +307,19 @@ def volume_rows(start: dt.datetime, end: dt.datetime):
 
 def iso_rows(start: dt.datetime, end: dt.datetime) -> list[tuple]:
     """(month, order type, ISO class level 1, customer id, orders): customer orders by their
-    lines' articles, work orders by their device's article."""
+    lines' articles (an order with lines of two classes counts in both), work orders by their
+    device's article."""
     from ordering.models import OrderEvent
 
     base = _events().filter(_SUBMITTED, event_type=OrderEvent.Type.TRANSITION, at__gte=start, at__lt=end)
     out = []
     for otype, path in (("customer", "order__lines__article__product__iso_class__code"),
                         ("work", "order__work_detail__device__article__product__iso_class__code")):
-        rows = (base.filter(order__order_type=otype).exclude(**{f"{path}__isnull": True})
+        # `filter`, not `exclude`: on the multi-valued lines `exclude(...isnull=True)` became a
+        # NOT EXISTS that PostgreSQL planned as a nested-loop anti-join against every order
+        # without lines (work orders, pickups): 16+ minutes on a year at planning density. Every
+        # product has an ISO class, so only orders without lines (devices) are left out, as before.
+        rows = (base.filter(order__order_type=otype).filter(**{f"{path}__isnull": False})
                 .annotate(month=TruncMonth("at"), code=Substr(path, 1, 2))
                 .values("month", "code", cid=F("order__customer_id")).annotate(n=Count("order_id", distinct=True))
                 .values_list("month", "code", "cid", "n"))
@@ -186,65 +327,67 @@ def iso_rows(start: dt.datetime, end: dt.datetime) -> list[tuple]:
     return out
 
 
-def reuse_rows(start: dt.datetime, end: dt.datetime) -> list[tuple]:
-    """(month, ISO class code, customer id, condition) per tracked device delivered in
-    [start, end): the delivery events, their deliveries' lines with a device, and the condition
-    the device left stock in (the ledger's issue movement for that order line)."""
+def reuse_figures(start: dt.datetime, end: dt.datetime) -> dict[dt.date, dict]:
+    """month -> {(ISO class code of two levels, customer id): [from refurbished stock, new]}: the
+    tracked devices delivered in [start, end), counted by the database — the delivery events
+    (`data["delivery_id"]`) joined to their deliveries' lines with a device, and the condition the
+    device left stock in (the ledger's issue movement for that order line, `ref` = `<order>:<line>`;
+    none: new)."""
     from ordering.models import DeliveryLine, OrderEvent
     from stock.models import StockMovement
 
-    events = (_events().filter(event_type=OrderEvent.Type.DELIVERY, at__gte=start, at__lt=end,
-                               order__order_type="customer")
-              .values_list("at", "order__customer_id", "data"))
-    by_delivery = {}
-    for at, cid, data in events.iterator(chunk_size=5000):
-        did = (data or {}).get("delivery_id")
-        if isinstance(did, int):
-            by_delivery[did] = (fig.month_of(at), cid)
-    out = []
-    ids = sorted(by_delivery)
-    for i in range(0, len(ids), _CHUNK):
-        lines = list(DeliveryLine.objects.filter(delivery_id__in=ids[i:i + _CHUNK], device__isnull=False)
-                     .values_list("delivery_id", "device_id", "order_line__order__number", "order_line__line_no",
-                                  "order_line__article__product__iso_class__code"))
-        refs = {f"{number}:{line_no}" for _, _, number, line_no, _ in lines}
-        conditions = {(d, r): c for d, r, c in StockMovement.objects.filter(
-            kind=StockMovement.Kind.ISSUE, device_id__in={ln[1] for ln in lines}, ref__in=refs)
-            .values_list("device_id", "ref", "condition")}
-        for did, device_id, number, line_no, code in lines:
-            month, cid = by_delivery[did]
-            out.append((month, code or "", cid, conditions.get((device_id, f"{number}:{line_no}"), "new")))
+    ev = "delivery__order__events"
+    issued = (StockMovement.objects.filter(kind=StockMovement.Kind.ISSUE, device_id=OuterRef("device_id"),
+                                           ref=Concat(OuterRef("order_line__order__number"), Value(":"),
+                                                      Cast(OuterRef("order_line__line_no"), CharField()),
+                                                      output_field=CharField()))
+              .order_by("-pk").values("condition")[:1])
+    rows = (DeliveryLine.objects.filter(**{"device__isnull": False, "delivery__order__order_type": "customer",
+                                           f"{ev}__event_type": OrderEvent.Type.DELIVERY, f"{ev}__at__gte": start,
+                                           f"{ev}__at__lt": end})
+            .annotate(did=Cast(KeyTextTransform("delivery_id", f"{ev}__data"), IntegerField()))
+            .filter(did=F("delivery_id"))
+            .values(month=TruncMonth(f"{ev}__at"),
+                    code=Coalesce(Substr("order_line__article__product__iso_class__code", 1, 4), Value("")),
+                    cid=F("delivery__order__customer_id"),
+                    condition=Coalesce(Subquery(issued, output_field=CharField()), Value("new")))
+            .annotate(n=Count("pk")).values_list("month", "code", "cid", "condition", "n").order_by())
+    out: dict = defaultdict(dict)
+    for m, code, cid, condition, n in rows:
+        c = out[_month(m)].setdefault((code, cid), [0, 0])
+        c[0 if condition == "refurbished" else 1] += n
     return out
 
 
 def compute_months(first: dt.date, last: dt.date) -> dict[dt.date, fig.MonthFigures]:
-    """Every month of first..last computed from the events (no cache)."""
+    """Every month of first..last computed from the events by SQL aggregation (no cache)."""
     months = {m: fig.MonthFigures(m) for m in fig.months_between(first, last)}
     start, end = _bounds(first, last)
+    years = (first.year - HOLIDAY_YEARS_BACK, last.year + 1)
 
-    measured: dict[dt.date, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for key, rows in measured_rows(start, end).items():
-        for row in rows:
-            measured[fig.month_of(row[4])][key].append(row)
-    for month, per_key in measured.items():
+    for month, (sla, worst) in service_level_figures(start, end, years).items():
         if month in months:
-            months[month].sla, months[month].worst = fig.service_levels(month, per_key)
+            months[month].sla, months[month].worst = sla, worst
+    per_month: dict[dt.date, list] = defaultdict(list)
+    for row in withdrawal_rows(start, end):
+        per_month[fig.month_of(row[4])].append(row)
+    for month, rows in per_month.items():
+        if month in months:
+            sla, worst = fig.service_levels(month, {"withdrawal": rows})
+            months[month].sla.update(sla)
+            months[month].worst.update(worst)
 
     for m, otype, cid, n in volume_rows(start, end):
-        month = fig.month_of(m) if isinstance(m, dt.datetime) else m.replace(day=1)
+        month = _month(m)
         if month in months:
             months[month].volumes[(otype, cid)] = n
     for m, otype, code, cid, n in iso_rows(start, end):
-        month = fig.month_of(m) if isinstance(m, dt.datetime) else m.replace(day=1)
+        month = _month(m)
         if month in months:
             months[month].iso[(otype, code, cid)] = n
-
-    per_month = defaultdict(list)
-    for month, code, cid, condition in reuse_rows(start, end):
-        per_month[month].append((code, cid, condition))
-    for month, rows in per_month.items():
+    for month, reuse in reuse_figures(start, end).items():
         if month in months:
-            months[month].reuse = fig.reuse_counts(rows)
+            months[month].reuse = reuse
     return months
 
 
