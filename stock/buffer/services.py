@@ -194,10 +194,10 @@ def store_withdraw(*, store: Location, article: Article, quantity: int, device: 
     take_new = min(quantity, max(level.on_hand_new - level.reserved_new, 0))
     if take_new:
         stock._apply(kind=K.ISSUE, article=article, location=store, condition=Condition.NEW, quantity=-take_new,
-                     ref=ref, actor=actor, note=f"patient {patient.pk}")
+                     ref=ref, actor=actor, note=f"patient {patient.pk}", level=level)
     if quantity - take_new:
         stock._apply(kind=K.ISSUE, article=article, location=store, condition=Condition.REFURBISHED,
-                     quantity=-(quantity - take_new), ref=ref, actor=actor, note=f"patient {patient.pk}")
+                     quantity=-(quantity - take_new), ref=ref, actor=actor, note=f"patient {patient.pk}", level=level)
     audit_record(actor, "stock.store_withdraw", article, {"store": store.code, "ref": ref, "quantity": quantity,
                                                           "patient_id": patient.pk})
     return quantity
