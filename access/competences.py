@@ -243,3 +243,18 @@ def read_competence_sheet(upload) -> list[dict]:
 
 __all__ = ["Organisation", "competences_valid_on", "prescriber_competence_set", "prescriber_competence_remove",
            "prescriber_competences_import", "read_competence_sheet"]
+
+
+def competences_visible(principal, *, username: str = "", hsa_id: str = ""):
+    """Prescribers' competences for a look-up: those of users holding a customer role at the
+    principal's customers (the supply centre: every customer), optionally one user's."""
+    qs = PrescriberCompetence.objects.select_related("user", "competence", "organisation")
+    if not principal.is_supply:
+        users = RoleAssignment.objects.filter(unit__organisation_id__in=principal.customer_ids,
+                                              role__in=CUSTOMER_ROLES).values("user_id")
+        qs = qs.filter(user_id__in=users)
+    if (username or "").strip():
+        qs = qs.filter(user__username=username.strip())
+    if (hsa_id or "").strip():
+        qs = qs.filter(user__hsa_id=hsa_id.strip())
+    return qs.order_by("user__username", "competence__code", "pk")

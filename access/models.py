@@ -221,8 +221,8 @@ class PrescriberCompetence(TimeStampedModel):
 
 class CustomerPrescribingTerms(TimeStampedModel):
     """A customer's terms for prescribing: the cost ceiling above which an order line needs a
-    special request (särskilt beslut), and whether the customer's own approver decides such
-    requests together with the supply centre's consultants."""
+    special request (särskilt beslut). (A customer's own approver of such requests is not built:
+    the supply centre's consultants decide them all; docs/prescribing.md "Not built yet".)"""
 
     organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="prescribing_terms")
     cost_ceiling = models.DecimalField(_("kostnadstak per rad (kr)"), max_digits=12, decimal_places=2, null=True,

@@ -17,6 +17,7 @@ CUSTOMER_CLIENT_PERMS = {
 SUPPLY_CLIENT_PERMS = {
     Perm.CATALOGUE_VIEW, Perm.PATIENT_VIEW, Perm.ORDER_VIEW, Perm.ORDER_HANDLE, Perm.WORK_ORDER_HANDLE,
     Perm.STOCK_VIEW, Perm.STOCK_MANAGE, Perm.WEBHOOKS_MANAGE,
+    Perm.SPECIAL_REQUEST_DECIDE,  # an external business system decides special requests as the consultants do
 }
 
 

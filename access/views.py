@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -37,7 +38,7 @@ def login_view(request):
     form = LoginForm(request.POST or None)
     error = None
     if request.method == "GET" and request.COOKIES.get(SESSION_MARKER_COOKIE):
-        messages.info(request, "Din session har gått ut på grund av inaktivitet. Logga in igen.")
+        messages.info(request, gettext("Din session har gått ut på grund av inaktivitet. Logga in igen."))
     if request.method == "POST" and form.is_valid():
         try:
             user, device = services.login_check(request, **form.cleaned_data)
@@ -76,7 +77,7 @@ def enrol_view(request):
     if request.method == "POST" and form.is_valid():
         if services.totp_enrol_confirm(request.user, device, form.cleaned_data["otp_token"]):
             otp_login(request, device)
-            messages.success(request, "Tvåfaktorsinloggning är aktiverad.")
+            messages.success(request, gettext("Tvåfaktorsinloggning är aktiverad."))
             return redirect("core:start")
         error = "Koden stämde inte. Kontrollera att klockan i telefonen går rätt och ange nästa kod."
     secret = base64.b32encode(device.bin_key).decode("ascii")
@@ -97,7 +98,7 @@ def logout_view(request):
     if request.user.is_authenticated:
         services.logout_recorded(request.user, method="siths" if id_token else "local")
     logout(request)
-    messages.success(request, "Du är utloggad.")
+    messages.success(request, gettext("Du är utloggad."))
     target = None
     if id_token and oidc.configured():
         target = oidc.end_session_url(id_token, request.build_absolute_uri(reverse("access:login")))
@@ -202,22 +203,22 @@ def role_admin(request):
     if request.method == "POST" and request.POST.get("revoke"):
         assignment = RoleAssignment.objects.filter(pk=request.POST["revoke"], unit__in=units).first()
         if assignment is None:
-            messages.error(request, "Behörigheten finns inte eller hör inte till din organisation.")
+            messages.error(request, gettext("Behörigheten finns inte eller hör inte till din organisation."))
         else:
             services.role_revoke(actor=request.principal, assignment=assignment)
-            messages.success(request, "Behörigheten är borttagen.")
+            messages.success(request, gettext("Behörigheten är borttagen."))
         return redirect("access:role_admin")
     if request.method == "POST" and request.POST.get("approve"):
         from core.pages import page_action
 
         return page_action(request, lambda: services.cross_organisation_grant_approve(
             actor=request.principal, grant_id=int(request.POST["approve"]) if request.POST["approve"].isdigit() else 0),
-            done=reverse("access:role_admin"), ok="Delad personal är godkänd.")
+            done=reverse("access:role_admin"), ok=gettext("Delad personal är godkänd."))
     ask_grant = False
     if request.method == "POST" and form.is_valid():
         user = User.objects.filter(username__iexact=form.cleaned_data["username"].strip(), is_active=True).first()
         if user is None:
-            form.add_error("username", "Det finns ingen aktiv användare med det användarnamnet.")
+            form.add_error("username", gettext("Det finns ingen aktiv användare med det användarnamnet."))
         elif request.POST.get("request_grant"):
             try:
                 services.cross_organisation_grant_request(actor=request.principal, user=user,
@@ -225,7 +226,7 @@ def role_admin(request):
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, "Förfrågan är skickad till användarens organisation för godkännande.")
+                messages.success(request, gettext("Förfrågan är skickad till användarens organisation för godkännande."))
                 return redirect("access:role_admin")
         else:
             try:
@@ -238,7 +239,7 @@ def role_admin(request):
                     form.add_error(None, exc.message)
                 ask_grant = exc.code == "cross_organisation_grant_required"
             else:
-                messages.success(request, "Behörigheten är tilldelad.")
+                messages.success(request, gettext("Behörigheten är tilldelad."))
                 return redirect("access:role_admin")
     users = selectors.users_with_roles_at(units)
     from .models import CrossOrganisationGrant
@@ -270,18 +271,18 @@ def competence_admin(request):
         raw = request.POST.get("competence_id", "")
         return page_action(request, lambda: competences.prescriber_competence_remove(
             actor=request.principal, competence_id=int(raw) if raw.isdigit() else 0), done=done,
-            ok="Kompetensen är borttagen.")
+            ok=gettext("Kompetensen är borttagen."))
     if action == "set":
         ok, _row = form_submit(set_form, lambda d: competences.prescriber_competence_set(
             actor=request.principal, username=d["username"], competence_code=d["competence"], valid_to=d["valid_to"]))
         if ok:
-            messages.success(request, "Kompetensen är registrerad.")
+            messages.success(request, gettext("Kompetensen är registrerad."))
             return redirect(done)
     if action == "import":
         ok, result = form_submit(import_form, lambda d: competences.prescriber_competences_import(
             actor=request.principal, rows=competences.read_competence_sheet(d["file"])))
         if ok:
-            messages.success(request, f"{result.written} kompetenser är registrerade.")
+            messages.success(request, gettext("%(n)s kompetenser är registrerade.") % {"n": result.written})
             return redirect(done)
     form = set_form if action == "set" else import_form if action == "import" else None
     return form_page(request, "access/competence_admin.html", {

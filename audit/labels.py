@@ -45,6 +45,18 @@ VIEW_LABELS = {
     "fhir_patient_search": _("FHIR: sökning på personnummer"),
     "fhir_device": _("FHIR: hjälpmedel"),
     "fhir_devicerequest": _("FHIR: beställningsrad"),
+    "fhir_supplydelivery": _("FHIR: leverans"),
+    "api_loan": _("API: utlåning"),
+    "api_overdue_returns": _("API: försenade återlämningar"),
+    # Drivers' runs (supply.runs): the stops' addresses and contacts
+    "delivery_signature": _("Mottagarens signatur"),
+    "run_plan": _("Planering av körning"),
+    "run_sheet_pdf": _("Körlista (PDF)"),
+    "driver_run": _("Chaufförens körning"),
+    "driver_stop": _("Chaufförens stopp"),
+    "api_run_plan": _("API: planering av körning"),
+    "api_driver_run": _("API: chaufförens körning"),
+    "api_driver_stop": _("API: chaufförens stopp"),
 }
 
 

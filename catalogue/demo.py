@@ -34,5 +34,25 @@ def load():
     finally:
         os.unlink(path)
     _price_list()
+    drawn = _pictures()
     articles = result.counts.get("article", {})
-    return f"{articles.get('created', 0)} artiklar skapade, {articles.get('updated', 0)} uppdaterade"
+    return (f"{articles.get('created', 0)} artiklar skapade, {articles.get('updated', 0)} uppdaterade, "
+            f"{drawn} produktbilder ritade")
+
+
+def _pictures() -> int:
+    """A pictogram (drawn with Pillow, catalogue.pictures) for every product without a stored
+    picture: one per kind of device, so the search shows thumbnails. Idempotent."""
+    from . import pictures
+    from .models import Media, Product
+
+    have = set(Media.objects.filter(kind=Media.Kind.IMAGE).exclude(picture="").values_list("product_id", flat=True))
+    drawn: dict[str, bytes] = {}
+    n = 0
+    for product in Product.objects.exclude(pk__in=have).order_by("pk"):
+        key = pictures.pictogram_for(product.name)
+        if key not in drawn:
+            drawn[key] = pictures.pictogram_png(key)
+        services.media_picture_add(product, drawn[key], title=f"Bild {product.name} (piktogram)", position=0)
+        n += 1
+    return n

@@ -170,6 +170,7 @@ def records(articles: int = 60000, *, seed: int = 20261122, valid_from: str = "2
             price = round(base_price * (1 + 0.04 * i) * price_factor, 0)
             art = {
                 "type": "article", "article_number": anum, "product_number": pnum, "name": name, "kind": kind,
+                "variant": variant_label.format(variant),
                 "supplier": supplier, "supplier_article_number": f"{supplier[-3:]}-{rng.randint(10000, 99999)}-{i}",
                 "unit": "st", "charging": charging, "published": True,
                 "orderable": rng.random() > 0.03, "in_assortment": rng.random() > 0.05,

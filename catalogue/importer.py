@@ -248,6 +248,7 @@ def parse_article(rec: dict) -> dict:
         "article_number": _str(rec, "article_number", max_len=35),
         "product_number": _str(rec, "product_number", max_len=35),
         "name": _str(rec, "name"),
+        "variant_label": _str(rec, "variant", required=False, max_len=100),
         "kind": _choice(rec, "kind", kinds),
         "supplier": _str(rec, "supplier", required=False, max_len=40),
         "supplier_article_number": _str(rec, "supplier_article_number", required=False, max_len=60),

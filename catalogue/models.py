@@ -154,6 +154,9 @@ class Article(PrescribingRuleFields, TimeStampedModel):
     purchasing = models.CharField(_("anskaffning"), max_length=10, choices=Purchasing.choices,
                                   default=Purchasing.STOCKED)
     lead_time_days = models.PositiveSmallIntegerField(_("ledtid (vardagar)"), null=True, blank=True)
+    # What tells this article apart from the product's other variants ("sittbredd 44 cm", "längd
+    # 210 cm"); the catalogue lists one row per product with the variants as a choice.
+    variant_label = models.CharField(_("variant"), max_length=100, blank=True, default="", db_default="")
     inspection_interval_months = models.PositiveSmallIntegerField(_("besiktningsintervall (månader)"), null=True,
                                                                   blank=True)
     replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces",
@@ -190,6 +193,17 @@ class Article(PrescribingRuleFields, TimeStampedModel):
     @property
     def current_price(self):
         return self.monthly_rent if self.charging == self.Charging.RENT else self.purchase_price
+
+    @property
+    def variant_name(self) -> str:
+        """The variant in words: its label, else its name without the product's name in front
+        ("Rullstol Aktiv, sittbredd 44 cm" → "sittbredd 44 cm"), else its name."""
+        if self.variant_label:
+            return self.variant_label
+        product_name = self.product.name if self.product_id else ""
+        if product_name and self.name.startswith(product_name) and self.name[len(product_name):].strip(" ,–-"):
+            return self.name[len(product_name):].strip(" ,–-")
+        return self.name
 
 
 class ArticleFit(models.Model):
@@ -296,6 +310,11 @@ class Media(TimeStampedModel):
     url = models.CharField(_("adress eller filreferens"), max_length=500)
     title = models.CharField(_("titel"), max_length=200)
     position = models.PositiveSmallIntegerField(default=0)
+    # A picture stored by Lyfta (catalogue.pictures): the full picture and a small thumbnail in the
+    # media storage, served by `catalogue:picture`. Empty for pictures that are only a link.
+    picture = models.ImageField(_("bild"), upload_to="catalogue/pictures/", blank=True, default="", db_default="")
+    thumbnail = models.ImageField(_("miniatyrbild"), upload_to="catalogue/thumbs/", blank=True, default="",
+                                  db_default="")
 
     class Meta:
         ordering = ["position", "id"]

@@ -319,7 +319,7 @@ def article_detail(article_number: str, *, published_only: bool = True) -> Artic
         spare_parts=[a for a in parts if a.kind == Article.Kind.SPARE_PART],
         fits=list(related.filter(fit_parts__part=article)),
         alternatives=list(related.filter(alternatives=article)),
-        variants=list(related.filter(product_id=article.product_id).exclude(pk=article.pk)),
+        variants=list(related.filter(product_id=article.product_id).exclude(pk=article.pk).select_related("product")),
         images=[m for m in media if m.kind == Media.Kind.IMAGE],
         documents=[m for m in media if m.kind != Media.Kind.IMAGE],
         prices=list(article.prices.select_related("price_list").order_by("-valid_from", "-pk")),
@@ -395,3 +395,59 @@ def price_rows_by_article(article_ids) -> dict:
             "article_id", "valid_from"):
         rows.setdefault(row.article_id, []).append(row)
     return rows
+
+
+# --- one row per product (the search page) ------------------------------------------------------
+
+@dataclass
+class ProductRow:
+    """A product in the search results: the first hit among its articles (`article`, whose
+    price, stock and delivery the row shows), every listed variant of the product as a choice,
+    and its first stored picture."""
+    product: object
+    article: Article
+    variants: list[Article]
+    picture: Media | None
+
+
+VARIANT_FIELDS = ("article_number", "name", "variant_label", "product_id", "charging", "monthly_rent",
+                  "purchase_price", "product__name")
+
+
+def product_rows(articles: list[Article], *, published_only: bool = True) -> list[ProductRow]:
+    """Group a page of hits by product, in the order of each product's first hit (so a sort by
+    price or lead time holds for the rows). Two queries: the variants and the pictures."""
+    firsts: dict[int, Article] = {}
+    for a in articles:
+        firsts.setdefault(a.product_id, a)
+    if not firsts:
+        return []
+    qs = Article.objects.filter(product_id__in=list(firsts)).select_related("product").only(*VARIANT_FIELDS)
+    if published_only:
+        qs = qs.filter(is_listed=True)
+    by_product: dict[int, list[Article]] = {}
+    for v in qs.order_by("product_id", "name_norm", "article_number"):
+        by_product.setdefault(v.product_id, []).append(v)
+    pictures: dict[int, Media] = {}
+    for m in (Media.objects.filter(product_id__in=list(firsts), kind=Media.Kind.IMAGE)
+              .exclude(thumbnail="").order_by("position", "id")):
+        pictures.setdefault(m.product_id, m)
+    rows = []
+    for pid, first in firsts.items():
+        variants = by_product.get(pid) or [first]
+        if all(v.pk != first.pk for v in variants):
+            variants = [first] + variants
+        rows.append(ProductRow(product=first.product, article=first, variants=variants, picture=pictures.get(pid)))
+    return rows
+
+
+def picture_media(media_id: int, *, published_only: bool = True) -> Media | None:
+    qs = Media.objects.filter(pk=media_id, kind=Media.Kind.IMAGE).select_related("product", "article")
+    media = qs.first()
+    if media is None:
+        return None
+    if published_only:
+        product = media.product or (media.article.product if media.article_id else None)
+        if product is not None and not product.is_published:
+            return None
+    return media

@@ -127,3 +127,35 @@ def articles_reindex_for_supplier(supplier_id: int) -> None:
 
 def reindex_all_articles() -> None:
     reindex_articles(Article.objects.all())
+
+
+
+def media_picture_add(product, content: bytes, *, title: str = "", actor=None, position: int = 0):
+    """Store a product picture (PNG, JPEG or WebP; checked by `catalogue.pictures`) and its
+    thumbnail in the media storage and list it as the product's image (served by
+    `catalogue:picture`). The actor needs `catalogue.manage` (None: the system, e.g. the demo
+    data). The file names carry the content's hash, so the same picture twice is one file."""
+    from django.core.files.base import ContentFile
+    from django.urls import reverse
+
+    from access.roles import Perm
+
+    from . import pictures
+    from .models import Media
+
+    if actor is not None:
+        actor.require(Perm.CATALOGUE_MANAGE)
+    title = (title or "").strip()[:200] or f"Bild {product.name}"[:200]
+    image, ext = pictures.picture_check(content)
+    thumb, thumb_ext = pictures.thumbnail_of(image, ext)
+    stem = f"{product.product_number}-{hashlib.sha256(content).hexdigest()[:12]}"
+    with transaction.atomic():
+        media = Media(product=product, kind=Media.Kind.IMAGE, title=title, position=position, url="")
+        media.picture.save(f"{stem}.{ext}", ContentFile(content), save=False)
+        media.thumbnail.save(f"{stem}-thumb.{thumb_ext}", ContentFile(thumb), save=False)
+        media.save()
+        media.url = reverse("catalogue:picture", args=[media.pk, "bild"])
+        media.save(update_fields=["url"])
+        audit_record(actor, "catalogue.media_picture_add", media,
+                     {"product": product.product_number, "bytes": len(content), "format": ext})
+    return media

@@ -28,7 +28,7 @@ from .text import build_search_text, is_vocabulary_word, normalise
 ARTICLE_FIELDS = [
     "name", "kind", "product_id", "supplier_id", "supplier_article_number", "gtin", "unit", "charging",
     "is_published", "is_orderable", "in_assortment", "can_be_component", "is_tracked", "serial_required",
-    "purchasing", "lead_time_days", "inspection_interval_months",
+    "purchasing", "lead_time_days", "inspection_interval_months", "variant_label",
 ]
 
 
@@ -216,6 +216,7 @@ class CatalogueWriter:
             "in_assortment": d["in_assortment"], "can_be_component": d["can_be_component"],
             "is_tracked": d["is_tracked"], "serial_required": d["serial_required"], "purchasing": d["purchasing"],
             "lead_time_days": d["lead_time_days"], "inspection_interval_months": d["inspection_interval_months"],
+            "variant_label": d.get("variant_label", ""),
         }
 
     def _fill_search(self, article: Article, product_number: str) -> None:

@@ -189,7 +189,9 @@ def rent_pieces(*, loan: dict, month: dt.date, price_rows: list, terms: TermsCal
     return out
 
 
-_REF_NUMBER = re.compile(r"[A-Z]{2}-?\d+")
+# The order number in a loan's `source_ref` (the first match; ASCII digits, as the SQL below).
+REF_PATTERN = "[A-Z]{2}-?[0-9]+"
+_REF_NUMBER = re.compile(REF_PATTERN)
 
 
 def _loans(month: dt.date, count: bool = False):
@@ -510,9 +512,15 @@ STAGES = (("buffer_rent", 85), ("purchase", 88), ("service", 91), ("fee", 94))
 CHARGES_DONE = 96
 
 
-def month_charges(month: dt.date, terms: TermsCalendar | None = None, progress=None) -> Iterator[Charge]:
+def month_charges(month: dt.date, terms: TermsCalendar | None = None, progress=None, *,
+                  rent="sql") -> Iterator[Charge]:
     """Every charge of the month, in a fixed order (rule by rule, each by source id).
-    `progress(percent, stage)`, when given, is called as the computation advances (0 .. 96)."""
+    `progress(percent, stage)`, when given, is called as the computation advances (0 .. 96).
+    `rent`: "sql" (`invoicing.rentsql`, set-based), "python" (the reference `rent_charges`), or
+    a callable `rent(month, terms, progress)` that writes the rent itself and yields nothing
+    (`invoicing.services` inserts the rent lines with INSERT … SELECT)."""
+    from . import rentsql
+
     terms = terms or TermsCalendar()
     report = progress or (lambda _percent, _stage: None)
     rent_share = STAGES[0][1]
@@ -521,7 +529,8 @@ def month_charges(month: dt.date, terms: TermsCalendar | None = None, progress=N
         report(rent_share * done // total if total else rent_share, "rent")
 
     report(0, "rent")
-    yield from rent_charges(month, terms, rent_progress if progress else None)
+    rent_source = {"sql": rentsql.rent_charges, "python": rent_charges}.get(rent, rent)
+    yield from rent_source(month, terms, rent_progress if progress else None) or ()
     rules = {"buffer_rent": buffer_rent_charges, "purchase": purchase_charges, "service": service_charges,
              "fee": fee_charges}
     for stage, percent in STAGES:

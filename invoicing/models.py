@@ -70,24 +70,32 @@ class InvoiceLine(models.Model):
     with what it should have billed; the difference becomes a correction line in the next open
     month with `corrects_line` (the original, when there was one) and `corrects_month`."""
 
-    month = models.ForeignKey(InvoiceMonth, on_delete=models.PROTECT, related_name="lines")
+    # References into other contexts are not database constraints (`db_constraint=False`; Django
+    # still refuses to delete a referenced row: PROTECT is enforced by the ORM). A month writes
+    # ~700,000 lines, and PostgreSQL checks every foreign key of every inserted row one by one
+    # (a query per row and constraint at commit): 11 constraints cost more than the rest of the
+    # computation together (docs/performance.md, Invoicing). The values come from the rows they
+    # name, read in the same transaction. The month's own references stay constraints.
+    month = models.ForeignKey(InvoiceMonth, on_delete=models.PROTECT, related_name="lines", db_index=False)
     customer = models.ForeignKey("access.Organisation", on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("kund"))
+                                 verbose_name=_("kund"), db_constraint=False)
     cost_centre = models.ForeignKey("access.CostCentre", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("kostnadsställe"))
+                                    related_name="+", verbose_name=_("kostnadsställe"), db_constraint=False)
     unit = models.ForeignKey("access.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("enhet"))
+                             verbose_name=_("enhet"), db_constraint=False)
     patient = models.ForeignKey("patients.Patient", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
-    # Shown only where the charged customer owns the patient; blank otherwise.
+                                related_name="+", db_constraint=False)
     patient_identity = models.CharField(_("personnummer"), max_length=12, blank=True)
-    order = models.ForeignKey("ordering.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey("ordering.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              db_constraint=False)
     order_number = models.CharField(_("order"), max_length=16, blank=True)
-    device = models.ForeignKey("stock.Device", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    device = models.ForeignKey("stock.Device", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               db_constraint=False)
     serial = models.CharField(_("individnummer"), max_length=60, blank=True)
-    loan = models.ForeignKey("stock.Loan", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    loan = models.ForeignKey("stock.Loan", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             db_constraint=False)
     article = models.ForeignKey("catalogue.Article", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
+                                related_name="+", db_constraint=False)
     article_number = models.CharField(_("artikelnummer"), max_length=35, blank=True)
     text = models.CharField(_("benämning"), max_length=300, blank=True)
     period_from = models.DateField(_("från"))
@@ -97,10 +105,14 @@ class InvoiceLine(models.Model):
     amount_ore = models.BigIntegerField(_("belopp (öre)"))
     rule = models.CharField(_("regel"), max_length=30, choices=Rule.choices)
     key = models.CharField(max_length=120)
+    # Not a constraint either: deleting an open month's lines would otherwise look up, per line,
+    # whether a correction refers to it (corrections refer to closed months' lines only, and
+    # those cannot be deleted: the trigger of migration 0002).
     corrects_line = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="corrections", verbose_name=_("rättar rad"))
+                                      related_name="corrections", verbose_name=_("rättar rad"),
+                                      db_constraint=False)
     corrects_month = models.ForeignKey(InvoiceMonth, null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="+", verbose_name=_("rättar månad"))
+                                       related_name="+", verbose_name=_("rättar månad"), db_index=False)
 
     class Meta:
         ordering = ["month", "customer_id", "cost_centre_id", "id"]

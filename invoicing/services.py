@@ -79,6 +79,22 @@ def write_charges(month: InvoiceMonth, charges) -> int:
     return count
 
 
+def write_rent_lines(month: InvoiceMonth, terms: ch.TermsCalendar, progress=None) -> int:
+    """Insert the month's rent lines straight from the database's own rows: one INSERT … SELECT
+    per batch of loans (`invoicing.rentsql`; no row passes through Python). The lines are those
+    of `charges.rent_charges`, in the same order."""
+    from . import rentsql
+
+    columns = ", ".join(_COPY_COLUMNS)
+    count = 0
+    for select, params in rentsql.statements(month.month, terms, progress):
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {InvoiceLine._meta.db_table} ({columns}) SELECT %s, q.* FROM ({select}) q",
+                           [month.pk, *params])
+            count += cursor.rowcount
+    return count
+
+
 def correction_charges(month: InvoiceMonth, terms: ch.TermsCalendar) -> list[InvoiceLine]:
     closed = list(InvoiceMonth.objects.filter(status=InvoiceMonth.Status.CLOSED, month__lt=month.month)
                   .order_by("month"))
@@ -173,7 +189,14 @@ def _compute(month_id: int, actor, progress: Progress) -> int:
         # referenced by other lines (corrections refer to closed months only).
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {InvoiceLine._meta.db_table} WHERE month_id = %s", [month.pk])
-        count = write_charges(month, ch.month_charges(month.month, terms, progress=progress))
+        rent_lines = 0
+
+        def write_rent(day, terms, rent_progress):
+            nonlocal rent_lines
+            rent_lines = write_rent_lines(month, terms, rent_progress)
+
+        count = write_charges(month, ch.month_charges(month.month, terms, progress=progress, rent=write_rent))
+        count += rent_lines
         progress(ch.CHARGES_DONE, "corrections")
         corrections = correction_charges(month, terms)
         InvoiceLine.objects.bulk_create(corrections, batch_size=BATCH)

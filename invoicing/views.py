@@ -7,6 +7,7 @@ from django.contrib import messages as flash
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from access.decorators import require_perm
@@ -128,7 +129,7 @@ def month_compute(request, month: str):
     except DomainError as exc:
         flash.error(request, exc.message)
     else:
-        flash.success(request, "Beräkningen är startad.")
+        flash.success(request, gettext("Beräkningen är startad."))
     return redirect("invoicing:month_detail", month=m.label)
 
 
@@ -141,5 +142,5 @@ def month_close(request, month: str):
     except DomainError as exc:
         flash.error(request, exc.message)
     else:
-        flash.success(request, f"{m.label} är stängd. Underlaget är slutligt.")
+        flash.success(request, gettext("%(month)s är stängd. Underlaget är slutligt.") % {"month": m.label})
     return redirect("invoicing:month_detail", month=m.label)

@@ -7,6 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tasks import task
 
 from core import scheduler
@@ -27,10 +28,11 @@ def send_notice_emails(notice_id: int) -> int:
     if not addresses:
         return 0
     local = timezone.localtime(notice.starts_at).strftime("%Y-%m-%d %H:%M")
-    body = (f"{notice.get_kind_display()}: {notice.title}\nFrån {local}\n\n{notice.text}\n\n"
-            "Du får detta eftersom du prenumererar på driftinformation i Lyfta (avsluta under Min profil).")
+    body = (f"{notice.get_kind_display()}: {notice.title}\n" + gettext("Från %(time)s") % {"time": local}
+            + f"\n\n{notice.text}\n\n"
+            + gettext("Du får detta eftersom du prenumererar på driftinformation i Lyfta (avsluta under Min profil)."))
     with get_connection() as connection:
-        messages = [EmailMessage(f"Lyfta driftinformation: {notice.title}", body, settings.DEFAULT_FROM_EMAIL,
+        messages = [EmailMessage(gettext("Lyfta driftinformation: %(title)s") % {"title": notice.title}, body, settings.DEFAULT_FROM_EMAIL,
                                  [address], connection=connection) for address in addresses]
         connection.send_messages(messages)
     return len(addresses)

@@ -9,7 +9,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .models import Delivery
 from .selectors import delivery_address_for
@@ -46,7 +46,19 @@ def delivery_note_content(delivery: Delivery, principal) -> dict:
     if order.buffer_store_id and order.kind != "withdrawal":
         title += " – inleverans till förråd (räkna in raderna nedan)"
     return {"title": title, "meta": meta, "lines": lines,
-            "receiver": delivery.receiver_name, "date": delivery.delivered_on.isoformat()}
+            "receiver": delivery.receiver_name, "date": delivery.delivered_on.isoformat(),
+            "signature": bytes(delivery.signature_png) if delivery.signature_png else None}
+
+
+def signature_flowable(png: bytes, *, width=70 * mm) -> Image:
+    """A signature PNG (drawn on the driver's phone) scaled to `width`, aspect kept."""
+    from PIL import Image as PILImage
+
+    with PILImage.open(io.BytesIO(png)) as img:
+        w, h = img.size
+    flow = Image(io.BytesIO(png), width=width, height=width * h / w)
+    flow.hAlign = "LEFT"
+    return flow
 
 
 def render_delivery_note(delivery: Delivery, principal) -> bytes:
@@ -65,7 +77,11 @@ def render_delivery_note(delivery: Delivery, principal) -> bytes:
     story.append(Spacer(1, 8 * mm))
     story.append(p(f"Mottaget och kvitterat av: {content['receiver']}"))
     story.append(p(f"Datum: {content['date']}"))
-    story.append(p("Signatur: ______________________________"))
+    if content["signature"]:
+        story.append(p("Signatur (tecknad på chaufförens telefon):"))
+        story.append(signature_flowable(content["signature"]))
+    else:
+        story.append(p("Signatur: ______________________________"))
     doc.build(story)
     return buf.getvalue()
 

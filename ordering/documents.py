@@ -41,10 +41,16 @@ def render_return_receipt(receipt: ReturnReceipt, principal) -> bytes:
     story += [table, Spacer(1, 18 * mm),
               p("Utlåningen och hyran upphör från och med kvittots datum. Hjälpmedlen transporteras till "
                 "Hjälpmedelscentralen för rekonditionering."),
-              Spacer(1, 16 * mm),
-              Table([["Underskrift patient/företrädare", "Underskrift förskrivare"],
-                     ["\n\n_______________________________", "\n\n_______________________________"],
-                     ["Namnförtydligande", "Namnförtydligande"]], colWidths=[85 * mm, 85 * mm])]
+              Spacer(1, 16 * mm)]
+    if receipt.signature_png:  # handed over to the driver, signed on the phone
+        from .delivery_note import signature_flowable
+
+        story += [p(f"Överlämnat till Hjälpmedelscentralens chaufför av: {receipt.signed_by_name}"),
+                  p("Signatur (tecknad på chaufförens telefon):"), signature_flowable(bytes(receipt.signature_png))]
+    else:
+        story.append(Table([["Underskrift patient/företrädare", "Underskrift förskrivare"],
+                            ["\n\n_______________________________", "\n\n_______________________________"],
+                            ["Namnförtydligande", "Namnförtydligande"]], colWidths=[85 * mm, 85 * mm]))
     doc.build(story)
     return buf.getvalue()
 

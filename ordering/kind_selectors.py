@@ -149,3 +149,17 @@ def technician_work(user, *, limit: int = 100) -> list[Order]:
                                      status__in=(S.ACCEPTED, S.IN_PROGRESS))
                 .select_related("patient", "work_detail__device__article")
                 .order_by("planned_date", "id")[:limit])
+
+
+def order_type_of(order_id) -> str | None:
+    """The order's type (None when there is no such order or the id is not a number)."""
+    try:
+        return Order.objects.filter(pk=int(order_id)).values_list("order_type", flat=True).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def work_order_technician_id(order_id: int) -> int | None:
+    from .models import WorkOrderDetail
+
+    return WorkOrderDetail.objects.filter(order_id=order_id).values_list("technician_id", flat=True).first()

@@ -398,3 +398,18 @@ def buffer_store_orders(store, *, limit: int = 50) -> list[Order]:
 def buffer_store_withdrawals(store, *, limit: int = 20) -> list[Order]:
     return list(Order.objects.filter(buffer_store=store, kind="withdrawal").prefetch_related("lines__article")
                 .order_by("-created_at", "-id")[:limit])
+
+
+def overdue_returns_for(principal, view: str, today=None) -> list[dict]:
+    """`overdue_returns` for a supply-side reader, with one patient-access row per patient listed."""
+    from access.roles import Perm
+    from audit.services import patient_access_record_many
+
+    from .flows.core import require_supply
+
+    require_supply(principal, Perm.ORDER_HANDLE)
+    groups = overdue_returns(today)
+    patients = sorted({lo.patient_id for g in groups for lo in g["loans"]})
+    if patients:
+        patient_access_record_many(principal, patients, view)
+    return groups

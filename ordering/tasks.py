@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tasks import task
 
 
@@ -35,9 +36,9 @@ def _claimable(now: dt.datetime) -> Q:
 def _body(subject: str) -> str:
     # No patient data in e-mail: only the subject (order number); the text is read in Lyfta.
     return (
-        f"Du har fått ett nytt meddelande i Lyfta: {subject}.\n\n"
-        "Logga in i Lyfta och öppna Meddelanden för att läsa det.\n"
-        "Detta e-postmeddelande går inte att svara på."
+        gettext("Du har fått ett nytt meddelande i Lyfta: %(subject)s.") % {"subject": subject} + "\n\n"
+        + gettext("Logga in i Lyfta och öppna Meddelanden för att läsa det.") + "\n"
+        + gettext("Detta e-postmeddelande går inte att svara på.")
     )
 
 

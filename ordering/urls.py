@@ -19,6 +19,7 @@ urlpatterns = [
     path("sarskilda-beslut/", special.special_queue, name="special_queue"),
     path("sarskilda-beslut/<int:order_id>/<slug:action>/", special.special_decide, name="special_decide"),
     path("leverans/<int:delivery_id>/foljesedel.pdf", customer.delivery_note, name="delivery_note"),
+    path("leverans/<int:delivery_id>/signatur.png", customer.delivery_signature, name="delivery_signature"),
     path("patient/<int:patient_id>/", customer.patient_view, name="patient_view"),
     # Name used by patients.views.patient_url (patient search opens the patient view).
     path("patient/<int:patient_id>/", customer.patient_view, name="patient"),

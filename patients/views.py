@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from access.decorators import require_perm
@@ -85,7 +86,7 @@ def create(request):
         except PermissionDenied as exc:
             form.add_error("customer", exc.message)
         else:
-            messages.success(request, "Patienten är registrerad.")
+            messages.success(request, gettext("Patienten är registrerad."))
             return redirect(patient_url(patient))
     status = 400 if request.method == "POST" else 200
     return render(request, "patients/form.html", {"form": form, "creating": True}, status=status)
@@ -123,7 +124,7 @@ def edit(request, pk: int):
         except ValidationFailed as exc:
             form.add_domain_errors(exc)
         else:
-            messages.success(request, "Patientens uppgifter är sparade.")
+            messages.success(request, gettext("Patientens uppgifter är sparade."))
             return redirect(patient_url(patient))
     status = 400 if request.method == "POST" else 200
     return render(request, "patients/form.html", {"form": form, "patient": patient, "creating": False}, status=status)
@@ -143,7 +144,8 @@ def care_relationship(request):
         done, rel = form_submit(form, lambda cd: services.care_relationship_state(
             request.principal, identity_number=cd["identity_number"], reason=cd["reason"], note=cd["note"]))
         if done:
-            messages.success(request, f"Vårdrelationen är angiven och gäller till {rel.expires_at:%Y-%m-%d}.")
+            messages.success(request, gettext("Vårdrelationen är angiven och gäller till %(date)s.")
+                             % {"date": f"{rel.expires_at:%Y-%m-%d}"})
             return redirect(patient_url(rel.patient))
     return form_page(request, "patients/care_relationship.html",
                      {"form": form, "days": services.care_relationship_days()}, form=form)

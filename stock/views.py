@@ -1,6 +1,7 @@
 from django.contrib import messages as flash
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from access.decorators import require_perm
 from access.models import Unit
@@ -115,7 +116,7 @@ def buffer_stores(request):
         done, store = form_submit(form, lambda cd: buffer_services.store_create(
             name=cd["name"], unit_id=cd["unit"], code=cd["code"], actor=request.principal))
         if done:
-            flash.success(request, f"Buffertförrådet {store.name} ({store.code}) är upplagt.")
+            flash.success(request, gettext("Buffertförrådet %(name)s (%(code)s) är upplagt.") % {"name": store.name, "code": store.code})
             return redirect("stock:buffer_store_rules", store.pk)
     ctx["form"] = form
     return form_page(request, "stock/buffer_stores.html", ctx, form=form)
@@ -144,7 +145,7 @@ def buffer_store_rules(request, store_id: int):
 
         done, written = form_submit(upload_form, upload)
         if done:
-            flash.success(request, f"{len(written)} beställningspunkter är sparade.")
+            flash.success(request, gettext("%(n)s beställningspunkter är sparade.") % {"n": len(written)})
             return redirect("stock:buffer_store_rules", store.pk)
     elif request.method == "POST":
         form = rule_form = RuleForm(request.POST)
@@ -152,7 +153,7 @@ def buffer_store_rules(request, store_id: int):
             store=store, article_number=cd["article_number"], safety_level=cd["safety_level"],
             refill_level=cd["refill_level"], automatic=cd["automatic"], actor=request.principal))
         if done:
-            flash.success(request, "Beställningspunkten är sparad.")
+            flash.success(request, gettext("Beställningspunkten är sparad."))
             return redirect("stock:buffer_store_rules", store.pk)
     ctx = _store_pages_context(store, rule_form=rule_form, upload_form=upload_form)
     return form_page(request, "stock/buffer_store_rules.html", ctx, form=form)

@@ -14,7 +14,9 @@ class SupplyConfig(AppConfig):
         from core import startpage
 
         from . import wiring  # noqa: F401  (navigation, the device-card section, the inspection task)
-        from .start import handler_panel
+        from .start import handler_panel, today_panel
 
         startpage.register(startpage.Panel(key="supply.inbox_counts", template="core/start/_list.html",
                                            context=handler_panel, permission=Perm.ORDER_HANDLE, order=20))
+        startpage.register(startpage.Panel(key="supply.today", template="core/start/_list.html",
+                                           context=today_panel, permission=Perm.DRIVER_RUNS, order=15))

@@ -114,7 +114,11 @@ def order_dispatch(principal, order_id: int) -> Order:
     """Send the order out. Back-ordered lines are allocated again first; if stock is still
     missing the dispatch is refused."""
     _require_handler(principal)
-    order = _lock(order_id)
+    return dispatch_locked(principal, _lock(order_id))
+
+
+def dispatch_locked(principal, order: Order) -> Order:
+    """Dispatch a locked order (`order_dispatch`, and a run's delivery of a confirmed order)."""
     check_move(order, S.DISPATCHED, principal)
     lines = list(order.lines.select_related("article").filter(backordered_quantity__gt=0).order_by("line_no"))
     stockport.lock_articles([ln.article_id for ln in lines])
@@ -134,6 +138,14 @@ def order_deliver(principal, order_id: int, *, receiver_name: str, place: str,
     """Deliver lines (all remaining, or `quantities` {line_id: qty}) acknowledged by the receiver.
     `place`: patient's stay address or a hospital/unit. Tracked articles start the loan."""
     _require_handler(principal)
+    return deliver_locked(principal, None, order_id=order_id, receiver_name=receiver_name, place=place,
+                          quantities=quantities, delivered_on=delivered_on)
+
+
+def deliver_locked(principal, order: Order | None, *, order_id: int | None = None, receiver_name: str, place: str,
+                   quantities: dict[int, int] | None = None, delivered_on: dt.date | None = None) -> Delivery:
+    """The delivery itself (`order_deliver`, and a run's stop at the door): the order is locked
+    here (or already, by the caller) after the input is checked."""
     receiver_name = (receiver_name or "").strip()
     if not receiver_name:
         _fail("receiver_name", "Ange mottagarens namn (kvittens).")
@@ -145,7 +157,8 @@ def order_deliver(principal, order_id: int, *, receiver_name: str, place: str,
     delivered_on = delivered_on or today
     if delivered_on > today:
         _fail("delivered_on", "Leveransdatum kan inte ligga i framtiden.")
-    order = _lock(order_id)
+    if order is None:
+        order = _lock(order_id)
     if order.status == S.DELIVERED:
         raise IllegalTransition("Ordern är redan levererad.")
     check_move(order, S.DELIVERED, principal)

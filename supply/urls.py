@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import customer, dashboard, fault, loans, pickup, refurbishment, work
+from .views import customer, dashboard, fault, loans, pickup, refurbishment, runs, work
 
 app_name = "supply"
 urlpatterns = [
@@ -40,4 +40,17 @@ urlpatterns = [
     path("avvikelser/<int:order_id>/svara/", fault.fault_answer, name="fault_answer"),
     path("avvikelser/<int:order_id>/stang/", fault.fault_close, name="fault_close"),
     path("oversikt/", dashboard.dashboard, name="dashboard"),
+    # Runs (körningar): the handler plans, the driver works from the phone.
+    path("korningar/", runs.run_list, name="run_list"),
+    path("korningar/<int:run_id>/", runs.run_plan, name="run_plan"),
+    path("korningar/<int:run_id>/lagg-till/<str:kind>/", runs.run_stop_add, name="run_stop_add"),
+    path("korningar/<int:run_id>/stopp/<int:stop_id>/flytta/<str:direction>/", runs.run_stop_move, name="run_stop_move"),
+    path("korningar/<int:run_id>/stopp/<int:stop_id>/ta-bort/", runs.run_stop_remove, name="run_stop_remove"),
+    path("korningar/<int:run_id>/sortera/", runs.run_sort, name="run_sort"),
+    path("korningar/<int:run_id>/korlista.pdf", runs.run_sheet, name="run_sheet"),
+    path("min-korning/", runs.driver_today, name="driver_today"),
+    path("min-korning/<int:run_id>/korlista.pdf", runs.driver_sheet, name="driver_sheet"),
+    path("min-korning/stopp/<int:stop_id>/", runs.driver_stop, name="driver_stop"),
+    path("min-korning/stopp/<int:stop_id>/utfort/", runs.driver_stop_done, name="driver_stop_done"),
+    path("min-korning/stopp/<int:stop_id>/ingen-hemma/", runs.driver_stop_nobody_home, name="driver_stop_nobody_home"),
 ]

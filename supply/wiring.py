@@ -22,6 +22,8 @@ nav.register(nav.NavItem("supply_faults", _("Avvikelser (HMC)"), "supply:fault_l
                          order=44))
 nav.register(nav.NavItem("refurbishment", _("Rekonditionering"), "supply:refurb_queue", Perm.STOCK_MANAGE, order=45))
 nav.register(nav.NavItem("supply_dashboard", _("Översikt"), "supply:dashboard", Perm.ORDER_HANDLE, order=41))
+nav.register(nav.NavItem("runs", _("Körningar"), "supply:run_list", Perm.ORDER_HANDLE, order=43))
+nav.register(nav.NavItem("driver_today", _("Min körning"), "supply:driver_today", Perm.DRIVER_RUNS, order=47))
 nav.register(nav.NavItem("technician", _("Mina arbetsordrar"), "supply:technician", Perm.TECHNICIAN_WORK, order=46))
 
 

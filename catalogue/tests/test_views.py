@@ -22,7 +22,9 @@ def test_search_page_shows_price_availability_lead_time_and_reuse(client_for, sm
     assert "Rullstol Aktiv, sittbredd 40 cm" in html
     assert "450,00\u00a0kr/mån" in html
     assert "2 nya" in html and "1 återanvända" in html and "Återanvänd finns" in html
-    assert "inom 7 vardagar" in html and "inom 20 vardagar" in html
+    # one row per product: the row shows its first hit's delivery; the on-demand variant's is on its page
+    assert "inom 7 vardagar" in html and "sittbredd 44 cm" in html
+    assert "Leverans inom 20 vardagar" in client.get(reverse("catalogue:article", args=["200102"])).content.decode()
     assert html.index("sittbredd 40 cm") < html.index("Drivhjul")
 
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from access.roles import Role
 from invoicing import charges as ch
-from invoicing import services
+from invoicing import rentsql, services
 from invoicing.models import InvoiceMonth, MonthProgress
 
 from .conftest import D, loan, price
@@ -36,7 +36,7 @@ def record(monkeypatch):
 
 
 def test_compute_reports_rising_percentages_by_stage(three_loans, monkeypatch):
-    monkeypatch.setattr(ch, "LOAN_BATCH", 1)
+    monkeypatch.setattr(rentsql, "BATCH", 1)
     seen = record(monkeypatch)
     assert services.invoice_month_compute(month_id=three_loans.pk) == 3
     percents = [p for p, _ in seen]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access.decorators import require_perm
@@ -166,7 +167,7 @@ def co2_factors(request):
         if ok:
             from django.contrib import messages
 
-            messages.success(request, f"Klimatfaktorn för {row.iso_prefix} är sparad.")
+            messages.success(request, gettext("Klimatfaktorn för %(iso)s är sparad.") % {"iso": row.iso_prefix})
             return redirect("operations:co2_factors")
     return form_page(request, "operations/statistics/co2_factors.html", {"form": form, "rows": sel.co2_factor_rows()},
                      form=form)
@@ -178,4 +179,4 @@ def co2_factor_delete(request, factor_id: int):
     from . import services
 
     return page_action(request, lambda: services.co2_factor_delete(actor=request.principal, factor_id=factor_id),
-                       done=reverse("operations:co2_factors"), ok="Klimatfaktorn är borttagen.")
+                       done=reverse("operations:co2_factors"), ok=gettext("Klimatfaktorn är borttagen."))

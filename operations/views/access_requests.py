@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access.decorators import require_perm
@@ -68,7 +69,8 @@ def access_request_decide(request, request_id: int):
     return page_action(request, lambda d: svc.access_request_decide(
         actor=request.principal, request_id=request_id, approve=d["decision"] == "approve", reason=d["reason"]),
         form=form, done=reverse("operations:access_request_list"),
-        ok=lambda r: "Ansökan är godkänd och rollen tilldelad." if r.status == "approved" else "Ansökan är avslagen.")
+        ok=lambda r: gettext("Ansökan är godkänd och rollen tilldelad.") if r.status == "approved"
+        else gettext("Ansökan är avslagen."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -84,8 +86,8 @@ def account_activate(request, uidb64: str, token: str):
         ok, _ = form_submit(form, lambda d: svc.account_activate(user=user, password1=d["new_password1"],
                                                                  password2=d["new_password2"]))
         if ok:
-            messages.success(request, f"Lösenordet är sparat. Logga in som {user.username} och aktivera "
-                                      "tvåfaktorsinloggning.")
+            messages.success(request, gettext("Lösenordet är sparat. Logga in som %(username)s och aktivera "
+                                              "tvåfaktorsinloggning.") % {"username": user.username})
             return redirect("access:login")
     return form_page(request, "operations/access/activate.html", {"form": form, "username": user.username},
                      form=form)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from access.decorators import require_perm
@@ -43,7 +44,8 @@ def late_entry(request):
             note=d["note"]), d["scan"]), rename={"article_number": "lines", "quantity": "lines",
                                                  "delivery_point_id": "kind", "delivery_to": "kind"})
         if ok:
-            messages.success(request, f"Order {order.number} är efterregistrerad (reservrutin) med blankettens tid.")
+            messages.success(request, gettext("Order %(number)s är efterregistrerad (reservrutin) med blankettens tid.")
+                             % {"number": order.number})
             return redirect("supply:order_handle", order_id=order.pk)
     return form_page(request, "operations/fallback/late_entry.html",
                      {"form": form, "max_age_days": fallback.max_age_days()}, form=form)

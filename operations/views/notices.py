@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access.decorators import require_perm
@@ -21,7 +22,7 @@ def notice_admin(request):
         ok, _ = form_submit(form, lambda d: svc.notice_publish(actor=request.principal, **d))
         if ok:
             from django.contrib import messages
-            messages.success(request, "Driftinformationen är publicerad.")
+            messages.success(request, gettext("Driftinformationen är publicerad."))
             return redirect("operations:notice_admin")
     return form_page(request, "operations/notices/admin.html", {"form": form, "current": selectors.current_notices()},
                      form=form)
@@ -31,7 +32,7 @@ def notice_admin(request):
 @require_POST
 def notice_end(request, notice_id: int):
     return page_action(request, lambda: svc.notice_end(actor=request.principal, notice_id=notice_id),
-                       done=reverse("operations:notice_admin"), ok="Driftinformationen är avslutad.")
+                       done=reverse("operations:notice_admin"), ok=gettext("Driftinformationen är avslutad."))
 
 
 @require_perm("")
@@ -53,7 +54,7 @@ def profile(request):
                                                                                  subscribed=d["subscribed"]))
         if ok:
             from django.contrib import messages
-            messages.success(request, "Du prenumererar på driftinformation." if subscribed
-                             else "Du prenumererar inte på driftinformation.")
+            messages.success(request, gettext("Du prenumererar på driftinformation.") if subscribed
+                             else gettext("Du prenumererar inte på driftinformation."))
             return redirect("operations:profile")
     return form_page(request, "operations/profile.html", {"form": form}, form=form)

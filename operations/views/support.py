@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access.decorators import require_perm
@@ -28,7 +29,7 @@ def support_new(request):
             page_url=d["page_url"], order_number=d["order_number"], screenshot=d.get("screenshot")))
         if ok:
             from django.contrib import messages
-            messages.success(request, f"Ärendet {case.number} är skickat till supporten.")
+            messages.success(request, gettext("Ärendet %(number)s är skickat till supporten.") % {"number": case.number})
             return redirect("operations:support_detail", case_id=case.pk)
     return form_page(request, "operations/support/new.html", {"form": form, "page_url": page_url}, form=form)
 
@@ -80,7 +81,7 @@ def support_reply(request, case_id: int):
     return page_action(request, lambda d: svc.support_case_reply(principal=request.principal, case_id=case.pk,
                                                                  text=d["text"], screenshot=d.get("screenshot")),
                        form=form, render_back=back, done=reverse("operations:support_detail", args=[case.pk]),
-                       ok="Meddelandet är skickat.")
+                       ok=gettext("Meddelandet är skickat."))
 
 
 @require_perm("")
@@ -88,7 +89,7 @@ def support_reply(request, case_id: int):
 def support_close(request, case_id: int):
     case = _case(request, case_id)
     return page_action(request, lambda: svc.support_case_close(principal=request.principal, case_id=case.pk),
-                       done=reverse("operations:support_detail", args=[case.pk]), ok="Ärendet är avslutat.")
+                       done=reverse("operations:support_detail", args=[case.pk]), ok=gettext("Ärendet är avslutat."))
 
 
 @require_perm("")

@@ -316,6 +316,21 @@ def loan_reminders_stop(patient, *, actor=None, reason: str = "") -> int:
     return len(rows)
 
 
+def reminders_for(principal, *, status: str = R.SENT, limit: int = 50) -> list[LoanReminder]:
+    """Loan reminders for the customer side, newest first: a user's own (they were sent to
+    them), a system client's every reminder of its customers' loans. `status` "" = any."""
+    c.require_orderer(principal)
+    if status and status not in R.values:
+        c.fail("status", "Ogiltig status.")
+    qs = LoanReminder.objects.select_related("loan__device__article", "message__order")
+    if principal.user is not None:
+        qs = qs.filter(recipient=principal.user)
+    qs = qs.filter(loan__customer_id__in=principal.customer_ids)
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs.order_by("-created_at", "-id")[:limit])
+
+
 def open_reminders_for(message_ids) -> dict[int, list[LoanReminder]]:
     """message id → its open reminders (the inbox shows their one-click answers)."""
     out: dict[int, list[LoanReminder]] = {}

@@ -200,15 +200,20 @@ def pickup_plan(principal, order_id, *, planned_date) -> Order:
 def pickup_picked_up(principal, order_id, *, picked_up_on=None) -> Order:
     """The driver collected the devices: each loan ends (rent-end rule, see the module doc),
     the devices leave the patient view and are in transit."""
-    from stock import returns
-
-    from . import exchange
-
     c.require_supply(principal, Perm.ORDER_HANDLE)
     picked = c.clean_date(picked_up_on, "picked_up_on", future_ok=False) or timezone.localdate()
-    from . import work
+    return pickup_mark_picked_up(_lock(order_id), principal, picked_up_on=picked)
 
-    order = _lock(order_id)
+
+def pickup_mark_picked_up(order: Order, principal, *, picked_up_on: dt.date) -> Order:
+    """Record a (locked) pickup order collected on `picked_up_on`: the loans end by the rent-end
+    rule and the devices are in transit. Called by `pickup_picked_up` and by supply's runs (the
+    driver at the door), each after its own permission check."""
+    from stock import returns
+
+    from . import exchange, work
+
+    picked = picked_up_on
     check_move(order, S.PICKED_UP)
     work_orders = work.open_work_orders_locked([ln.device for ln in order.pickup_lines.select_related("device")])
     work.refuse_if_work_in_progress(work_orders, "hämtningen")

@@ -113,3 +113,32 @@ def summary(decision: dict) -> str:
     special = [f"{ln['article']} {ln['reason']}" for ln in decision["lines"] if ln["outcome"] == SPECIAL]
     tail = f" ({'; '.join(special)})" if special else ""
     return f"Förskrivningsrätt kontrollerad (regler {decision['version']}): {what}{tail}."
+
+
+def rights_check(principal, article_numbers: list[str], *, unit_id: int | None = None, orderer_hsa_id: str = "",
+                 orderer_username: str = "", on: dt.date | None = None) -> dict:
+    """May the prescriber prescribe these articles (one of each) for a patient of the principal's
+    customer? The decision `order_submit` would make, without an order (reads only). The
+    prescriber is resolved as for a new order: the logged-in user, or the orderer a system client
+    names; a user without the prescriber role gets the answer for an order without a prescriber."""
+    from types import SimpleNamespace
+
+    from access.models import User
+
+    from .core import fail, require_orderer, resolve_orderer, resolve_unit
+    from .customer import get_orderable_article
+
+    require_orderer(principal)
+    numbers = [str(n or "").strip() for n in (article_numbers or [])]
+    if not numbers:
+        fail("article_number", "Ange minst ett artikelnummer.")
+    if len(numbers) > 50:
+        fail("article_number", "Högst 50 artiklar per fråga.")
+    articles = [get_orderable_article(n, f"article_number.{i}") for i, n in enumerate(numbers)]
+    unit = resolve_unit(principal, unit_id)
+    _orderer, prescriber = resolve_orderer(principal, unit, hsa_id=orderer_hsa_id, username=orderer_username)
+    if isinstance(prescriber, int):
+        prescriber = User.objects.get(pk=prescriber)
+    probe = SimpleNamespace(prescriber=prescriber, prescriber_id=getattr(prescriber, "pk", None),
+                            customer_id=unit.organisation_id)
+    return decide(probe, [(f"article_number.{i}", a, 1) for i, a in enumerate(articles)], on=on)

@@ -70,6 +70,9 @@ class Delivery(TimeStampedModel):
     receiver_name = models.CharField(_("mottagare"), max_length=120)
     place = models.CharField(_("leveransplats"), max_length=20, choices=Place.choices)
     actor_label = models.CharField(max_length=200, blank=True)
+    # The receiver's signature drawn on the driver's phone (PNG, checked by supply.runs.signature);
+    # printed on the delivery note. Empty for deliveries acknowledged on paper.
+    signature_png = models.BinaryField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -211,6 +211,7 @@ class Message(models.Model):
         ANSWER = "answer", _("Svar")
         INFO = "info", _("Information")
         REMINDER = "reminder", _("Påminnelse")
+        FAILED_DELIVERY = "failed_delivery", _("Bomkörning")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lyfta_messages")
     order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE, related_name="messages")

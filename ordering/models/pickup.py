@@ -41,6 +41,12 @@ class ReturnReceipt(TimeStampedModel):
                                    related_name="+")
     created_by_label = models.CharField(max_length=200, blank=True)
     returned_on = models.DateField()
+    # A receipt the driver's pickup made at the door (drivers' runs): the pickup order, who
+    # handed the devices over and their signature drawn on the phone (PNG).
+    pickup_order = models.ForeignKey("ordering.Order", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="return_receipts")
+    signed_by_name = models.CharField(_("överlämnat av"), max_length=120, blank=True)
+    signature_png = models.BinaryField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -51,10 +51,18 @@ def test_approved_request_becomes_a_normal_order_then_confirmed_and_delivered(co
     supply.order_confirm(consult.h, order.pk)
     order.refresh_from_db()
     assert order.status == S.CONFIRMED
-    statuses = [e.to_status for e in order.events.all()]
-    assert statuses[:4] == ["draft", "special_requested", "submitted", "confirmed"]
-    subjects = [m.subject for m in Message.objects.filter(order=order).order_by("id")]
+    supply.order_dispatch(consult.h, order.pk)
+    supply.order_deliver(consult.h, order.pk, receiver_name="Astrid", place="stay_address")
+    order.refresh_from_db()
+    assert order.status == S.DELIVERED and order.lines.get().delivered_quantity == 2
+    statuses = [e.to_status for e in order.events.filter(event_type="transition")]
+    assert statuses == ["draft", "special_requested", "submitted", "confirmed", "dispatched", "delivered"]
+    # The prescriber is told at each step: sent, approved, confirmed, delivery acknowledged.
+    kinds = list(Message.objects.filter(order=order, recipient=consult.prescriber).order_by("id")
+                 .values_list("kind", "subject"))
+    subjects = [s for _k, s in kinds]
     assert any("är skickad" in s for s in subjects) and any("godkänt" in s for s in subjects)
+    assert [k for k, _s in kinds][-2:] == [Message.Kind.CONFIRMED, Message.Kind.DELIVERED]
     times = special.decision_times([order.pk])
     assert times[0]["weekdays"] == 0 and times[0]["within"]
 

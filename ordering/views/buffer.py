@@ -7,6 +7,7 @@ from django.contrib import messages as flash
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from access.decorators import require_perm
 from access.roles import Perm
@@ -77,7 +78,7 @@ def withdrawal_new(request, store_id: int):
 
         done, order = form_submit(form, create, rename={"serial": "item", "article_number": "item"})
         if done:
-            flash.success(request, f"Uttaget är registrerat på patienten (order {order.number}).")
+            flash.success(request, gettext("Uttaget är registrerat på patienten (order %(number)s).") % {"number": order.number})
             return redirect("ordering:store_detail", store.pk)
     return form_page(request, "ordering/buffer/withdrawal_new.html",
                      {"store": store, "patient": patient, "form": form}, form=form)
@@ -97,7 +98,7 @@ def store_count(request, store_id: int):
 
     done, delta = form_submit(form, post)
     if done:
-        flash.success(request, f"Inventeringen är bokförd (justering {delta:+d}).")
+        flash.success(request, gettext("Inventeringen är bokförd (justering %(delta)s).") % {"delta": f"{delta:+d}"})
         return redirect("ordering:store_detail", store.pk)
     ctx.update(count_form=form, order_form=BufferOrderForm())
     return form_page(request, "ordering/buffer/store_detail.html", ctx, form=form)
@@ -117,7 +118,8 @@ def buffer_order_new(request, store_id: int):
 
     done, order = form_submit(form, create, rename={"lines": "article_number"})
     if done:
-        flash.success(request, f"Förrådsbeställning {order.number} är skickad till Hjälpmedelscentralen.")
+        flash.success(request, gettext("Förrådsbeställning %(number)s är skickad till Hjälpmedelscentralen.")
+                      % {"number": order.number})
         return redirect(reverse("ordering:order_detail", args=[order.pk]))
     ctx = _store_context(store)
     ctx.update(order_form=form, count_form=StoreCountForm(articles=[lv.article for lv in ctx["levels"]]))

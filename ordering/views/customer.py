@@ -209,7 +209,7 @@ def draft_update(request, order_id: int):
         request, order_id, form,
         lambda d: services.order_draft_update(principal, order_id, _draft_input(d, patient_id=None)),
         form_key="form", done_url=reverse("ordering:order_detail", args=[order_id]),
-        done_msg="Uppgifterna är sparade.")
+        done_msg=_("Uppgifterna är sparade."))
 
 
 @require_POST
@@ -227,7 +227,7 @@ def line_add(request, order_id: int):
 @require_perm(Perm.ORDER_CREATE)
 def line_remove(request, order_id: int, line_id: int):
     return _post_action(request, order_id, lambda: services.order_line_remove(request.principal, order_id, line_id),
-                        "Raden är borttagen.")
+                        _("Raden är borttagen."))
 
 
 @require_POST
@@ -235,7 +235,7 @@ def line_remove(request, order_id: int, line_id: int):
 def template_apply(request, order_id: int):
     tid = request.POST.get("template", "")
     return _post_action(request, order_id, lambda: services.order_template_apply(
-        request.principal, order_id, int(tid) if tid.isdigit() else 0), "Mallens rader är tillagda.")
+        request.principal, order_id, int(tid) if tid.isdigit() else 0), _("Mallens rader är tillagda."))
 
 
 @require_POST
@@ -243,10 +243,10 @@ def template_apply(request, order_id: int):
 def template_save(request, order_id: int):
     form = TemplateNameForm(request.POST)
     if not form.is_valid():
-        flash.error(request, "Ange ett namn på mallen (högst 120 tecken).")
+        flash.error(request, _("Ange ett namn på mallen (högst 120 tecken)."))
         return redirect("ordering:order_detail", order_id=order_id)
     return _post_action(request, order_id, lambda: services.order_template_from_order(
-        request.principal, order_id, form.cleaned_data["name"]), "Mallen är sparad.")
+        request.principal, order_id, form.cleaned_data["name"]), _("Mallen är sparad."))
 
 
 @require_GET
@@ -270,7 +270,7 @@ def order_review(request, order_id: int):
 @require_perm(Perm.ORDER_CREATE)
 def order_submit(request, order_id: int):
     return _post_action(request, order_id, lambda: services.order_submit(request.principal, order_id),
-                        "Beställningen är skickad till Hjälpmedelscentralen.")
+                        _("Beställningen är skickad till Hjälpmedelscentralen."))
 
 
 @require_POST
@@ -279,10 +279,10 @@ def order_withdraw(request, order_id: int):
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     if not form.is_valid():
-        flash.error(request, "Orsaken får vara högst 1000 tecken.")
+        flash.error(request, _("Orsaken får vara högst 1000 tecken."))
         return redirect("ordering:order_detail", order_id=order_id)
     return _post_action(request, order_id, lambda: services.order_withdraw(request.principal, order_id, reason),
-                        "Beställningen är återkallad.")
+                        _("Beställningen är återkallad."))
 
 
 # --------------------------------------------------------------------------- delivery note
@@ -306,6 +306,24 @@ def delivery_note(request, delivery_id: int):
     pdf = render_delivery_note(delivery, principal)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="foljesedel-{delivery.order.number}-{delivery.pk}.pdf"'
+    return response
+
+
+@require_GET
+@require_perm(Perm.ORDER_VIEW)
+def delivery_signature(request, delivery_id: int):
+    """The receiver's signature drawn on the driver's phone (PNG), for the order page."""
+    principal = request.principal
+    delivery = (Delivery.objects.filter(pk=delivery_id, signature_png__isnull=False)
+                .select_related("order").first())
+    if delivery is None or not principal.can_see_customer(delivery.order.customer_id):
+        raise Http404("Leveransen finns inte.")
+    if delivery.order.patient_id:
+        from audit.services import patient_access_record
+
+        patient_access_record(principal, delivery.order.patient_id, "delivery_signature")
+    response = HttpResponse(bytes(delivery.signature_png), content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

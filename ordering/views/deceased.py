@@ -3,6 +3,7 @@ date from the patient view; then the proposed pickup of every device on loan, in
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from access.decorators import require_perm
@@ -16,11 +17,12 @@ from ..forms.deceased import DeceasedForm
 def _result_text(result) -> str:
     parts = ["Patienten är registrerad som avliden."]
     if result.stopped:
-        parts.append(f"Stoppade ordrar: {', '.join(result.stopped)}.")
+        parts.append(gettext("Stoppade ordrar: %(orders)s.") % {"orders": ", ".join(result.stopped)})
     if result.left:
-        parts.append(f"Pågår fortfarande: {', '.join(result.left)}.")
+        parts.append(gettext("Pågår fortfarande: %(orders)s.") % {"orders": ", ".join(result.left)})
     if result.devices:
-        parts.append(f"Föreslagen hämtning av {len(result.devices)} hjälpmedel: välj ”Beställ hämtning av alla”.")
+        parts.append(gettext("Föreslagen hämtning av %(n)s hjälpmedel: välj ”Beställ hämtning av alla”.")
+                     % {"n": len(result.devices)})
     return " ".join(parts)
 
 
@@ -37,4 +39,4 @@ def patient_deceased(request, patient_id: int):
 def patient_pickup_all(request, patient_id: int):
     done = reverse("ordering:patient_view", args=[patient_id])
     return page_action(request, lambda: deceased.patient_pickup_all(request.principal, patient_id), done=done,
-                       ok=lambda o: f"Hämtorder {o.number} är skapad för alla utlånade hjälpmedel.")
+                       ok=lambda o: gettext("Hämtorder %(number)s är skapad för alla utlånade hjälpmedel.") % {"number": o.number})

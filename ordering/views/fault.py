@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.contrib import messages as flash
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 
 from access.decorators import require_perm
 from access.roles import Perm
@@ -47,8 +48,8 @@ def fault_new(request):
 
         done, order = form_submit(form, create, rename={"related_order_id": "related_order_number"})
         if done:
-            flash.success(request, f"Avvikelse {order.number} är registrerad. Skriv ut etiketten och fäst den på "
-                                   f"hjälpmedlet.")
+            flash.success(request, gettext("Avvikelse %(number)s är registrerad. Skriv ut etiketten och fäst den på "
+                                           "hjälpmedlet.") % {"number": order.number})
             return redirect("ordering:fault_detail", order.pk)
     return form_page(request, "ordering/service/fault_new.html", {"form": form, "patient": patient}, form=form)
 

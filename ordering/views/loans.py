@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages as flash
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from access.decorators import require_perm
@@ -54,21 +55,21 @@ def loan_extend(request, loan_id: int):
         request, lambda d: loans.loan_extend(request.principal, loan_id, until=d["until"]),
         form=LoanExtendForm(request.POST), done=_back(request, loan_id),
         render_back=lambda bound: _page(request, loan_id, extend_form=bound),
-        ok=lambda loan: f"Lånet är förlängt till {loan.loan_until:%Y-%m-%d}.")
+        ok=lambda loan: gettext("Lånet är förlängt till %(date)s.") % {"date": f"{loan.loan_until:%Y-%m-%d}"})
 
 
 @require_POST
 @require_perm(Perm.ORDER_CREATE)
 def loan_convert(request, loan_id: int):
     return page_action(request, lambda: loans.loan_convert_permanent(request.principal, loan_id),
-                       done=_back(request, loan_id), ok="Utprovningen är avslutad: patienten behåller hjälpmedlet.")
+                       done=_back(request, loan_id), ok=gettext("Utprovningen är avslutad: patienten behåller hjälpmedlet."))
 
 
 @require_POST
 @require_perm(Perm.ORDER_CREATE)
 def loan_pickup(request, loan_id: int):
     return page_action(request, lambda: loans.loan_return_order(request.principal, loan_id),
-                       done=_back(request, loan_id), ok=lambda o: f"Hämtorder {o.number} är skapad.")
+                       done=_back(request, loan_id), ok=lambda o: gettext("Hämtorder %(number)s är skapad.") % {"number": o.number})
 
 
 @require_perm(Perm.ORDER_CREATE)
@@ -90,7 +91,7 @@ def loan_exchange(request, loan_id: int):
             request.principal, loan_id, article_number=d["article_number"], reason=d["reason"],
             note=d.get("note") or "", loan_type=d.get("loan_type") or "", loan_until=d.get("loan_until")))
         if ok:
-            flash.success(request, f"Bytet är beställt: order {order.number} och hämtorder "
-                                   f"{order.extra['exchange']['pickup']}.")
+            flash.success(request, gettext("Bytet är beställt: order %(number)s och hämtorder %(pickup)s.")
+                          % {"number": order.number, "pickup": order.extra["exchange"]["pickup"]})
             return redirect("ordering:order_detail", order_id=order.pk)
     return form_page(request, "ordering/loan_exchange.html", ctx, form=form)

@@ -5,6 +5,7 @@ from django.contrib import messages as flash
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from access.decorators import require_perm
 from access.roles import Perm
@@ -47,7 +48,8 @@ def pickup_new(request):
 
         done, order = form_submit(form, create)
         if done:
-            flash.success(request, f"Hämtorder {order.number} är skickad till Hjälpmedelscentralen.")
+            flash.success(request, gettext("Hämtorder %(number)s är skickad till Hjälpmedelscentralen.")
+                          % {"number": order.number})
             return redirect("ordering:pickup_detail", order.pk)
     return form_page(request, "ordering/service/pickup_new.html", {"form": form, "patient": patient,
                                                                     "devices": devices}, form=form)
@@ -75,8 +77,8 @@ def receipt_new(request, patient_id: int):
             form, lambda cd: pickups.return_receipt_create(principal, patient.pk, cd["devices"]),
             rename={"device_serials": "devices", "returned_on": "devices"})
         if done:
-            flash.success(request, f"Återlämningskvitto {receipt.number} är skapat. Skriv ut och låt patienten "
-                                   f"skriva under.")
+            flash.success(request, gettext("Återlämningskvitto %(number)s är skapat. Skriv ut och låt patienten "
+                                           "skriva under.") % {"number": receipt.number})
             return redirect(reverse("ordering:receipt_new", args=[patient.pk]) + f"?kvitto={receipt.pk}")
     receipts = kind_selectors.patient_service_orders(principal, patient.pk).receipts
     return form_page(request, "ordering/service/receipt_new.html", {

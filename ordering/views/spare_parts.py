@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages as flash
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from access.decorators import require_perm
@@ -61,7 +62,7 @@ def spare_parts(request):
                 note=d.get("note") or ""))
             if ok:
                 back = " Restnoterade delar levereras när de kommit in." if order.planned_date else ""
-                flash.success(request, f"Reservdelsorder {order.number} är skickad.{back}")
+                flash.success(request, gettext("Reservdelsorder %(number)s är skickad.") % {"number": order.number} + back)
                 return redirect(reverse("ordering:spare_parts") + f"?serial={device.serial}")
     elif request.method == "POST" and not serial_form.errors:
         _404(NotFound("Ange individnumret."))

@@ -6,6 +6,7 @@ from django.contrib import messages as flash
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access.decorators import require_perm
@@ -34,7 +35,7 @@ def special_request_new(request, order_id: int):
         done, result = form_submit(form, lambda cd: special.special_request_submit_with_attachment(
             principal, order.pk, reason=cd["reason"], need=cd["need"], tried=cd["tried"], upload=cd.get("file")))
         if done:
-            flash.success(request, f"Order {result.number} är skickad som särskilt beslut.")
+            flash.success(request, gettext("Order %(number)s är skickad som särskilt beslut.") % {"number": result.number})
             return redirect("ordering:order_detail", order.pk)
     return form_page(request, "ordering/special_request.html", {"form": form, "order": order, "request_data": req},
                      form=form)
@@ -48,9 +49,9 @@ def special_queue(request):
 
 
 _ACTIONS = {
-    "godkann": (lambda p, pk, text: special.special_request_approve(p, pk, note=text), "Godkänt: {n} är en vanlig order."),
-    "avsla": (lambda p, pk, text: special.special_request_reject(p, pk, reason=text), "Avslaget: {n}."),
-    "fraga": (lambda p, pk, text: special.special_request_ask(p, pk, question=text), "Frågan är skickad ({n})."),
+    "godkann": (lambda p, pk, text: special.special_request_approve(p, pk, note=text), gettext_noop("Godkänt: %(n)s är en vanlig order.")),
+    "avsla": (lambda p, pk, text: special.special_request_reject(p, pk, reason=text), gettext_noop("Avslaget: %(n)s.")),
+    "fraga": (lambda p, pk, text: special.special_request_ask(p, pk, question=text), gettext_noop("Frågan är skickad (%(n)s).")),
 }
 
 
@@ -62,5 +63,5 @@ def special_decide(request, order_id: int, action: str):
     run, ok = _ACTIONS[action]
     form = DecisionForm(request.POST, prefix=f"o{order_id}")
     return page_action(request, lambda cd: run(request.principal, order_id, cd["text"]), form=form,
-                       done=reverse("ordering:special_queue"), ok=lambda order: ok.format(n=order.number))
+                       done=reverse("ordering:special_queue"), ok=lambda order: gettext(ok) % {"n": order.number})
 

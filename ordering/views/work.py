@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.contrib import messages as flash
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from access.decorators import require_perm
@@ -55,7 +56,8 @@ def wo_new(request):
 
         done, order = form_submit(form, create)
         if done:
-            flash.success(request, f"Arbetsorder {order.number} är skickad till Hjälpmedelscentralen.")
+            flash.success(request, gettext("Arbetsorder %(number)s är skickad till Hjälpmedelscentralen.")
+                          % {"number": order.number})
             return redirect("ordering:wo_detail", order.pk)
     return form_page(request, "ordering/service/wo_new.html", {"form": form, "patient": patient}, form=form)
 
@@ -71,7 +73,7 @@ def wo_detail(request, order_id: int):
 def wo_submit(request, order_id: int):
     return page_action(request, lambda: work_orders.work_order_submit(request.principal, order_id),
                        done=reverse("ordering:wo_detail", args=[order_id]),
-                       ok=lambda order: f"Arbetsorder {order.number} är skickad.")
+                       ok=lambda order: gettext("Arbetsorder %(number)s är skickad.") % {"number": order.number})
 
 
 @require_POST
@@ -79,4 +81,4 @@ def wo_submit(request, order_id: int):
 def wo_attach(request, order_id: int):
     return page_action(request, lambda cd: order_core.attachment_add(request.principal, order_id, cd["file"]),
                        form=AttachmentForm(request.POST, request.FILES),
-                       done=reverse("ordering:wo_detail", args=[order_id]), ok=lambda att: f"{att.name} är bifogad.")
+                       done=reverse("ordering:wo_detail", args=[order_id]), ok=lambda att: gettext("%(name)s är bifogad.") % {"name": att.name})

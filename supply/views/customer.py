@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from access.decorators import require_perm
@@ -66,7 +67,7 @@ def _run(request, order_id, form, form_key, action, ok_message):
 def order_confirm(request, order_id: int):
     return _run(request, order_id, ConfirmForm(request.POST), "confirm_form",
                 lambda cd: services.order_confirm(request.principal, order_id, planned_date=cd.get("planned_date")),
-                "Ordern är bekräftad.")
+                gettext("Ordern är bekräftad."))
 
 
 @require_POST
@@ -75,7 +76,7 @@ def order_delay(request, order_id: int):
     return _run(request, order_id, DelayForm(request.POST), "delay_form",
                 lambda cd: services.order_delay(request.principal, order_id, new_date=cd["new_date"],
                                                 reason=cd["reason"]),
-                "Förseningen är registrerad och kunden meddelad.")
+                gettext("Förseningen är registrerad och kunden meddelad."))
 
 
 @require_POST
@@ -83,14 +84,14 @@ def order_delay(request, order_id: int):
 def order_cancel(request, order_id: int):
     return _run(request, order_id, CancelForm(request.POST), "cancel_form",
                 lambda cd: services.order_cancel(request.principal, order_id, reason=cd["reason"]),
-                "Ordern är makulerad och kunden meddelad.")
+                gettext("Ordern är makulerad och kunden meddelad."))
 
 
 @require_POST
 @require_perm(Perm.ORDER_HANDLE)
 def order_dispatch(request, order_id: int):
     return _run(request, order_id, ReasonForm(request.POST), "reason_form",
-                lambda cd: services.order_dispatch(request.principal, order_id), "Ordern är utskickad.")
+                lambda cd: services.order_dispatch(request.principal, order_id), gettext("Ordern är utskickad."))
 
 
 @require_POST
@@ -106,4 +107,4 @@ def order_deliver(request, order_id: int):
                 lambda cd: services.order_deliver(principal, order_id, receiver_name=cd["receiver_name"],
                                                   place=cd["place"], delivered_on=cd.get("delivered_on"),
                                                   quantities=form.quantities() if form.line_fields else None),
-                "Leveransen är registrerad.")
+                gettext("Leveransen är registrerad."))

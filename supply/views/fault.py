@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from access.decorators import require_perm
@@ -37,7 +38,7 @@ def fault_handle(request, order_id: int):
 @require_perm(Perm.WORK_ORDER_HANDLE)
 def fault_investigate(request, order_id: int):
     return _act(request, "supply:fault_handle", order_id,
-                lambda: fault_reports.fault_investigate(request.principal, order_id), ok="Utredningen är påbörjad.")
+                lambda: fault_reports.fault_investigate(request.principal, order_id), ok=gettext("Utredningen är påbörjad."))
 
 
 @require_POST
@@ -47,7 +48,7 @@ def fault_reports_view(request, order_id: int):
     return _act(request, "supply:fault_handle", order_id,
                 lambda **kw: fault_reports.fault_record_reports(request.principal, order_id, **kw), form=form,
                 fields=("manufacturer_on", "authority_on"),
-                ok="Anmälan är registrerad.",
+                ok=gettext("Anmälan är registrerad."),
                 render_back=lambda f: _fault_page(request, order_id, {"reports_form": f}, status=422))
 
 
@@ -58,7 +59,7 @@ def fault_answer(request, order_id: int):
     return _act(request, "supply:fault_handle", order_id,
                 lambda **kw: fault_reports.fault_answer(request.principal, order_id, **kw), form=form,
                 fields=("answer",),
-                ok="Svaret är registrerat.",
+                ok=gettext("Svaret är registrerat."),
                 render_back=lambda f: _fault_page(request, order_id, {"answer_form": f}, status=422))
 
 
@@ -66,4 +67,4 @@ def fault_answer(request, order_id: int):
 @require_perm(Perm.WORK_ORDER_HANDLE)
 def fault_close(request, order_id: int):
     return _act(request, "supply:fault_handle", order_id,
-                lambda: fault_reports.fault_close(request.principal, order_id), ok="Rapporten är stängd.")
+                lambda: fault_reports.fault_close(request.principal, order_id), ok=gettext("Rapporten är stängd."))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from access.decorators import require_perm
@@ -41,7 +42,7 @@ def pickup_plan(request, order_id: int):
     return _act(request, "supply:pickup_handle", order_id,
                 lambda **kw: pickups.pickup_plan(request.principal, order_id, **kw), form=form,
                 fields=("planned_date",),
-                ok="Hämtningen är planerad.",
+                ok=gettext("Hämtningen är planerad."),
                 render_back=lambda f: _pickup_page(request, order_id, {"plan_form": f}, status=422))
 
 
@@ -52,7 +53,7 @@ def pickup_picked_up(request, order_id: int):
     return _act(request, "supply:pickup_handle", order_id,
                 lambda **kw: pickups.pickup_picked_up(request.principal, order_id, **kw), form=form,
                 fields=("picked_up_on",),
-                ok="Hämtningen är registrerad; utlåningen är avslutad.",
+                ok=gettext("Hämtningen är registrerad; utlåningen är avslutad."),
                 render_back=lambda f: _pickup_page(request, order_id, {"picked_form": f}, status=422))
 
 
@@ -61,7 +62,7 @@ def pickup_picked_up(request, order_id: int):
 def pickup_receive(request, order_id: int):
     return _act(request, "supply:pickup_handle", order_id,
                 lambda: pickups.pickup_receive(request.principal, order_id),
-                ok="Hjälpmedlen är mottagna och väntar på rekonditionering.")
+                ok=gettext("Hjälpmedlen är mottagna och väntar på rekonditionering."))
 
 
 @require_POST
@@ -71,5 +72,5 @@ def pickup_cancel(request, order_id: int):
     return _act(request, "supply:pickup_handle", order_id,
                 lambda **kw: pickups.pickup_cancel(request.principal, order_id, **kw), form=form,
                 fields=("reason",),
-                ok="Hämtordern är makulerad; beställaren har fått besked.",
+                ok=gettext("Hämtordern är makulerad; beställaren har fått besked."),
                 render_back=lambda f: _pickup_page(request, order_id, {"cancel_form": f}, status=422))

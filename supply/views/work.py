@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from access.decorators import require_perm
@@ -43,13 +44,13 @@ def wo_accept(request, order_id: int):
     return _act(request, "supply:wo_handle", order_id,
                 lambda **kw: work_orders.work_order_accept(request.principal, order_id, **kw), form=form,
                 fields=lambda d: {"planned_date": d.get("planned_date"), "technician_id": d["technician"].pk},
-                ok="Arbetsordern är accepterad.",
+                ok=gettext("Arbetsordern är accepterad."),
                 render_back=lambda f: _wo_page(request, order_id, {"accept_form": f}, status=422))
 
 
 def _start(request, order_id, back: str):
     return _act(request, back, order_id, lambda: work_orders.work_order_start(request.principal, order_id),
-                ok="Arbetet är påbörjat.")
+                ok=gettext("Arbetet är påbörjat."))
 
 
 def _complete(request, order_id, back: str, template: str):
@@ -57,7 +58,7 @@ def _complete(request, order_id, back: str, template: str):
     return _act(request, back, order_id,
                 lambda **kw: work_orders.work_order_complete(request.principal, order_id, **kw), form=form,
                 fields=("report", "hours", "parts"),
-                ok="Arbetsordern är avslutad och beställaren har fått besked.",
+                ok=gettext("Arbetsordern är avslutad och beställaren har fått besked."),
                 render_back=lambda f: _wo_page(request, order_id, {"complete_form": f}, status=422,
                                                template=template))
 
@@ -81,7 +82,7 @@ def wo_cancel(request, order_id: int):
     return _act(request, "supply:wo_handle", order_id,
                 lambda **kw: work_orders.work_order_cancel(request.principal, order_id, **kw), form=form,
                 fields=("reason",),
-                ok="Arbetsordern är makulerad; beställaren har fått besked.",
+                ok=gettext("Arbetsordern är makulerad; beställaren har fått besked."),
                 render_back=lambda f: _wo_page(request, order_id, {"cancel_form": f}, status=422))
 
 

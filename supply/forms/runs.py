@@ -1,0 +1,39 @@
+"""Forms for planning runs and for the driver at the door (the services check every rule)."""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ordering.forms.core import DateInput
+
+
+class RunForm(forms.Form):
+    date = forms.DateField(label=_("Datum"), widget=DateInput())
+    driver_id = forms.ChoiceField(label=_("Chaufför eller tekniker"))
+    vehicle = forms.CharField(label=_("Fordon"), max_length=40, required=False,
+                              help_text=_("Till exempel registreringsnummer eller bilens namn"))
+
+    def __init__(self, *args, people=(), **kw):
+        super().__init__(*args, **kw)
+        self.fields["driver_id"].choices = [("", _("Välj"))] + [
+            (str(u.pk), u.get_full_name() or u.get_username()) for u in people]
+
+
+class StopAddForm(forms.Form):
+    order_id = forms.ChoiceField(label=_("Order"))
+
+    def __init__(self, *args, choices=(), label=None, prefix=None, **kw):
+        super().__init__(*args, prefix=prefix, **kw)
+        self.fields["order_id"].choices = [("", _("Välj"))] + list(choices)
+        if label:
+            self.fields["order_id"].label = label
+
+
+class DeliverForm(forms.Form):
+    receiver_name = forms.CharField(label=_("Mottagarens namn"), max_length=120)
+    signature = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class NobodyHomeForm(forms.Form):
+    note = forms.CharField(label=_("Kommentar"), max_length=500, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
