@@ -134,14 +134,14 @@ def generate(scale: float, today: dt.date, months: int = 60) -> dict:
                 "+ interval '7 hours')")
 
     def late(g: str) -> str:  # urgent: 8–28 h; else 1–12 days (+3 h)
-        return (f"(CASE WHEN {g} % 20 = 0 THEN ({g} % 3) * interval '10 hours' + interval '8 hours' "
+        return (f"(CASE WHEN {g} % 20 = 1 THEN ({g} % 3) * interval '10 hours' + interval '8 hours' "
                 f"ELSE (1 + {g} % 12) * interval '1 day' + interval '3 hours' END)")
 
     created = created_at("g")
     insert("ordering.Order", {
         "id": "g", "number": "'KO' || g", "order_type": "'customer'", "kind": "'to_patient'",
         "status": "CASE WHEN g % 5 = 0 THEN 'confirmed' ELSE 'delivered' END", "customer_id": f"(g % {C}) + 1",
-        "priority": "CASE WHEN g % 20 = 0 THEN 'urgent' ELSE 'normal' END", "created_at": created,
+        "priority": "CASE WHEN g % 20 = 1 THEN 'urgent' ELSE 'normal' END",  # delivered ones among them "created_at": created,
         "updated_at": created,
     }, f"generate_series(1, {N}) g")
     insert("ordering.OrderLine", {

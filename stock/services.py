@@ -44,14 +44,17 @@ def actor_label(actor) -> str:
 
 
 def _apply(*, kind: str, article: Article, location: Location, condition: str, quantity: int = 0,
-           reserved: int = 0, device: Device | None = None, ref: str = "", actor=None, note: str = "") -> StockMovement:
-    """Post one ledger row and apply its deltas to the projections."""
+           reserved: int = 0, device: Device | None = None, ref: str = "", actor=None, note: str = "",
+           level: StockLevel | None = None) -> StockMovement:
+    """Post one ledger row and apply its deltas to the projections. `level`: the projection row of
+    (location, article) when the caller already holds it (locked), saving its look-up."""
     movement = StockMovement.objects.create(
         kind=kind, article=article, location=location, device=device, condition=condition, quantity=quantity,
         reserved_delta=reserved, ref=(ref or "")[:100], actor_label=actor_label(actor), note=(note or "")[:300],
     )
     refurb = condition == Condition.REFURBISHED
-    level, _ = _level(location, article)
+    if level is None or level.location_id != location.pk or level.article_id != article.pk:
+        level, _ = _level(location, article)
     StockLevel.objects.filter(pk=level.pk).update(
         on_hand=F("on_hand") + quantity,
         reserved=F("reserved") + reserved,
@@ -412,25 +415,34 @@ def issue(*, article: Article, quantity: int, ref: str = "", actor=None, locatio
         raise ValidationFailed("Individmärkta artiklar lämnas ut per individ (deliver_to_patient).")
     quantity = _positive(quantity)
     remaining = quantity
-    list(StockLevel.objects.select_for_update().filter(article=article).order_by("pk").values_list("pk", flat=True))
-    locations = {loc.pk: loc for loc in Location.objects.all()}
+    # Lock the rows this can update — the article's rows at central stock (where reservations are)
+    # and at the named location — in the order `stock_lock_for_allocation` uses (article,
+    # location, pk), not the article's rows in every location (400 buffer stores at planning scale).
+    where = Q(location__kind=Location.Kind.CENTRAL) | (Q(location=location) if location is not None else Q())
+    locked = {lv.location_id: lv for lv in StockLevel.objects.select_for_update(of=("self",))
+              .filter(where, article=article).select_related("location").order_by("article_id", "location_id", "pk")}
     if location is None or location.kind == Location.Kind.CENTRAL:
         for location_id, condition, held in _reserved_for_ref(article, ref) if ref else []:
             if location is not None and location_id != location.pk:
                 continue
             take = min(held, remaining)
             if take:
-                level = StockLevel.objects.select_for_update().get(location_id=location_id, article=article)
-                if level.on_hand < take:
+                level = locked.get(location_id)
+                if level is None or level.on_hand < take:
                     raise Conflict("Lagersaldot räcker inte.", code="insufficient_stock")
-                _apply(kind=K.ISSUE, article=article, location=locations[location_id], condition=condition,
-                       quantity=-take, reserved=-take, ref=ref, actor=actor)
+                _apply(kind=K.ISSUE, article=article, location=level.location, condition=condition,
+                       quantity=-take, reserved=-take, ref=ref, actor=actor, level=level)
+                level.on_hand -= take
+                level.reserved -= take
+                if condition == Condition.REFURBISHED:
+                    level.on_hand_refurbished -= take
+                    level.reserved_refurbished -= take
                 remaining -= take
             if not remaining:
                 break
     if remaining:
         location = location or central_location()
-        level = StockLevel.objects.select_for_update().filter(location=location, article=article).first()
+        level = locked.get(location.pk)
         free = (level.on_hand - level.reserved) if level else 0
         if free < remaining:
             raise Conflict(f"Det finns bara {max(free, 0)} {article.unit} lediga i {location}.",
@@ -439,10 +451,10 @@ def issue(*, article: Article, quantity: int, ref: str = "", actor=None, locatio
         take_new = min(remaining, max(new_free, 0))
         if take_new:
             _apply(kind=K.ISSUE, article=article, location=location, condition=Condition.NEW, quantity=-take_new,
-                   ref=ref, actor=actor)
+                   ref=ref, actor=actor, level=level)
         if remaining - take_new:
             _apply(kind=K.ISSUE, article=article, location=location, condition=Condition.REFURBISHED,
-                   quantity=-(remaining - take_new), ref=ref, actor=actor)
+                   quantity=-(remaining - take_new), ref=ref, actor=actor, level=level)
     audit_record(actor, "stock.issue", article, {"ref": ref, "quantity": quantity})
     return quantity
 

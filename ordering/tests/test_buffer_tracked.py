@@ -24,3 +24,47 @@ def test_devices_moved_into_the_store_count(store):  # noqa: F811
     rep = Order.objects.get(kind="replenishment")
     assert sum(ln.quantity for ln in rep.lines.all()) == 4
     assert buffer.replenishment_sweep()["created"] == []
+
+
+# --------------------------------------------------------------------------- statements (issue 12's p95)
+
+
+def _statements(fn):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as c:
+        fn()
+    return [q["sql"] for q in c.captured_queries]
+
+
+def test_a_counted_withdrawal_reuses_the_locked_row(store):  # noqa: F811
+    """The store's projection row locked by `buffer_lock` is the one the issue updates: no second
+    look-up (get_or_create in a savepoint) per ledger row. 25 statements, was 28."""
+    pads = {"article_number": store.pads.article_number, "serial": "", "quantity": 1}
+    withdraw(store, **pads)  # the first creates the number sequence and reads the subscriptions
+    sql = _statements(lambda: withdraw(store, **pads))
+    assert len(sql) <= 25, "\n".join(sql)
+    assert sum("FROM \"stock_stocklevel\"" in q for q in sql) == 2  # the lock, the check's on-hand read
+    assert store_selectors.on_hand(store.store, [store.pads.pk]) == {store.pads.pk: 8}
+    assert stock_services.rebuild_levels() == []
+
+
+def test_central_issue_does_not_read_every_location(store):  # noqa: F811
+    """`stock.services.issue` at central stock locks the article's central rows only and reads no
+    list of every location: the same statements whether the article is in one buffer store or six."""
+    stock_services.receive(article=store.pads, quantity=50, ref="in")
+
+    def issue():
+        return _statements(lambda: stock_services.issue(article=store.pads, quantity=2, ref="KO1:1"))
+
+    few = issue()
+    for i in range(5):
+        extra = buffer_stock.store_create(name=f"Förråd {i}", unit_id=store.world["municipality_unit"].pk,
+                                          actor=store.admin)
+        stock_services.receive(article=store.pads, location=extra, quantity=3, ref="in")
+    many = issue()
+    assert len(many) == len(few)
+    assert not any("FROM \"stock_location\"" in q and "WHERE" not in q for q in many)  # no read of all locations
+    assert store_selectors.on_hand(store.store, [store.pads.pk]) == {store.pads.pk: 10}  # the store untouched
+    assert stock_services.rebuild_levels() == []

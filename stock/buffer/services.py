@@ -189,15 +189,15 @@ def store_withdraw(*, store: Location, article: Article, quantity: int, device: 
         raise Conflict(f"Det finns bara {max(free, 0)} {article.unit} av {article.name} i förrådet; någon kan just "
                        "ha tagit ut dem.", code="insufficient_stock",
                        errors={"quantity": [f"Bara {max(free, 0)} {article.unit} kvar i förrådet."]})
-    # Issued here rather than through `stock.issue`, which locks the article's rows in every
-    # location: a store's withdrawal holds only the store's row.
+    # Issued here on the row `buffer_lock` holds (no second look-up), rather than through
+    # `stock.issue`, which also locks the article's rows at central stock.
     take_new = min(quantity, max(level.on_hand_new - level.reserved_new, 0))
     if take_new:
         stock._apply(kind=K.ISSUE, article=article, location=store, condition=Condition.NEW, quantity=-take_new,
-                     ref=ref, actor=actor, note=f"patient {patient.pk}")
+                     ref=ref, actor=actor, note=f"patient {patient.pk}", level=level)
     if quantity - take_new:
         stock._apply(kind=K.ISSUE, article=article, location=store, condition=Condition.REFURBISHED,
-                     quantity=-(quantity - take_new), ref=ref, actor=actor, note=f"patient {patient.pk}")
+                     quantity=-(quantity - take_new), ref=ref, actor=actor, note=f"patient {patient.pk}", level=level)
     audit_record(actor, "stock.store_withdraw", article, {"store": store.code, "ref": ref, "quantity": quantity,
                                                           "patient_id": patient.pk})
     return quantity
