@@ -227,6 +227,17 @@ def device_read(request, did: str):
     return m.device(device, holder)
 
 
+def _patient_or_number(request, number_param: str) -> tuple[int | None, str]:
+    """A search by `patient=Patient/<id>` or by an order number in `number_param` (one is required):
+    → (patient id or None, the number without its `system|`)."""
+    patient = request.GET.get("patient", "")
+    number = request.GET.get(number_param, "")
+    if not patient and not number:
+        raise ValidationFailed(f"Sök med patient=Patient/<id> eller {number_param}=<ordernummer>.",
+                               errors={"patient": ["saknas"]})
+    return (_int_id(_ref_id(patient, "Patient")) if patient else None), number.rpartition("|")[2]
+
+
 # --------------------------------------------------------------------------- DeviceRequest
 
 
@@ -234,13 +245,8 @@ def device_read(request, did: str):
 @api_perm(Perm.ORDER_VIEW)
 def device_request_search(request):
     count, offset = _paging(request)
-    patient = request.GET.get("patient", "")
-    group = request.GET.get("group-identifier", "")
-    if not patient and not group:
-        raise ValidationFailed("Sök med patient=Patient/<id> eller group-identifier=<ordernummer>.",
-                               errors={"patient": ["saknas"]})
-    qs = s.customer_lines(request.auth, patient_id=_int_id(_ref_id(patient, "Patient")) if patient else None,
-                          number=group.rpartition("|")[2])
+    patient_id, number = _patient_or_number(request, "group-identifier")
+    qs = s.customer_lines(request.auth, patient_id=patient_id, number=number)
     total = qs.count()
     rows = [m.device_request(ln, ln.order) for ln in qs[offset:offset + count]]
     return searchset(request, rows, count, offset, total)
@@ -382,16 +388,11 @@ def supply_request_read(request, lid: str):
 def supply_delivery_search(request):
     """Delivered lines (to a patient, a unit or a buffer store)."""
     count, offset = _paging(request)
-    patient = request.GET.get("patient", "")
-    ident = request.GET.get("identifier", "")
-    if not patient and not ident:
-        raise ValidationFailed("Sök med patient=Patient/<id> eller identifier=<ordernummer>.",
-                               errors={"patient": ["saknas"]})
-    qs = s.supply_deliveries(request.auth, patient_id=_int_id(_ref_id(patient, "Patient")) if patient else None,
-                             number=ident.rpartition("|")[2])
+    patient_id, number = _patient_or_number(request, "identifier")
+    qs = s.supply_deliveries(request.auth, patient_id=patient_id, number=number)
     total = qs.count()
     page = list(qs[offset:offset + count])
-    if not patient:
+    if patient_id is None:
         s.log_patients(request.auth, [d.delivery.order.patient_id for d in page], "fhir_supplydelivery_search")
     supplier = s.supply_org_id()
     return searchset(request, [m.supply_delivery(d, supplier) for d in page], count, offset, total)

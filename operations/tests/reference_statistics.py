@@ -7,10 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.utils import timezone
-
 from operations.statistics import figures as fig
-from operations.statistics.selectors import _SUBMITTED, DELIVERY_KINDS, REPAIR_KINDS, _bounds
+from operations.statistics.selectors import _SUBMITTED, DELIVERY_KINDS, REPAIR_KINDS, _bounds, _parse_at
 
 _CHUNK = 2000
 
@@ -75,16 +73,6 @@ def measured_rows(start: dt.datetime, end: dt.datetime) -> dict[str, list[tuple]
         taken = _parse_at((data or {}).get("withdrawn_at")) or at
         out["withdrawal"].append((order_id, number, customer_id, taken, at, fallback))
     return out
-
-
-def _parse_at(value) -> dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
 def submissions(start: dt.datetime, end: dt.datetime) -> list[tuple]:
