@@ -179,3 +179,25 @@ class Co2Factor(models.Model):
 
     class Meta:
         ordering = ["iso_prefix"]
+
+
+class StatisticsMonth(models.Model):
+    """The statistics' per-month projection (operations.statistics): one month's figures
+    (`figures.MonthFigures`, every customer broken down) computed from the order events and kept
+    beside them, as stock levels are kept beside the ledger. Derived and rebuildable: written only
+    by `operations.statistics.services` (recomputed in the background when an event of the month
+    commits, by the nightly sweep and `manage.py rebuild_statistics`); `stale` says an event
+    committed after it was computed. `version` grows with every change mark, so a computation
+    started before an event committed never overwrites the mark (compare and set)."""
+
+    month = models.DateField(unique=True)
+    figures = models.JSONField(default=dict)
+    stale = models.BooleanField(default=True)
+    version = models.PositiveBigIntegerField(default=0)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}{' (stale)' if self.stale else ''}"

@@ -54,3 +54,24 @@ def remind_overdue_access_requests() -> int:
 
 scheduler.register("operations.remind_overdue_access_requests", "operations.tasks.remind_overdue_access_requests",
                    dt.timedelta(hours=24))
+
+
+@task()
+def recompute_statistics(months: list[str]) -> int:
+    """Recompute the statistics projection's months ("YYYY-MM") whose events changed (debounced:
+    `operations.statistics.services.projection_events_committed`)."""
+    from .statistics.services import projection_recompute_task
+
+    return projection_recompute_task(months)
+
+
+@task()
+def sweep_statistics() -> int:
+    """Nightly: rebuild every month of the statistics projection from the events, fix and log
+    differences (`manage.py rebuild_statistics` reports them by hand)."""
+    from .statistics.services import projection_sweep
+
+    return projection_sweep()
+
+
+scheduler.register("operations.sweep_statistics", "operations.tasks.sweep_statistics", dt.timedelta(hours=24))

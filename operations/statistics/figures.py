@@ -320,3 +320,44 @@ def co2_estimate(by_class: dict[str, Reuse], factors: dict[str, Decimal]) -> tup
         else:
             total += kg
     return rows, total, unfactored
+
+
+# ------------------------------------------------------------------------------ the projection's form
+# `MonthFigures` as JSON for `operations.models.StatisticsMonth.figures`: lists of entries (the
+# dictionaries' keys are tuples and integers), times as ISO 8601. `from_json(to_json(m)) == m`.
+
+
+def _iso_time(value: dt.datetime | None):
+    return None if value is None else value.isoformat()
+
+
+def _time(value):
+    return None if value is None else dt.datetime.fromisoformat(value)
+
+
+def _by_customer(per: dict) -> list:
+    return sorted(per.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
+
+
+def to_json(mf: MonthFigures) -> dict:
+    """Measure keys stay JSON object keys (a measure with nothing measured keeps its empty entry)."""
+    return {
+        "sla": {key: [[cid, *counts] for cid, counts in _by_customer(per)] for key, per in sorted(mf.sla.items())},
+        "worst": {key: [[cid, [[c.elapsed, c.order_id, c.number, c.customer_id, _iso_time(c.start), _iso_time(c.end),
+                                 c.fallback] for c in cases]] for cid, cases in _by_customer(per)]
+                  for key, per in sorted(mf.worst.items())},
+        "volumes": sorted([[otype, cid, n] for (otype, cid), n in mf.volumes.items()], key=repr),
+        "iso": sorted([[otype, code, cid, n] for (otype, code, cid), n in mf.iso.items()], key=repr),
+        "reuse": sorted([[code, cid, *counts] for (code, cid), counts in mf.reuse.items()], key=repr),
+    }
+
+
+def from_json(month: dt.date, data: dict) -> MonthFigures:
+    mf = MonthFigures(month)
+    mf.sla = {key: {cid: [measured, met] for cid, measured, met in rows} for key, rows in data.get("sla", {}).items()}
+    mf.worst = {key: {cid: [Case(e, oid, number, c, _time(s), _time(t), bool(fb)) for e, oid, number, c, s, t, fb in cases]
+                      for cid, cases in rows} for key, rows in data.get("worst", {}).items()}
+    mf.volumes = {(otype, cid): n for otype, cid, n in data.get("volumes", ())}
+    mf.iso = {(otype, code, cid): n for otype, code, cid, n in data.get("iso", ())}
+    mf.reuse = {(code, cid): [refurbished, new] for code, cid, refurbished, new in data.get("reuse", ())}
+    return mf

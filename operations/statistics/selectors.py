@@ -443,17 +443,59 @@ def _keys(months: list[dt.date]) -> dict[dt.date, str]:
     return {m: f"lyfta:stats:v1:{g}:{m:%Y-%m}:{gens.get(_month_gen_key(m), 0)}" for m in months}
 
 
+def projection_versions(months) -> dict[dt.date, tuple[int, bool]]:
+    """month -> (version, stale) of the projection's rows of `months` (a month without a row: absent)."""
+    from ..models import StatisticsMonth
+
+    return {m: (v, stale) for m, v, stale in
+            StatisticsMonth.objects.filter(month__in=list(months)).values_list("month", "version", "stale")}
+
+
+def _runs(months: list[dt.date]) -> list[list[dt.date]]:
+    """Consecutive months grouped: [[jan, feb], [apr]]."""
+    runs: list[list[dt.date]] = []
+    for m in months:
+        if runs and (runs[-1][-1] + dt.timedelta(days=32)).replace(day=1) == m:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return runs
+
+
+def projected_months(months: list[dt.date]) -> dict[dt.date, fig.MonthFigures]:
+    """The months from the projection (`StatisticsMonth`); those without a row, or marked stale,
+    computed from the events (one pass per run of consecutive months) and stored."""
+    from ..models import StatisticsMonth
+    from . import services
+
+    out: dict[dt.date, fig.MonthFigures] = {}
+    versions: dict[dt.date, int] = {}
+    for m, data, stale, version in StatisticsMonth.objects.filter(month__in=months).values_list(
+            "month", "figures", "stale", "version"):
+        if stale:
+            versions[m] = version
+        else:
+            out[m] = fig.from_json(m, data)
+    need = [m for m in months if m not in out]
+    for run in _runs(need):
+        computed = compute_months(run[0], run[-1])
+        services.projection_store(computed, {m: versions.get(m) for m in run})
+        out.update(computed)
+    return out
+
+
 def month_figures(first: dt.date, last: dt.date) -> list[fig.MonthFigures]:
-    """The months first..last, from the cache where present; the missing ones computed in one
-    pass over the events (from the first missing to the last missing month) and cached."""
+    """The months first..last, from the cache where present; the missing ones read from the
+    projection (`projected_months`: computed from the events and stored where it has none) and
+    cached."""
     months = fig.months_between(first, last)
     keys = _keys(months)
     found = cache.get_many(list(keys.values()))
     missing = [m for m in months if keys[m] not in found]
     if missing:
-        computed = compute_months(missing[0], missing[-1])
-        cache.set_many({keys[m]: computed[m] for m in missing}, CACHE_SECONDS)
-        found.update({keys[m]: computed[m] for m in missing})
+        read = projected_months(missing)
+        cache.set_many({keys[m]: read[m] for m in missing}, CACHE_SECONDS)
+        found.update({keys[m]: read[m] for m in missing})
     return [found[keys[m]] for m in months]
 
 
@@ -475,11 +517,29 @@ def invalidate(months: set[dt.date], *, everything: bool = False) -> None:
     transaction.on_commit(run)
 
 
-def on_order_events(events) -> None:
-    """`ordering.events` listener (registered in `OperationsConfig.ready`): the months of the
-    recorded events get a new cache generation; a late entry's events a new global one."""
+def event_months(events) -> set[dt.date]:
+    """The months whose figures `events` change: each event's `at`, and for a late entry also the
+    paper's time (`data["paper_at"]`: the event's `at` is set to it after the listeners ran)."""
     months = {fig.month_of(e.at) for e in events if e.at is not None}
+    for e in events:
+        paper = _parse_at((e.data or {}).get("paper_at"))
+        if paper is not None:
+            months.add(fig.month_of(paper))
+    return months
+
+
+def on_order_events(events) -> None:
+    """`ordering.events` listener (registered in `OperationsConfig.ready`), inside the event's
+    transaction. After commit the months of the events are marked stale in the projection and
+    recomputed in the background (`services.projection_events_committed`, debounced) — before the
+    cache's generations are bumped again, so a value cached in between is not kept. The cache: the
+    months get a new generation; a late entry's events a new global one."""
+    from . import services
+
+    months = event_months(events)
     everything = any((e.data or {}).get("entered_at") or getattr(e.order, "is_fallback", False) for e in events)
+    if months:
+        transaction.on_commit(lambda: services.projection_events_committed(months), robust=True)
     invalidate(months, everything=everything)
 
 

@@ -104,14 +104,16 @@ def test_loan_costs_come_from_the_invoice_basis(fixture):
     assert table.rows == [[fixture["region"].name, 2, None, Decimal("525.00"), None]]
 
 
-def test_cache_is_per_month_and_an_event_invalidates_its_month(fixture, django_assert_max_num_queries):
+def test_cache_is_per_month_and_an_event_invalidates_its_month(fixture, django_assert_max_num_queries,
+                                                              django_capture_on_commit_callbacks):
     first = sel.month_figures(DEC, FEB)
     with django_assert_max_num_queries(1):  # the generations and the months: cache only
         again = sel.month_figures(DEC, FEB)
     assert shares(again) == shares(first)
     # A new event (through the listener, as every recorded event is) bumps only its month.
     o = delivered_order(fixture["region"], at(2026, 2, 2, 9), at(2026, 2, 3, 9))
-    sel.on_order_events([OrderEvent.objects.filter(order=o).last()])
+    with django_capture_on_commit_callbacks(execute=True):  # the projection is marked after commit
+        sel.on_order_events([OrderEvent.objects.filter(order=o).last()])
     keys_before = sel._keys([DEC, JAN, FEB])
     assert shares(sel.month_figures(DEC, FEB))["stocked"][2] == (2, 1)
     sel.on_order_events([OrderEvent.objects.filter(order=o).last()])
@@ -247,7 +249,7 @@ def test_report_cells_are_swedish():
     assert report.cell_text(Decimal("525.00")) == "525,00"
 
 
-def test_rendered_page_is_cached_and_follows_changes(fixture, client_for):
+def test_rendered_page_is_cached_and_follows_changes(fixture, client_for, django_capture_on_commit_callbacks):
     from access.principal import principal_for_user
     from operations.statistics import services
 
@@ -266,7 +268,8 @@ def test_rendered_page_is_cached_and_follows_changes(fixture, client_for):
     assert "200,0" in client.get(url, q).content.decode()
     # A new stocked delivery in February (through the listener) shows at once.
     o = delivered_order(fixture["region"], at(2026, 2, 2, 9), at(2026, 2, 3, 9))
-    sel.on_order_events(list(OrderEvent.objects.filter(order=o)))
+    with django_capture_on_commit_callbacks(execute=True):  # the projection is marked after commit
+        sel.on_order_events(list(OrderEvent.objects.filter(order=o)))
     row = stocked_row(client.get(url, q).content.decode()).split("</td>")
     assert [c.split(">")[-1] for c in row[1:4]] == ["50,0 %", "66,7 %", "50,0 %"]  # February: 1 of 2 (was 0 of 1)
 
