@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('operations', '0003_accessrequest_role_customer_technician'),
+        ('operations', '0004_access_request_role_customer_approver'),
     ]
 
     operations = [
