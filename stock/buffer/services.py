@@ -181,7 +181,7 @@ def store_withdraw(*, store: Location, article: Article, quantity: int, device: 
             raise Conflict(f"Individ {device.serial} finns inte längre i förrådet; någon annan har just tagit ut den.",
                            code="device_not_in_store", errors={"serial": ["Finns inte längre i förrådet."]})
         return stock.deliver_to_patient(device=device, patient=patient, customer=customer, cost_centre=cost_centre,
-                                        ref=ref, actor=actor, on=on)
+                                        ref=ref, actor=actor, on=on, level=level)
     if level is None:  # the row `buffer_lock` returned (locked), else read under that lock
         level = StockLevel.objects.get(location=store, article=article)
     free = level.on_hand - level.reserved
