@@ -406,6 +406,26 @@ def store_count_post(principal, store_id, *, article_number: str, counted, reaso
     return delta
 
 
+@entry_point
+def store_count_devices_post(principal, store_id, *, article_number: str, present=(), scanned="",
+                             reason: str):
+    """A store keeper's count of a tracked article by serial (`stock.buffer.services.
+    store_count_devices`: missing devices out, devices booked elsewhere in, through the ledger);
+    then the replenishment check. Locks: the count's (levels, availability, devices), then the
+    rule."""
+    from stock.buffer import services as buffer_stock
+
+    store = store_for(principal, store_id, act=True)
+    article = _article(article_number)
+    serials = buffer_stock.parse_serials(scanned) if isinstance(scanned, str) else [
+        str(s).strip() for s in scanned or () if str(s).strip()]
+    result = buffer_stock.store_count_devices(store=store, article=article, present=present, scanned=serials,
+                                              reason=reason, actor=principal)
+    rules = buffer_stock.rules_lock(store_ids=[store.pk], article_ids=[article.pk])
+    replenishment_check(store=store, rules=rules, actor=principal)
+    return result
+
+
 # --------------------------------------------------------------------------- manual buffer orders
 
 
