@@ -76,7 +76,9 @@ class CompetenceAdmin(AuditedModelAdmin):
 
 @admin.register(CustomerPrescribingTerms, site=site)
 class CustomerPrescribingTermsAdmin(AuditedModelAdmin):
-    """Per customer: the cost ceiling above which an order line needs a special request."""
+    """Per customer: the cost ceiling above which an order line needs a special request, and
+    whether the customer's own approver decides special requests first (from which order cost)."""
 
     required_perm = Perm.CATALOGUE_MANAGE
-    list_display = ["organisation", "cost_ceiling"]
+    list_display = ["organisation", "cost_ceiling", "customer_approval_required", "customer_approval_above"]
+    list_filter = ["customer_approval_required"]

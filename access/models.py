@@ -221,12 +221,21 @@ class PrescriberCompetence(TimeStampedModel):
 
 class CustomerPrescribingTerms(TimeStampedModel):
     """A customer's terms for prescribing: the cost ceiling above which an order line needs a
-    special request (särskilt beslut). (A customer's own approver of such requests is not built:
-    the supply centre's consultants decide them all; docs/prescribing.md "Not built yet".)"""
+    special request (särskilt beslut), and whether the customer's own approver (role
+    *Godkännare hos kunden*) decides a special request before the supply centre's consultants do
+    — for every request, or only when the order's cost is above `customer_approval_above`
+    (docs/prescribing.md "The customer's own approver")."""
 
     organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="prescribing_terms")
     cost_ceiling = models.DecimalField(_("kostnadstak per rad (kr)"), max_digits=12, decimal_places=2, null=True,
                                        blank=True)
+    customer_approval_required = models.BooleanField(
+        _("kundens godkännande av särskilda beslut"), default=False,
+        help_text=_("Ett särskilt beslut går först till kundens godkännare och sedan till Hjälpmedelscentralens "
+                    "konsulent."))
+    customer_approval_above = models.DecimalField(
+        _("kundens godkännande från orderkostnad (kr)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text=_("Tomt: varje särskilt beslut. Annars bara när orderns kostnad (inköpspris × antal) är högre."))
 
     class Meta:
         verbose_name = _("förskrivningsvillkor")

@@ -18,10 +18,11 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Granskare (logguttag)")
     SYSTEM_ADMIN = "system_admin", _("Systemadministratör")
     CUSTOMER_TECHNICIAN = "customer_technician", _("Tekniker (kund)")  # a municipality's own technician
+    CUSTOMER_APPROVER = "customer_approver", _("Godkännare hos kunden")  # decides special requests first
 
 
 CUSTOMER_ROLES = {Role.PRESCRIBER, Role.ORDERER, Role.STORE_KEEPER, Role.INVOICE_VIEWER, Role.CUSTOMER_ACCESS_ADMIN,
-                  Role.CUSTOMER_TECHNICIAN}
+                  Role.CUSTOMER_TECHNICIAN, Role.CUSTOMER_APPROVER}
 SUPPLY_ROLES = {
     Role.SUPPLY_HANDLER, Role.TECHNICIAN, Role.DRIVER, Role.ASSORTMENT_MANAGER, Role.SUPPLY_ADMIN, Role.AUDITOR,
 }
@@ -39,6 +40,7 @@ class Perm:
     ORDER_HANDLE = "supply.handle_orders"  # confirm/delay/cancel/dispatch/deliver
     WORK_ORDER_HANDLE = "supply.handle_work_orders"
     SPECIAL_REQUEST_DECIDE = "supply.special_requests"  # approve/reject/ask about special requests
+    CUSTOMER_APPROVAL_DECIDE = "ordering.customer_approvals"  # the customer's own approver of special requests
     TECHNICIAN_WORK = "supply.technician_work"
     DRIVER_RUNS = "supply.driver_runs"
     STOCK_VIEW = "stock.view"
@@ -82,6 +84,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.TECHNICIAN: {P.CATALOGUE_VIEW, P.PATIENT_VIEW, P.TECHNICIAN_WORK, P.STOCK_VIEW, P.SPARE_PARTS_ORDER, P.INBOX,
                       P.DRIVER_RUNS},
     Role.CUSTOMER_TECHNICIAN: {P.CATALOGUE_VIEW, P.SPARE_PARTS_ORDER, P.INBOX, P.CUSTOMER_STATISTICS_VIEW},
+    # The customer's own approver of special requests (docs/prescribing.md): reads the orders of
+    # the customer (lines, justification) and decides before the supply centre's consultants.
+    Role.CUSTOMER_APPROVER: {P.CUSTOMER_APPROVAL_DECIDE, P.ORDER_VIEW, P.CATALOGUE_VIEW, P.INBOX,
+                             P.CUSTOMER_STATISTICS_VIEW},
     Role.DRIVER: {P.PATIENT_VIEW, P.DRIVER_RUNS, P.INBOX},
     Role.ASSORTMENT_MANAGER: {P.CATALOGUE_VIEW, P.CATALOGUE_MANAGE, P.STOCK_VIEW, P.INBOX},
     Role.SUPPLY_ADMIN: {

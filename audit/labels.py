@@ -14,6 +14,7 @@ VIEW_LABELS = {
     "order": _("Order"),
     "order_new": _("Ny beställning"),
     "order_detail": _("Beställning"),
+    "customer_approval": _("Kundens godkännande av särskilt beslut"),
     "order_review": _("Granska och skicka"),
     "order_search": _("Ordersökning"),
     "order_attachment": _("Bilaga till order"),

@@ -27,12 +27,16 @@ class OrderingConfig(AppConfig):
         nav.register(nav.NavItem("inbox", _("Meddelanden"), "ordering:inbox", Perm.INBOX, order=90))
         nav.register(nav.NavItem("special_queue", _("Särskilda beslut"), "ordering:special_queue",
                                  Perm.SPECIAL_REQUEST_DECIDE, order=41))
+        nav.register(nav.NavItem("approval_queue", _("Godkännanden"), "ordering:approval_queue",
+                                 Perm.CUSTOMER_APPROVAL_DECIDE, order=42))
         from core import startpage
 
-        from .start import prescriber_panel, store_keeper_panel
+        from .start import approver_panel, prescriber_panel, store_keeper_panel
 
         startpage.register(startpage.Panel(key="ordering.prescriber", template="ordering/start/_prescriber.html",
                                            context=prescriber_panel, permission=Perm.ORDER_CREATE, order=10))
+        startpage.register(startpage.Panel(key="ordering.customer_approvals", template="core/start/_list.html",
+                                           context=approver_panel, permission=Perm.CUSTOMER_APPROVAL_DECIDE, order=11))
         startpage.register(startpage.Panel(key="ordering.buffer_below_safety", template="core/start/_list.html",
                                            context=store_keeper_panel, permission=Perm.STORE_KEEP, order=12))
         nav.register(nav.NavItem("buffer_stores", _("Förråd"), "ordering:store_list", Perm.STORE_KEEP, order=35))

@@ -43,3 +43,22 @@ def store_keeper_panel(principal, request) -> dict | None:
               "url": reverse("ordering:store_detail", args=[sid])} for sid, names in sorted(below.items())]
     return {"key": "buffer-below-safety", "title": _("Under säkerhetsnivån i förråden"), "items": items,
             "empty": _("Alla förråd ligger över säkerhetsnivån.")}
+
+
+def approver_panel(principal, request) -> dict | None:
+    """The customer's approver: special requests waiting for their decision, and how many are late."""
+    from django.utils import timezone
+
+    from .flows import approval
+
+    if principal.is_supply or principal.user is None:
+        return None
+    today = timezone.localdate()
+    waiting = list(approval.customer_approval_queue(principal).only("id", "extra", "submitted_at")
+                   .prefetch_related(None).select_related(None))
+    late = sum(1 for o in waiting if approval.is_late(o, today))
+    items = [{"label": _("Väntar på ditt godkännande"), "count": len(waiting),
+              "note": _("%(n)s försenade") % {"n": late} if late else "",
+              "url": reverse("ordering:approval_queue")}] if waiting else []
+    return {"key": "customer-approvals", "title": _("Särskilda beslut att godkänna"), "items": items,
+            "empty": _("Inga särskilda beslut väntar på ditt godkännande.")}

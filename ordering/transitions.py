@@ -41,6 +41,15 @@ MOVES: dict[str, dict[tuple[str, str], str]] = {
         (S.INFO_REQUESTED, S.SPECIAL_REQUESTED): CUSTOMER,
         (S.SPECIAL_REQUESTED, S.WITHDRAWN): CUSTOMER,
         (S.INFO_REQUESTED, S.WITHDRAWN): CUSTOMER,
+        # … where the customer's terms say so, the customer's own approver decides first
+        # (ordering.flows.approval): approve (→ the consultants' queue), reject, or ask; the
+        # prescriber's answer to the approver's question comes back to the approver.
+        (S.DRAFT, S.CUSTOMER_APPROVAL): CUSTOMER,
+        (S.CUSTOMER_APPROVAL, S.SPECIAL_REQUESTED): CUSTOMER,
+        (S.CUSTOMER_APPROVAL, S.REJECTED): CUSTOMER,
+        (S.CUSTOMER_APPROVAL, S.INFO_REQUESTED): CUSTOMER,
+        (S.INFO_REQUESTED, S.CUSTOMER_APPROVAL): CUSTOMER,
+        (S.CUSTOMER_APPROVAL, S.WITHDRAWN): CUSTOMER,
     },
     OrderType.WORK: {
         (S.DRAFT, S.SUBMITTED): CUSTOMER,
@@ -82,6 +91,7 @@ _REFUSED = {
     S.WITHDRAWN: "Ordern kan inte återkallas när den är {status}.",
     S.ACCEPTED: "Ordern kan inte accepteras när den är {status}.",
     S.SPECIAL_REQUESTED: "Ordern kan inte skickas som särskilt beslut när den är {status}.",
+    S.CUSTOMER_APPROVAL: "Ordern kan inte skickas till kundens godkännare när den är {status}.",
     S.INFO_REQUESTED: "Ordern kan inte få en begäran om komplettering när den är {status}.",
     S.REJECTED: "Ordern kan inte avslås när den är {status}.",
     S.IN_PROGRESS: "Arbetet kan inte påbörjas när ordern är {status}.",
@@ -128,14 +138,24 @@ def side_of(actor) -> str | None:
     return SUPPLY if is_supply else CUSTOMER
 
 
+def _where(order: Order, to_status: str) -> str:
+    return f" ({kind_name(order.order_type)}: {status_label(order.status)} → {status_label(to_status)})"
+
+
+def refused(order: Order, to_status: str) -> IllegalTransition:
+    """The error for a move from the order's status to `to_status` that is not allowed (here: by
+    the table; a flow uses it for a move the table has but the flow does not offer from there)."""
+    template = _REFUSED.get(to_status, "Otillåten statusändring från {status}.")
+    return IllegalTransition(template.format(status=status_label(order.status)) + _where(order, to_status),
+                             errors={"status": [order.status]})
+
+
 def check_move(order: Order, to_status: str, actor=None) -> None:
     """The gate: the move must be in the kind's table and made by the side the table names."""
-    where = (f" ({kind_name(order.order_type)}: {status_label(order.status)} → {status_label(to_status)})")
+    where = _where(order, to_status)
     side = MOVES.get(order.order_type, {}).get((order.status, to_status))
     if side is None:
-        template = _REFUSED.get(to_status, "Otillåten statusändring från {status}.")
-        raise IllegalTransition(template.format(status=status_label(order.status)) + where,
-                                errors={"status": [order.status]})
+        raise refused(order, to_status)
     acting = side_of(actor)
     if acting is not None and acting != side:
         raise IllegalTransition(_SIDE_REFUSED[side] + where, code="wrong_side", errors={"status": [order.status]})

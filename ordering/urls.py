@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import buffer, core, customer, deceased, fault, loans, pickup, spare_parts, special, work
+from .views import approval, buffer, core, customer, deceased, fault, loans, pickup, spare_parts, special, work
 
 app_name = "ordering"
 urlpatterns = [
@@ -17,6 +17,8 @@ urlpatterns = [
     path("<int:order_id>/aterkalla/", customer.order_withdraw, name="order_withdraw"),
     path("<int:order_id>/sarskilt-beslut/", special.special_request_new, name="special_request_new"),
     path("sarskilda-beslut/", special.special_queue, name="special_queue"),
+    path("godkannanden/", approval.approval_queue, name="approval_queue"),
+    path("godkannanden/<int:order_id>/", approval.approval_decide, name="approval_decide"),
     path("sarskilda-beslut/<int:order_id>/<slug:action>/", special.special_decide, name="special_decide"),
     path("leverans/<int:delivery_id>/foljesedel.pdf", customer.delivery_note, name="delivery_note"),
     path("leverans/<int:delivery_id>/signatur.png", customer.delivery_signature, name="delivery_signature"),

@@ -1,7 +1,8 @@
 """Prescribing over the API (issue 17, docs/prescribing.md): the prescribing-rights look-up, the
 prescribers' competences, and special requests — the customer sends a draft as a request, the
 supply centre's consultants (`supply.special_requests`) approve, reject or ask for more
-information. The same services as the pages; POSTs honour `Idempotency-Key`; other customers'
+information, first the customer's own approver where its terms say so (`/customer-approvals`,
+`ordering.customer_approvals`). The same services as the pages; POSTs honour `Idempotency-Key`; other customers'
 orders answer 404; errors are problem documents."""
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from access.decorators import api_perm
 from access.roles import Perm
 from core.idempotency import idempotent
 
+from ..flows import approval, special
 from ..flows import prescribing as rights
-from ..flows import special
 from .core import UNIT_ID_DESCRIPTION
 from .enums import OrderStatusValue, one_of
 
@@ -25,6 +26,7 @@ OutcomeValue = one_of(rights.DIRECT, rights.SPECIAL, rights.REFUSED)
 LineOutcomeValue = one_of(rights.OK, rights.SPECIAL, rights.REFUSED)
 LevelValue = one_of("open", "competence", "consultation")
 DecisionValue = one_of("approved", "rejected", "info_requested")
+StepValue = one_of("", approval.CUSTOMER_STEP, approval.SUPPLY_STEP)
 
 
 # --------------------------------------------------------------------------- prescribing rights
@@ -135,6 +137,13 @@ class DecisionOut(Schema):
     outcome: DecisionValue
     text: str
     by: str
+    step: StepValue = Field("", description="customer (the customer's own approver) | supply (the consultant)")
+
+
+class CustomerRuleOut(Schema):
+    required: bool
+    above: str | None = Field(None, description="The customer's order-cost threshold (kr), none = every request")
+    cost: str = Field(..., description="The order's cost (purchase price × quantity, kr) when it was sent")
 
 
 class SpecialRequestOut(Schema):
@@ -150,6 +159,10 @@ class SpecialRequestOut(Schema):
     grounds: list[str] = Field(..., description="Each line that needs the decision and why")
     requested_on: dt.date | None
     due_on: dt.date | None = Field(None, description="Decision due (LYFTA_SPECIAL_REQUEST_WEEKDAYS weekdays)")
+    customer_approval: CustomerRuleOut | None = Field(
+        None, description="Set when the customer's terms required its own approver first")
+    customer_due_on: dt.date | None = Field(
+        None, description="The customer's decision due (LYFTA_CUSTOMER_APPROVAL_WEEKDAYS weekdays)")
     rounds: list[RoundOut]
     decisions: list[DecisionOut]
     prescribing: dict = Field(..., description="The stored prescribing decision (docs/prescribing.md)")
@@ -160,7 +173,9 @@ def special_out(order) -> dict:
     return {"order_id": order.pk, "number": order.number, "status": order.status, "customer_id": order.customer_id,
             "unit_id": order.unit_id, "patient_id": order.patient_id, "reason": req.get("reason", ""),
             "need": req.get("need", ""), "tried": req.get("tried", ""), "grounds": req.get("grounds", []),
-            "requested_on": req.get("requested_on"), "due_on": req.get("due_on"), "rounds": req.get("rounds", []),
+            "requested_on": req.get("requested_on"), "due_on": req.get("due_on"),
+            "customer_approval": req.get("customer_approval"), "customer_due_on": req.get("customer_due_on"),
+            "rounds": req.get("rounds", []),
             "decisions": req.get("decisions", []), "prescribing": (order.extra or {}).get("prescribing") or {}}
 
 
@@ -236,3 +251,51 @@ def special_request_ask(request, order_id: int, payload: AskIn):
 
     return idempotent(request, work)
 
+
+
+# --------------------------------------------------------------------------- the customer's approver
+
+
+@router.get("/customer-approvals", response=list[SpecialRequestOut], operation_id="customer_approval_queue",
+            summary="The customer's approver's queue: own customers' requests awaiting the customer, oldest first")
+@api_perm(Perm.CUSTOMER_APPROVAL_DECIDE)
+def customer_approval_queue(request, q: Query[QueueQuery]):
+    return [special_out(o) for o in approval.customer_approval_queue(request.auth)[:q.limit]]
+
+
+@router.post("/customer-approvals/{order_id}/approve", response=SpecialRequestOut,
+             operation_id="customer_approval_approve",
+             summary="The customer approves: the request goes to the supply centre's consultants")
+@api_perm(Perm.CUSTOMER_APPROVAL_DECIDE)
+def customer_approval_approve(request, order_id: int, payload: ApproveIn):
+    principal = request.auth
+
+    def work():
+        return 200, special_out(approval.customer_approval_approve(principal, order_id, note=payload.note))
+
+    return idempotent(request, work)
+
+
+@router.post("/customer-approvals/{order_id}/reject", response=SpecialRequestOut,
+             operation_id="customer_approval_reject", summary="The customer rejects, with a reason")
+@api_perm(Perm.CUSTOMER_APPROVAL_DECIDE)
+def customer_approval_reject(request, order_id: int, payload: RejectIn):
+    principal = request.auth
+
+    def work():
+        return 200, special_out(approval.customer_approval_reject(principal, order_id, reason=payload.reason))
+
+    return idempotent(request, work)
+
+
+@router.post("/customer-approvals/{order_id}/ask", response=SpecialRequestOut,
+             operation_id="customer_approval_ask",
+             summary="The customer asks the prescriber for more information (the answer comes back to it)")
+@api_perm(Perm.CUSTOMER_APPROVAL_DECIDE)
+def customer_approval_ask(request, order_id: int, payload: AskIn):
+    principal = request.auth
+
+    def work():
+        return 200, special_out(approval.customer_approval_ask(principal, order_id, question=payload.question))
+
+    return idempotent(request, work)

@@ -24,7 +24,7 @@ from . import core as c
 from . import loans
 
 S = OrderStatus
-WITHDRAW = (S.DRAFT, S.SPECIAL_REQUESTED, S.INFO_REQUESTED, S.SUBMITTED)
+WITHDRAW = (S.DRAFT, S.CUSTOMER_APPROVAL, S.SPECIAL_REQUESTED, S.INFO_REQUESTED, S.SUBMITTED)
 CANCEL = (S.CONFIRMED,)  # a dispatched order is on its way: left to the driver's outcome (listed)
 WORK_CANCEL = (S.SUBMITTED, S.ACCEPTED)
 

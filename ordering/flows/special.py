@@ -19,8 +19,8 @@ from core.transactions import composed, entry_point
 
 from .. import pricing
 from ..models import Message, Order, OrderEvent, OrderStatus, OrderType, Priority
-from ..transitions import apply_transition
-from . import prescribing
+from ..transitions import apply_transition, refused
+from . import approval, prescribing
 from .core import (
     REASON_MAX,
     attachment_add,
@@ -66,7 +66,8 @@ def special_request_submit(principal, order_id: int, *, reason: str, need: str, 
     require_orderer(principal)
     order = order_for_customer(principal, order_id, lock=True)
     if order.status not in (S.DRAFT, S.INFO_REQUESTED):
-        apply_transition(order, S.SPECIAL_REQUESTED, principal)  # raises IllegalTransition
+        # (not the table's answer: from `customer_approval` only the customer's approver moves on)
+        raise refused(order, S.SPECIAL_REQUESTED)
     reason = _required(reason, "reason", "Orsaken", REASON_MAX)
     need = _required(need, "need", "Patientens behov")
     tried = _required(tried, "tried", "Vad som har prövats")
@@ -88,18 +89,32 @@ def special_request_submit(principal, order_id: int, *, reason: str, need: str, 
                    grounds=[f"{ln['article']} {ln['reason']}" for ln in decision["lines"]
                             if ln["outcome"] == prescribing.SPECIAL])
     if first:
+        # Where the customer's terms say so, the customer's own approver decides first (approval.py).
+        customer_rule = approval.approval_needed(order, lines)
         request.update(requested_on=today.isoformat(),
-                       due_on=add_weekdays(today, decide_within_weekdays()).isoformat())
+                       due_on=add_weekdays(today, decide_within_weekdays()).isoformat(),
+                       customer_approval=customer_rule)
+        to_customer = customer_rule is not None
+    else:  # the answer goes back to whoever asked
+        to_customer = request.get("asked_by") == approval.CUSTOMER_STEP
+    target = S.CUSTOMER_APPROVAL if to_customer else S.SPECIAL_REQUESTED
+    if to_customer:
+        approval.entered(order, request)
     _save_request(order, request)
     order.extra["prescribing"] = decision
     order.submitted_at = order.submitted_at or timezone.now()
-    apply_transition(order, S.SPECIAL_REQUESTED, principal, reason=reason,
+    apply_transition(order, target, principal, reason=reason,
                      data={"prescribing": decision, "need": need, "tried": tried},
                      update_fields=["extra", "submitted_at"])
     what = "är skickad" if first else "är kompletterad och skickad igen"
-    notify(order, Message.Kind.INFO, f"Särskilt beslut för order {order.number} {what}",
-           f"Order {order.number} {what} till Hjälpmedelscentralens konsulent för beslut. "
-           f"Beslut senast {request['due_on']}.")
+    if to_customer:
+        notify(order, Message.Kind.INFO, f"Särskilt beslut för order {order.number} {what}",
+               f"Order {order.number} {what} till kundens godkännare, som beslutar före Hjälpmedelscentralens "
+               f"konsulent. Kundens beslut senast {request['customer_due_on']}.")
+    else:
+        notify(order, Message.Kind.INFO, f"Särskilt beslut för order {order.number} {what}",
+               f"Order {order.number} {what} till Hjälpmedelscentralens konsulent för beslut. "
+               f"Beslut senast {request['due_on']}.")
     return order
 
 
@@ -123,7 +138,7 @@ def _decided(order: Order, principal, outcome: str, text: str) -> None:
     request = _request(order)
     decisions = list(request.get("decisions", []))
     decisions.append({"at": timezone.now().isoformat(), "outcome": outcome, "text": text,
-                      "by": getattr(principal, "label", "")})
+                      "by": getattr(principal, "label", ""), "step": approval.SUPPLY_STEP})
     request["decisions"] = decisions
     _save_request(order, request)
 
@@ -165,6 +180,7 @@ def special_request_ask(principal, order_id: int, *, question: str) -> Order:
     order = _for_decision(principal, order_id)
     question = _required(question, "question", "Frågan", REASON_MAX)
     _decided(order, principal, "info_requested", question)
+    order.extra["special_request"]["asked_by"] = approval.SUPPLY_STEP
     apply_transition(order, S.INFO_REQUESTED, principal, reason=question, data={"special_request": "info_requested"},
                      update_fields=["extra"])
     notify(order, Message.Kind.INFO, f"Komplettering behövs för order {order.number}",

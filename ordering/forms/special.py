@@ -21,3 +21,12 @@ class SpecialRequestForm(forms.Form):
 class DecisionForm(forms.Form):
     text = forms.CharField(label=_("Motivering eller fråga"), max_length=1000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CustomerDecisionForm(forms.Form):
+    """The customer's approver: one text, read as the comment (approve), the reason (reject, then
+    required) or the question (ask); the service's field error is shown next to it."""
+
+    text = forms.CharField(label=_("Kommentar, orsak eller fråga"), max_length=1000, required=False,
+                           help_text=_("Krävs när du avslår (orsaken) eller begär komplettering (frågan)."),
+                           widget=forms.Textarea(attrs={"rows": 3}))

@@ -37,6 +37,8 @@ class OrderStatus(models.TextChoices):
     # Special requests (särskilt beslut, docs/prescribing.md): a customer order awaiting a decision
     SPECIAL_REQUESTED = "special_requested", _("Särskilt beslut begärt")
     INFO_REQUESTED = "info_requested", _("Komplettering begärd")
+    # … first at the customer's own approver when the customer's terms say so (before the consultants)
+    CUSTOMER_APPROVAL = "customer_approval", _("Väntar på kundens godkännande")
     REJECTED = "rejected", _("Avslagen")
     # Work orders
     ACCEPTED = "accepted", _("Accepterad")
@@ -52,7 +54,11 @@ class OrderStatus(models.TextChoices):
     ANSWERED = "answered", _("Besvarad")
     CLOSED = "closed", _("Stängd")
 
-OPEN_CUSTOMER_STATUSES = ("draft", "special_requested", "info_requested", "submitted", "confirmed", "dispatched")
+OPEN_CUSTOMER_STATUSES = ("draft", "customer_approval", "special_requested", "info_requested", "submitted", "confirmed",
+                          "dispatched")
+# The open statuses of the replenishment backstop below, as they were when it was made: replenishment
+# orders are born submitted and never wait for a decision, so a new decision status needs no new index.
+_OPEN_REPLENISHMENT = ("draft", "special_requested", "info_requested", "submitted", "confirmed", "dispatched")
 
 class CustomerOrderKind(models.TextChoices):
     TO_PATIENT = "to_patient", _("Till patient")
@@ -147,7 +153,7 @@ class Order(TimeStampedModel):
             # also when withdrawals race (the rule row is locked too; this is the backstop).
             models.UniqueConstraint(
                 fields=["replenishes_rule"], name="uniq_open_replenishment",
-                condition=models.Q(replenishes_rule__isnull=False, status__in=list(OPEN_CUSTOMER_STATUSES))),
+                condition=models.Q(replenishes_rule__isnull=False, status__in=list(_OPEN_REPLENISHMENT))),
         ]
 
     def __str__(self) -> str:

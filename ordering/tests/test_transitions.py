@@ -11,7 +11,7 @@ from ordering.models import Order, OrderEvent, OrderType
 from ordering.transitions import MOVES, apply_transition, is_allowed
 
 STATUSES = ["draft", "submitted", "confirmed", "dispatched", "delivered", "cancelled", "withdrawn",
-            "special_requested", "info_requested", "rejected"]
+            "special_requested", "info_requested", "rejected", "customer_approval"]
 ALLOWED = {
     ("draft", "submitted"), ("submitted", "confirmed"), ("confirmed", "dispatched"), ("dispatched", "delivered"),
     ("submitted", "cancelled"), ("confirmed", "cancelled"), ("draft", "withdrawn"), ("submitted", "withdrawn"),
@@ -19,6 +19,10 @@ ALLOWED = {
     ("draft", "special_requested"), ("special_requested", "submitted"), ("special_requested", "rejected"),
     ("special_requested", "info_requested"), ("info_requested", "special_requested"),
     ("special_requested", "withdrawn"), ("info_requested", "withdrawn"),
+    # … first at the customer's own approver where the customer's terms say so
+    ("draft", "customer_approval"), ("customer_approval", "special_requested"), ("customer_approval", "rejected"),
+    ("customer_approval", "info_requested"), ("info_requested", "customer_approval"),
+    ("customer_approval", "withdrawn"),
 }
 MATRIX = list(itertools.product(STATUSES, STATUSES))
 

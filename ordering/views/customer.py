@@ -176,8 +176,8 @@ def order_detail(request, order_id: int):
         "order": order, "totals": selectors.order_totals(order),
         "address": selectors.delivery_address_for(order, principal),
         "can_withdraw": principal.has_perm(Perm.ORDER_CREATE) and not principal.is_supply
-        and order.status in (OrderStatus.DRAFT, OrderStatus.SUBMITTED, OrderStatus.SPECIAL_REQUESTED,
-                             OrderStatus.INFO_REQUESTED),
+        and order.status in (OrderStatus.DRAFT, OrderStatus.SUBMITTED, OrderStatus.CUSTOMER_APPROVAL,
+                             OrderStatus.SPECIAL_REQUESTED, OrderStatus.INFO_REQUESTED),
         "reason_form": ReasonForm(), "template_form": TemplateNameForm(),
     })
 
