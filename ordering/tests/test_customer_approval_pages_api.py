@@ -85,11 +85,12 @@ def test_decision_page_errors_next_to_the_field_then_reject_and_approve(two):
     r = two.ac.get(url)
     assert r.status_code == 200 and WHY["need"] in r.content.decode()
     assert PatientAccess.objects.filter(view="customer_approval", patient_id=two.order.patient_id).count() == 1
-    r = two.ac.post(url, {"action": "avsla", "text": ""})
+    assert two.ac.post(url, {"text": "x"}).status_code == 404  # no action, no decision
+    r = two.ac.post(url + "?action=avsla", {"text": ""})
     assert r.status_code == 422
     html = r.content.decode()
     assert "Ange varför det särskilda beslutet avslås." in html and 'aria-invalid="true"' in html
-    r = two.ac.post(url, {"action": "godkann", "text": "Inom budget"})
+    r = two.ac.post(url + "?action=godkann", {"text": "Inom budget"})
     assert r.status_code == 302 and r["Location"] == reverse("ordering:approval_queue")
     order = Order.objects.get(pk=two.order.pk)
     assert order.status == S.SPECIAL_REQUESTED
@@ -99,8 +100,8 @@ def test_decision_page_errors_next_to_the_field_then_reject_and_approve(two):
     # Decided: no longer the approver's (404), and another customer's never was.
     assert two.ac.get(url).status_code == 404
     assert two.ac.get(reverse("ordering:approval_decide", args=[two.other_order.pk])).status_code == 404
-    assert two.oac.post(reverse("ordering:approval_decide", args=[two.order.pk]),
-                        {"action": "avsla", "text": "x"}).status_code == 404
+    assert two.oac.post(reverse("ordering:approval_decide", args=[two.order.pk]) + "?action=avsla",
+                        {"text": "x"}).status_code == 404
 
 
 def test_api_queue_decisions_idempotency_and_problems(two):

@@ -54,7 +54,7 @@ def approval_decide(request, order_id: int):
         _404(exc)
     form = CustomerDecisionForm(request.POST or None)
     if request.method == "POST":
-        action = request.POST.get("action", "godkann")
+        action = request.GET.get("action", "")  # in the button's URL (formaction); never a default
         if action not in ("godkann", "avsla", "fraga"):
             _404(NotFound(gettext("Okänd åtgärd.")))
         done, result = form_submit(form, lambda cd: _run(principal, order.pk, action, cd["text"]), rename=RENAME)
