@@ -47,6 +47,11 @@ VIEW_LABELS = {
     "fhir_device": _("FHIR: hjälpmedel"),
     "fhir_devicerequest": _("FHIR: beställningsrad"),
     "fhir_supplydelivery": _("FHIR: leverans"),
+    "fhir_patient": _("FHIR: patientuppgifter"),
+    "fhir_devicerequest_search": _("FHIR: sökning på beställningsrader"),
+    "fhir_order": _("FHIR: order"),
+    "fhir_order_search": _("FHIR: sökning på ordrar"),
+    "fhir_supplydelivery_search": _("FHIR: sökning på leveranser"),
     "api_loan": _("API: utlåning"),
     "api_overdue_returns": _("API: försenade återlämningar"),
     # Drivers' runs (supply.runs): the stops' addresses and contacts

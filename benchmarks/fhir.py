@@ -2,7 +2,15 @@
 `DeviceRequest?patient=` and `SupplyDelivery?patient=` p50/p95 (issue 14's target: p95 < 50 ms).
 
     python -m benchmarks fhir [--scale 0.1] [--requests 200] [--reuse] [--db postgres://…/postgres]
+    python -m benchmarks fhir --loader planning --scale 1.0 --reuse [--today YYYY-MM-DD]
+                              [--planning-db postgres://postgres@127.0.0.1:5432/lyfta_planning]
 
+`--loader planning` measures on the data of `benchmarks.planning` (DESIGN §9 at --scale 1.0: 3 M
+orders with their deliveries and delivery lines, 250,000 patients, 600,000 open loans) in its
+database (default `lyfta_planning`); with `--reuse` a database already loaded with that scale and
+day is kept (new migrations applied), else it is loaded (about 20 minutes at 1.0). The benchmark
+adds one API client (`bench-fhir`, customer 1: the large region) if missing; the requests write
+their patient-access rows there. The default `--loader service`:
 Generates the same data as `benchmarks.service` (DESIGN.md §9 planning scale at --scale 1.0:
 250,000 patients, 800,000 devices with 600,000 loans, 3,000,000 customer orders …, plus a
 delivery for each delivered customer order) in a separate
@@ -48,10 +56,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--requests", type=int, default=200, help="requests per search")
     ap.add_argument("--reuse", action="store_true", help="measure the existing lyfta_bench_fhir (no generation)")
     ap.add_argument("--db", default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    ap.add_argument("--loader", choices=("service", "planning"), default="service",
+                    help="service: generate into lyfta_bench_fhir; planning: benchmarks.planning's data")
+    ap.add_argument("--planning-db", default="postgres://postgres@127.0.0.1:5432/lyfta_planning")
+    ap.add_argument("--today", type=lambda v: __import__("datetime").date.fromisoformat(v), default=None,
+                    help="the planning data's day (its --today; default today)")
     args = ap.parse_args(argv)
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from benchmarks import service
 
+    if args.loader == "planning":
+        return measure_planning(args)
     base = args.db.rsplit("/", 1)[0]
     if not args.reuse:
         import psycopg
@@ -66,7 +81,6 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
     from django.core.management import call_command
-    from django.test import Client
 
     from access.models import ApiClient, Organisation
 
@@ -89,6 +103,43 @@ def main(argv: list[str] | None = None) -> int:
     region = Organisation.objects.get(org_number=region_number)
     pids = list(Patient.objects.filter(customer=region, devices__isnull=False).values_list("pk", flat=True)
                 .distinct()[:5000])
+    return run_searches(args, token, pids, f"scale {args.scale}")
+
+
+def measure_planning(args) -> int:
+    """The searches on benchmarks.planning's data (loaded, or reused with --reuse)."""
+    from benchmarks import planning
+
+    os.environ["DATABASE_URL"] = args.planning_db
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    os.environ["DEBUG"] = "0"
+    info = planning.load(args.scale, args.planning_db, today=args.today, reuse=args.reuse)
+    from django.db import connection
+
+    from access.models import ApiClient, Organisation
+
+    token = "bench-fhir-region-token"
+    region = Organisation.objects.get(pk=1)  # customer 1: the large region (40 % of the patients)
+    if not ApiClient.objects.filter(name="bench-fhir").exists():
+        from tests import factories as f
+
+        f.api_client(region, token, name="bench-fhir")
+    with connection.cursor() as cur:  # patients of the region holding a device on an open loan
+        cur.execute("SELECT DISTINCT l.patient_id FROM stock_loan l JOIN patients_patient p ON p.id = l.patient_id "
+                    "WHERE l.customer_id = %s AND p.customer_id = %s AND l.ended_on IS NULL "
+                    "ORDER BY l.patient_id LIMIT 5000", [region.pk, region.pk])
+        pids = [r[0] for r in cur.fetchall()]
+    return run_searches(args, token, pids, f"planning data × {args.scale}"
+                        f"{' (reused)' if info['reused'] else ''}: {info['counts']['orders']:,} orders, "
+                        f"{info['counts']['patients']:,} patients")
+
+
+def run_searches(args, token: str, pids: list[int], what: str) -> int:
+    from django.test import Client
+
+    from benchmarks import service
+
+    assert pids, "no patient with a device on loan"
     rnd = random.Random(42)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     searches = {
@@ -105,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         service.log(f"{name}: p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms (n={r['n']})")
     print()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"### FHIR searches (scale {args.scale}, PostgreSQL, {os.cpu_count()} CPU, load average {load}, Python "
+    print(f"### FHIR searches ({what}, PostgreSQL, {os.cpu_count()} CPU, load average {load}, Python "
           f"{platform.python_version()})")
     print()
     print("| search | p50 ms | p95 ms | n |")

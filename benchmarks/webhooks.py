@@ -32,6 +32,8 @@ LOCK = threading.Lock()
 
 
 class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: one connection per dispatcher thread, not one per request
+
     def do_POST(self):  # noqa: N802
         self.rfile.read(int(self.headers.get("content-length") or 0))
         with LOCK:
@@ -92,6 +94,37 @@ def wait_delivered(total: int, timeout: float) -> bool:
     return False
 
 
+def profile(backlog: int) -> int:
+    """One dispatcher in-process under cProfile: statements per delivery and where the time goes."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from integration.dispatch import dispatch_until_idle
+
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    with CaptureQueriesContext(connection) as q:
+        prof.enable()
+        n = dispatch_until_idle()
+        prof.disable()
+    elapsed = time.perf_counter() - t0
+    print(f"\n## One dispatcher, in-process, cProfile on: {n} of {backlog} deliveries in {elapsed:.2f} s "
+          f"({n / elapsed:.0f}/s), {len(q.captured_queries)} statements = "
+          f"{len(q.captured_queries) / max(n, 1):.1f} per delivery; load average "
+          + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    kinds: dict[str, int] = {}
+    for x in q.captured_queries:
+        key = x["sql"].split(" WHERE ")[0][:90]
+        kinds[key] = kinds.get(key, 0) + 1
+    for key, c in sorted(kinds.items(), key=lambda kv: -kv[1])[:15]:
+        print(f"{c:6d}  {key}")
+    pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
+    return 0
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks webhooks")
     ap.add_argument("--db", default=None, help="sqlite, postgres or a postgres URL (default: DATABASE_URL)")
@@ -99,6 +132,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--live-orders", type=int, default=200)
     ap.add_argument("--dispatchers", type=int, default=4)
     ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--profile", action="store_true",
+                    help="deliver the backlog with one dispatcher in this process under cProfile; print the "
+                         "statements per delivery and the top functions (no throughput/latency run)")
     args = ap.parse_args(argv)
     vendor = choose_database(args.db, "webhooks")
     setup_django()
@@ -113,6 +149,8 @@ def main(argv: list[str]) -> int:
 
     make_orders(p, patient, article, args.orders)
     backlog = Delivery.objects.count()
+    if args.profile:
+        return profile(backlog)
     procs = dispatchers(args.dispatchers, args.timeout)
     t0 = time.monotonic()
     ok = wait_delivered(backlog, args.timeout)

@@ -87,6 +87,25 @@ def order_representation(order_id: int, client=None) -> dict | None:
     return ServiceOrderOut.model_validate(service_order_out(order, principal)).model_dump(mode="json")
 
 
+def order_representations(deliveries) -> dict[int, dict]:
+    """The current representations of the customer orders of a batch of deliveries, read
+    together (order, lines with article and device, events: four statements however many
+    orders), keyed by order id: the same as `order_representation` gives for each. Other order
+    types depend on the receiving client (`ServiceOrderOut`) and are left to it."""
+    from django.db.models import Prefetch
+
+    from ordering.api.customer import OrderOut, order_out
+    from ordering.models import Order, OrderLine
+
+    ids = sorted({d.event.order_id for d in deliveries if d.event.data.get("order_type") == "customer"})
+    if not ids:
+        return {}
+    orders = (Order.objects.filter(pk__in=ids, order_type="customer")
+              .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("article", "device")),
+                                "events"))
+    return {o.pk: OrderOut.model_validate(order_out(o)).model_dump(mode="json") for o in orders}
+
+
 def envelope(event: OutboxEvent, order: dict | None) -> dict:
     return {"id": str(event.event_id), "type": event.event_type,
             "timestamp": event.occurred_at.isoformat().replace("+00:00", "Z"),

@@ -58,5 +58,6 @@ urlpatterns = [
     path("forrad/<int:store_id>/", buffer.store_detail, name="store_detail"),
     path("forrad/<int:store_id>/uttag/", buffer.withdrawal_new, name="withdrawal_new"),
     path("forrad/<int:store_id>/inventering/", buffer.store_count, name="store_count"),
+    path("forrad/<int:store_id>/inventering/individer/", buffer.device_count, name="store_device_count"),
     path("forrad/<int:store_id>/bestall/", buffer.buffer_order_new, name="buffer_order_new"),
 ]

@@ -66,6 +66,9 @@ class Device(TimeStampedModel):
         AWAITING_REFURBISHMENT = "awaiting_refurbishment", _("Väntar på rekonditionering")
         IN_REPAIR = "in_repair", _("Under reparation")
         SCRAPPED = "scrapped", _("Kasserad")
+        # Expected in a buffer store but not found at its stock count (`store_count_devices`):
+        # out of the store through an adjustment, no location; found again by a later count.
+        MISSING = "missing", _("Saknas vid inventering")
 
     serial = models.CharField(_("individnummer"), max_length=60, unique=True)
     article = models.ForeignKey("catalogue.Article", on_delete=models.PROTECT, related_name="devices",

@@ -371,11 +371,12 @@ def release(*, device: Device | None = None, article: Article | None = None, qua
 @transaction.atomic
 def deliver_to_patient(*, device: Device, patient, customer, cost_centre=None, ref: str = "", actor=None,
                        on: datetime.date | None = None, loan_type: str = LoanType.PERMANENT,
-                       loan_until: datetime.date | None = None) -> Loan:
+                       loan_until: datetime.date | None = None, level: StockLevel | None = None) -> Loan:
     """Register a device on a patient: the loan starts (rent starts). The device leaves its
     location (central stock, reserved or not, or a buffer store). Refused when the device
     already has an open loan (also guaranteed by a unique constraint). `loan_type`/`loan_until`:
-    the loan's terms as the order line chose them (checked by ordering when it was ordered)."""
+    the loan's terms as the order line chose them (checked by ordering when it was ordered).
+    `level`: the projection row of the device's location when the caller holds it locked."""
     on = on or timezone.localdate()
     loan_type = loan_type or LoanType.PERMANENT
     _check_loan_terms(loan_type, loan_until)
@@ -392,7 +393,7 @@ def deliver_to_patient(*, device: Device, patient, customer, cost_centre=None, r
     was_reserved = device.status == S.RESERVED
     _apply(kind=K.ISSUE, article=device.article, location=device.location, condition=device.condition,
            quantity=-1, reserved=-1 if was_reserved else 0, device=device, ref=ref, actor=actor,
-           note=f"patient {patient.pk}")
+           note=f"patient {patient.pk}", level=level)
     device.status, device.location, device.holder_patient, device.reserved_ref = S.ON_LOAN, None, patient, ""
     device.save(update_fields=["status", "location", "holder_patient", "reserved_ref", "updated_at"])
     try:

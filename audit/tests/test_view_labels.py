@@ -10,7 +10,8 @@ from audit.labels import VIEW_LABELS, view_label
 
 ROOT = Path(settings.BASE_DIR)
 LOGGING_CALLS = {"patient_access_record": 2, "patient_access_record_many": 2, "patient_get_for_view": 2,
-                 "patient_find_by_identity": 2, "loan_for_view": 2}
+                 "patient_find_by_identity": 2, "loan_for_view": 2, "patient_for_view": 2,
+                 "one_visible_order": 3, "log_patients": 2}
 
 
 def view_codes_in_source() -> dict[str, str]:
@@ -27,12 +28,12 @@ def view_codes_in_source() -> dict[str, str]:
             args = [a for a in node.args[LOGGING_CALLS[name]:LOGGING_CALLS[name] + 1]]
             args += [k.value for k in node.keywords if k.arg == "view"]
             for a in args:
-                if isinstance(a, ast.Constant) and isinstance(a.value, str):
+                if isinstance(a, ast.Constant) and isinstance(a.value, str) and a.value:
                     found[a.value] = f"{path.relative_to(ROOT)}:{node.lineno}"
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.FunctionDef) and node.name in LOGGING_CALLS:
                 for arg, default in zip(reversed(node.args.args), reversed(node.args.defaults), strict=False):
-                    if arg.arg == "view" and isinstance(default, ast.Constant):
+                    if arg.arg == "view" and isinstance(default, ast.Constant) and default.value:
                         found[default.value] = f"{path.relative_to(ROOT)}:{node.lineno}"
     return found
 

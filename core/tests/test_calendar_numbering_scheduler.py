@@ -31,6 +31,37 @@ def test_sequence_continues_after_a_counter_already_in_use(db):
     assert next_number("ZZ") == "ZZ0000042"
 
 
+def test_a_number_is_one_statement(db):
+    """SQLite: one INSERT … ON CONFLICT DO UPDATE … RETURNING (the first number inserts the counter
+    row); PostgreSQL: one nextval. No savepoint, no read back (issue 12's withdrawal p95)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    next_number("KO")
+    with CaptureQueriesContext(connection) as c:
+        a = next_number("KO")
+    assert len(c.captured_queries) == 1, c.captured_queries
+    with CaptureQueriesContext(connection) as c:
+        b = next_number("KO")
+    assert len(c.captured_queries) == 1 and int(b[2:]) == int(a[2:]) + 1
+    if connection.vendor == "sqlite":
+        with CaptureQueriesContext(connection) as c:
+            assert next_number("NEWP") == "NEWP0000001"  # the first number of a prefix: the same statement
+        assert len(c.captured_queries) == 1
+
+
+def test_a_rolled_back_number_is_taken_back_on_sqlite(db):
+    from django.db import connection, transaction
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's sequence leaves a gap by design")
+    first = next_number("RB")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        next_number("RB")
+        raise RuntimeError
+    assert int(next_number("RB")[2:]) == int(first[2:]) + 1
+
+
 @pytest.mark.parametrize("prefix", ["", "ko", "K'O", "ABCDEFGHI", "K1"])
 def test_bad_prefix_is_refused(db, prefix):
     with pytest.raises(ValueError):

@@ -248,7 +248,10 @@ def device_request_search(request):
     patient_id, number = _patient_or_number(request, "group-identifier")
     qs = s.customer_lines(request.auth, patient_id=patient_id, number=number)
     total = qs.count()
-    rows = [m.device_request(ln, ln.order) for ln in qs[offset:offset + count]]
+    page = list(qs[offset:offset + count])
+    if patient_id is None:  # by order number: log the patients on the page (by patient: logged above)
+        s.log_patients(request.auth, [ln.order.patient_id for ln in page], "fhir_devicerequest_search")
+    rows = [m.device_request(ln, ln.order) for ln in page]
     return searchset(request, rows, count, offset, total)
 
 
@@ -331,7 +334,10 @@ def task_search(request):
     else:
         raise ValidationFailed("Sök med focus=, identifier= eller patient=.", errors={"focus": ["saknas"]})
     total = qs.count()
-    rows = [m.task(o, s.supply_org_id(), s.line_ids(o)) for o in qs[offset:offset + count]]
+    page = list(qs[offset:offset + count])
+    if focus or ident:  # by focus or order number (by patient: logged by the selector): log the patients on the page
+        s.log_patients(request.auth, [o.patient_id for o in page], "fhir_order_search")
+    rows = [m.task(o, s.supply_org_id(), s.line_ids(o)) for o in page]
     return searchset(request, rows, count, offset, total)
 
 

@@ -38,7 +38,7 @@ REQUEST_STATUS = {
     "in_progress": "active", "delivered": "completed", "completed": "completed", "cancelled": "revoked",
     "withdrawn": "revoked",
 }
-DEVICE_STATUS = {"in_stock": "active", "on_loan": "active", "scrapped": "inactive"}
+DEVICE_STATUS = {"in_stock": "active", "on_loan": "active", "scrapped": "inactive", "missing": "inactive"}
 
 
 def ref(kind: str, pk) -> dict:

@@ -86,13 +86,6 @@ def store_for(principal, store_id, *, act: bool = False):
     return store
 
 
-def _store_orderer(store):
-    """Who is told about a store's replenishment orders: the first store keeper of its unit."""
-    ra = (RoleAssignment.objects.filter(unit_id=store.unit_id, role=Role.STORE_KEEPER, user__is_active=True)
-          .select_related("user").order_by("pk").first())
-    return ra.user if ra else None
-
-
 def _article(number: str, field_name: str = "article_number"):
     from catalogue.models import Article
 
@@ -239,7 +232,11 @@ def withdrawal_create(principal, data: WithdrawalInput) -> Order:
     delivery = Delivery.objects.create(order=order, delivered_on=on, receiver_name=principal.label[:120] or "–",
                                        place=Delivery.Place.HOSPITAL_OR_UNIT, actor_label=principal.label[:200])
     DeliveryLine.objects.create(delivery=delivery, order_line=lines[0], quantity=quantity, device=device)
-    replenishment_check(store=store, rules=rules, actor=principal)
+    # The free units after the withdrawal, from the projection row read under its lock (a tracked
+    # device is in it too): the check needs no second read of it.
+    level = levels[article.pk]
+    replenishment_check(store=store, rules=rules, actor=principal,
+                        held={article.pk: level.on_hand - level.reserved - quantity})
     return order
 
 
@@ -254,23 +251,47 @@ def on_order(store_id: int, article_ids) -> dict[int, int]:
     return {r["article_id"]: r["n"] or 0 for r in rows}
 
 
-def replenishment_check(*, store, rules, actor=None) -> list[Order]:
+def _open_buffer_orders(store_id: int, rules) -> tuple[dict[int, int], set[int]]:
+    """One statement for what the check needs of the store's open buffer orders: the units on
+    order per article (`on_order`: submitted or later) and the rules that already have an open
+    replenishment order. A replenishment order is written with its store, its rule and lines of
+    the rule's article only (`_replenishment_create`), so its lines are among these rows; the
+    partial unique index stays the backstop."""
+    rule_of = {r.pk for r in rules}
+    rows = (OrderLine.objects.filter(order__buffer_store_id=store_id, order__kind__in=BUFFER_KINDS,
+                                     order__status__in=OPEN_CUSTOMER_STATUSES,
+                                     article_id__in=[r.article_id for r in rules])
+            .values("article_id", "order__status", "order__replenishes_rule_id")
+            .annotate(n=Sum(F("quantity") - F("delivered_quantity"))).order_by())
+    ordered: dict[int, int] = {}
+    open_rules: set[int] = set()
+    for r in rows:
+        if r["order__status"] in ON_ORDER_STATUSES:
+            ordered[r["article_id"]] = ordered.get(r["article_id"], 0) + (r["n"] or 0)
+        if r["order__replenishes_rule_id"] in rule_of:
+            open_rules.add(r["order__replenishes_rule_id"])
+    return ordered, open_rules
+
+
+def replenishment_check(*, store, rules, actor=None, held: dict[int, int] | None = None) -> list[Order]:
     """For each locked rule (`rules_lock`) with automatic on and the store below its safety
     level: a replenishment order for refill − (on hand + on order), unless the rule already has
-    an open one. Runs inside the caller's transaction, after its stock change."""
+    an open one. Runs inside the caller's transaction, after its stock change. `held`: the free
+    units on hand per article when the caller knows them (a withdrawal computes them from the
+    projection row it locked, saving the read); articles missing from it are read."""
     from stock.buffer.selectors import on_hand
 
     rules = [r for r in rules if r.automatic]
     if not rules:
         return []
-    held = on_hand(store, [r.article_id for r in rules])
+    held = dict(held or {})
+    unknown = [r.article_id for r in rules if r.article_id not in held]
+    if unknown:
+        held.update(on_hand(store, unknown))
     rules = [r for r in rules if held.get(r.article_id, 0) < r.safety_level]
     if not rules:  # the common case: nothing below safety, nothing more to read
         return []
-    ordered = on_order(store.pk, [r.article_id for r in rules])
-    open_rules = set(Order.objects.filter(replenishes_rule__in=[r.pk for r in rules],
-                                          status__in=OPEN_CUSTOMER_STATUSES).values_list("replenishes_rule_id",
-                                                                                          flat=True))
+    ordered, open_rules = _open_buffer_orders(store.pk, rules)
     created = []
     header = None
     for rule in rules:
@@ -289,18 +310,36 @@ def replenishment_check(*, store, rules, actor=None) -> list[Order]:
 
 
 def _store_header(store) -> dict:
-    """What every replenishment order of a store shares (read once per check)."""
-    from access.models import Unit
+    """What every replenishment order of a store shares, in one statement: the unit's customer
+    and cost centre, the orderer (the first active store keeper of the unit) and the unit's
+    first active delivery point."""
+    from django.db.models import OuterRef, Subquery
 
-    return {"unit": Unit.objects.only("id", "organisation_id", "default_cost_centre_id").get(pk=store.unit_id),
-            "orderer": _store_orderer(store), "point": _delivery_point(store)}
+    from access.models import DeliveryPoint, Unit
+
+    keeper = (RoleAssignment.objects.filter(unit_id=OuterRef("pk"), role=Role.STORE_KEEPER, user__is_active=True)
+              .order_by("pk").values("user_id")[:1])
+    points = DeliveryPoint.objects.filter(unit_id=OuterRef("pk"), is_active=True).order_by("pk")
+    point_fields = ("id", "street", "postal_code", "city")
+    row = (Unit.objects.filter(pk=store.unit_id)
+           .annotate(orderer_user_id=Subquery(keeper),
+                     **{f"point_{f}": Subquery(points.values(f)[:1]) for f in point_fields})
+           .values("id", "organisation_id", "default_cost_centre_id", "orderer_user_id",
+                   *(f"point_{f}" for f in point_fields)).get())
+    unit = Unit(id=row["id"], organisation_id=row["organisation_id"],
+                default_cost_centre_id=row["default_cost_centre_id"])
+    point = None
+    if row["point_id"] is not None:
+        point = DeliveryPoint(id=row["point_id"], unit_id=row["id"], street=row["point_street"],
+                              postal_code=row["point_postal_code"], city=row["point_city"])
+    return {"unit": unit, "orderer_id": row["orderer_user_id"], "point": point}
 
 
 def _replenishment_create(store, rule, quantity: int, *, held: int, on_order: int, actor, header) -> Order | None:
     unit = header["unit"]
     order = Order(order_type=OrderType.CUSTOMER, kind=K.REPLENISHMENT, status=S.SUBMITTED,
                   customer_id=unit.organisation_id, unit=unit, cost_centre_id=unit.default_cost_centre_id,
-                  orderer=header["orderer"], replenishes_rule=rule,
+                  orderer_id=header["orderer_id"], replenishes_rule=rule,
                   note=f"Automatisk påfyllnad av {rule.article.article_number} {rule.article.name}: "
                        f"{held} i förrådet, {on_order} beställda, säkerhetsnivå {rule.safety_level}, "
                        f"påfyllnadsnivå {rule.refill_level}."[:NOTE_MAX])
@@ -365,6 +404,26 @@ def store_count_post(principal, store_id, *, article_number: str, counted, reaso
     delta = buffer_stock.store_count(store=store, article=article, counted=counted, reason=reason, actor=principal)
     replenishment_check(store=store, rules=rules, actor=principal)
     return delta
+
+
+@entry_point
+def store_count_devices_post(principal, store_id, *, article_number: str, present=(), scanned="",
+                             reason: str):
+    """A store keeper's count of a tracked article by serial (`stock.buffer.services.
+    store_count_devices`: missing devices out, devices booked elsewhere in, through the ledger);
+    then the replenishment check. Locks: the count's (levels, availability, devices), then the
+    rule."""
+    from stock.buffer import services as buffer_stock
+
+    store = store_for(principal, store_id, act=True)
+    article = _article(article_number)
+    serials = buffer_stock.parse_serials(scanned) if isinstance(scanned, str) else [
+        str(s).strip() for s in scanned or () if str(s).strip()]
+    result = buffer_stock.store_count_devices(store=store, article=article, present=present, scanned=serials,
+                                              reason=reason, actor=principal)
+    rules = buffer_stock.rules_lock(store_ids=[store.pk], article_ids=[article.pk])
+    replenishment_check(store=store, rules=rules, actor=principal)
+    return result
 
 
 # --------------------------------------------------------------------------- manual buffer orders

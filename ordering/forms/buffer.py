@@ -60,6 +60,26 @@ class StoreCountForm(IdPrefixMixin, forms.Form):
             (a.article_number, f"{a.name} ({a.article_number})") for a in articles if not a.is_tracked]
 
 
+class DeviceCountForm(IdPrefixMixin, forms.Form):
+    """The count of one tracked article by serial: tick the devices found of those booked in the
+    store, and type or scan any other serial found (one per line)."""
+    id_prefix = "individ"
+    present = forms.MultipleChoiceField(label=_("Individer som finns i förrådet"), required=False,
+                                        widget=forms.CheckboxSelectMultiple,
+                                        help_text=_("Bocka för varje individ du hittar. En individ som inte är "
+                                                    "förbockad bokas som saknad."))
+    scanned = forms.CharField(label=_("Andra individnummer du hittat"), required=False, max_length=20000,
+                              widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off",
+                                                           "autocapitalize": "characters", "spellcheck": "false"}),
+                              help_text=_("Skanna eller skriv, ett per rad. Även individer i listan ovan "
+                                          "räknas som funna när de skannas."))
+    reason = forms.CharField(label=_("Orsak"), max_length=300, initial=_("Inventering"))
+
+    def __init__(self, *args, devices=(), **kw):
+        super().__init__(*args, **kw)
+        self.fields["present"].choices = [(d.serial, f"{d.serial} – {d.article.name}") for d in devices]
+
+
 class BufferOrderForm(IdPrefixMixin, forms.Form):
     id_prefix = "order"
     article_number = forms.CharField(label=_("Artikelnummer"), max_length=35)

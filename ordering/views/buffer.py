@@ -16,7 +16,7 @@ from stock.buffer import selectors as store_selectors
 
 from .. import selectors
 from ..flows import buffer
-from ..forms.buffer import BufferOrderForm, StoreCountForm, WithdrawalForm
+from ..forms.buffer import BufferOrderForm, DeviceCountForm, StoreCountForm, WithdrawalForm
 from .core import _patient_or_lookup, _post
 
 
@@ -37,7 +37,7 @@ def _store_context(store) -> dict:
     return {
         "store": store, "levels": levels, "devices": store_selectors.store_devices(store), "rule_rows": rule_rows,
         "orders": selectors.buffer_store_orders(store), "movements": store_selectors.store_movements(store, limit=30),
-        "withdrawals": selectors.buffer_store_withdrawals(store),
+        "withdrawals": selectors.buffer_store_withdrawals(store), "tracked": _tracked_articles(store, levels),
     }
 
 
@@ -102,6 +102,61 @@ def store_count(request, store_id: int):
         return redirect("ordering:store_detail", store.pk)
     ctx.update(count_form=form, order_form=BufferOrderForm())
     return form_page(request, "ordering/buffer/store_detail.html", ctx, form=form)
+
+
+def _tracked_articles(store, levels) -> list:
+    """The tracked articles a store keeper can count by serial: those with stock or a rule."""
+    articles = {lv.article.pk: lv.article for lv in levels if lv.article.is_tracked}
+    for rule in store_selectors.store_rules(store):
+        if rule.article.is_tracked:
+            articles.setdefault(rule.article.pk, rule.article)
+    return sorted(articles.values(), key=lambda a: (a.name, a.article_number))
+
+
+def _device_count_messages(request, result) -> None:
+    flash.success(request, gettext("Inventeringen per individ är bokförd: %(n)s individer finns i förrådet som "
+                                   "registrerat.") % {"n": len(result.present)})
+    if result.missing:
+        flash.warning(request, gettext("Saknas och är bokade som saknade (justering med orsak): %(serials)s. "
+                                       "Hittas de senare, skanna dem vid nästa inventering.")
+                      % {"serials": ", ".join(result.missing)})
+    if result.found_again:
+        flash.info(request, gettext("Saknades tidigare och är bokade tillbaka i förrådet: %(serials)s.")
+                   % {"serials": ", ".join(result.found_again)})
+    if result.moved_in:
+        flash.info(request, gettext("Var enligt registret på en annan plats och är nu flyttade in i förrådet: "
+                                    "%(serials)s.") % {"serials": ", ".join(f"{s} ({where})" for s, where in
+                                                                           result.moved_in)})
+
+
+@require_perm(Perm.STORE_KEEP)
+def device_count(request, store_id: int):
+    """Count a tracked article by serial (inventering per individ): `?artikel=` picks the article."""
+    store = _store(request, store_id)
+    levels = store_selectors.store_levels(store)
+    tracked = _tracked_articles(store, levels)
+    number = (request.POST.get("article_number") or request.GET.get("artikel") or "").strip()
+    article = next((a for a in tracked if a.article_number == number), None)
+    if article is None:
+        if number:
+            raise Http404("Artikeln finns inte bland förrådets individmärkta artiklar.")
+        return render(request, "ordering/buffer/device_count.html",
+                      {"store": store, "tracked": tracked, "article": None, "form": None})
+    devices = store_selectors.store_devices(store, article=article)
+    form = DeviceCountForm(_post(request), devices=devices)
+    if request.method == "POST":
+        def post(cd):
+            return buffer.store_count_devices_post(request.principal, store.pk, article_number=article.article_number,
+                                                   present=cd["present"], scanned=cd["scanned"],
+                                                   reason=cd["reason"])
+
+        done, result = form_submit(form, post)
+        if done:
+            _device_count_messages(request, result)
+            return redirect("ordering:store_detail", store.pk)
+    return form_page(request, "ordering/buffer/device_count.html",
+                     {"store": store, "tracked": tracked, "article": article, "form": form,
+                      "devices": devices}, form=form)
 
 
 @require_perm(Perm.STORE_KEEP)

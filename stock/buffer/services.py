@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from access.models import Unit
 from audit.services import audit_record
@@ -181,7 +183,7 @@ def store_withdraw(*, store: Location, article: Article, quantity: int, device: 
             raise Conflict(f"Individ {device.serial} finns inte längre i förrådet; någon annan har just tagit ut den.",
                            code="device_not_in_store", errors={"serial": ["Finns inte längre i förrådet."]})
         return stock.deliver_to_patient(device=device, patient=patient, customer=customer, cost_centre=cost_centre,
-                                        ref=ref, actor=actor, on=on)
+                                        ref=ref, actor=actor, on=on, level=level)
     if level is None:  # the row `buffer_lock` returned (locked), else read under that lock
         level = StockLevel.objects.get(location=store, article=article)
     free = level.on_hand - level.reserved
@@ -238,8 +240,184 @@ def store_count(*, store: Location, article: Article, counted, reason: str, acto
     if len(reason) > 300:
         field_error("reason", "Orsaken får vara högst 300 tecken.")
     if article.is_tracked:
-        field_error("article_number", "Individmärkta artiklar inventeras per individ (saknad individ kasseras).")
+        field_error("article_number", gettext("Individmärkta artiklar inventeras per individnummer (Inventering per individ)."))
     counted = clean_level(counted, "counted", "Räknat antal")
     return stock.adjust(location=store, article=article, counted=counted, actor=actor, note=reason,
                         ref=f"inventering {store.code}")
 
+
+
+# --------------------------------------------------------------------------- stock count of tracked devices
+
+MAX_SERIALS = 500
+
+
+@dataclass
+class DeviceCount:
+    """What a count by serial found (serials, sorted): present as booked, missing (expected in the
+    store but not found: out through an adjustment, status `missing`), found again (a missing
+    device back in the store: an adjustment in) and moved in (booked at another location: a
+    transfer out there and in here), each with where the ledger had it."""
+    present: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    found_again: list[str] = field(default_factory=list)
+    moved_in: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def delta(self) -> int:
+        return len(self.found_again) + len(self.moved_in) - len(self.missing)
+
+
+def parse_serials(text) -> list[str]:
+    """Serials typed or scanned into one field: separated by new lines, spaces, commas or
+    semicolons; duplicates dropped, order kept."""
+    seen: dict[str, None] = {}
+    for part in re.split(r"[\s,;]+", str(text or "")):
+        if part.strip():
+            seen.setdefault(part.strip(), None)
+    return list(seen)
+
+
+# Devices that a store keeper's count may book into the store although the ledger has them
+# elsewhere: not on a patient, not reserved for an order, not scrapped.
+_MOVABLE = (S.IN_STOCK, S.IN_BUFFER_STORE, S.IN_TRANSIT, S.AWAITING_REFURBISHMENT, S.IN_REPAIR, S.MISSING)
+
+
+def _serial_errors(store: Location, article: Article, serials: dict[str, str], devices: dict[str, Device]) -> dict:
+    """The refusals of a count by serial, per field (`present`, `scanned`); empty when it may be
+    booked. `serials`: serial → the field it came from."""
+    errors: dict[str, list[str]] = {}
+    for serial, field_name in serials.items():
+        device = devices.get(serial)
+        if device is None:
+            msg = gettext("Individnummer {serial} finns inte i registret. Kontrollera numret; en okänd individ "
+                          "kan inte bokas in vid inventering.").format(serial=serial)
+        elif device.article_id != article.pk:
+            msg = gettext("Individ {serial} är av en annan artikel ({other}), inte {article}; inventera den under "
+                          "sin artikel.").format(serial=serial, other=device.article.article_number,
+                                                  article=article.article_number)
+        elif device.location_id == store.pk and device.status == S.IN_BUFFER_STORE:
+            continue
+        elif device.status == S.ON_LOAN:
+            msg = gettext("Individ {serial} är enligt registret utlånad till en patient och kan inte bokas in i "
+                          "förrådet. Kontakta Hjälpmedelscentralen.").format(serial=serial)
+        elif device.status == S.RESERVED:
+            msg = gettext("Individ {serial} är reserverad för en order och kan inte bokas in i förrådet. Kontakta "
+                          "Hjälpmedelscentralen.").format(serial=serial)
+        elif device.status == S.SCRAPPED:
+            msg = gettext("Individ {serial} är kasserad och kan inte bokas in i förrådet. Kontakta "
+                          "Hjälpmedelscentralen.").format(serial=serial)
+        elif device.status in _MOVABLE:
+            continue
+        else:  # pragma: no cover - a status added later
+            msg = gettext("Individ {serial} kan inte bokas in i förrådet.").format(serial=serial)
+        errors.setdefault(field_name, []).append(msg)
+    return errors
+
+
+def count_lock(*, store: Location, article: Article, serials) -> tuple[StockLevel, dict[int, StockLevel],
+                                                                      list[Device], dict[str, Device]]:
+    """The locks of a count by serial, in the order every stock path takes them: the article's
+    projection rows at the store and at the other locations the named devices are booked at
+    (article, location, pk — as `stock_lock_for_allocation`), the article's availability row when
+    central stock is among them, then the devices (the store's and the named ones) by primary
+    key. Returns the store's level, the other levels by location, the store's devices of the
+    article and the named devices by serial (all read under the locks)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("count_lock must run inside a transaction")
+    serials = list(serials)
+    named = {d.serial: d for d in Device.objects.filter(serial__in=serials).only("id", "location_id")}
+    expected_ids = list(Device.objects.filter(location=store, article=article).values_list("pk", flat=True))
+    location_ids = {store.pk} | {d.location_id for d in named.values() if d.location_id is not None}
+    stock._level(store, article)
+    levels = list(StockLevel.objects.select_for_update().filter(article=article, location_id__in=location_ids)
+                  .select_related("location").order_by("article_id", "location_id", "pk"))
+    if any(lv.location.kind == Location.Kind.CENTRAL for lv in levels):
+        list(stock.ArticleAvailability.objects.select_for_update().filter(article=article).values_list("pk", flat=True))
+    ids = sorted(set(expected_ids) | {d.pk for d in named.values()})
+    locked = list(Device.objects.select_for_update(of=("self",)).filter(pk__in=ids)
+                  .select_related("article", "location").order_by("pk"))
+    by_loc = {lv.location_id: lv for lv in levels}
+    for d in locked:  # moved between the first read and the lock: its level is not held
+        if d.serial in named and d.location_id is not None and d.location_id not in by_loc:
+            raise Conflict(gettext("Individ {serial} flyttades just; gör om inventeringen.").format(serial=d.serial),
+                           code="device_moved")
+    devices_in_store = [d for d in locked if d.location_id == store.pk and d.status == S.IN_BUFFER_STORE
+                        and d.article_id == article.pk]
+    return by_loc.pop(store.pk), by_loc, devices_in_store, {d.serial: d for d in locked if d.serial in named}
+
+
+def clean_count_reason(reason) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        field_error("reason", gettext("Ange orsak till justeringen (t.ex. inventering)."))
+    if len(reason) > 300:
+        field_error("reason", gettext("Orsaken får vara högst 300 tecken."))
+    return reason
+
+
+def store_count_devices(*, store: Location, article: Article, present=(), scanned=(), reason: str,
+                        actor=None) -> DeviceCount:
+    """A stock count of a tracked article in a store, by serial (the caller's transaction; it takes
+    `count_lock`, then the caller may lock the rules). `present`: the serials the keeper ticked
+    of those booked in the store; `scanned`: serials typed or scanned. Every device booked in the
+    store and not named is missing; a named device booked elsewhere is booked in here. Refused
+    as a whole (errors per field, nothing written) for an unknown serial, a device of another
+    article, and one on loan, reserved or scrapped. Everything goes through the ledger, with the
+    reason, one audit row per device and one for the count (reason `stock_count`)."""
+    reason = clean_count_reason(reason)
+    if store.kind != Location.Kind.BUFFER_STORE:
+        raise ValidationFailed(gettext("Lagerplatsen är inget buffertförråd."))
+    if not article.is_tracked:
+        field_error("article_number", gettext("Artikeln är inte individmärkt; ange räknat antal i stället."))
+    present, scanned = [str(s).strip()[:61] for s in present if str(s).strip()], list(scanned)
+    if len(present) + len(scanned) > MAX_SERIALS:
+        field_error("scanned", gettext("Högst {n} individnummer per inventering.").format(n=MAX_SERIALS))
+    origin = {s: "scanned" for s in scanned}
+    origin.update({s: "present" for s in present if s not in origin})
+    level, others, in_store, named = count_lock(store=store, article=article, serials=origin)
+    errors = _serial_errors(store, article, origin, named)
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise ValidationFailed(first if sum(map(len, errors.values())) == 1 else
+                               gettext("Inventeringen kan inte bokföras: {n} individnummer behöver rättas.")
+                               .format(n=sum(map(len, errors.values()))), errors=errors)
+    ref = f"inventering {store.code}"
+    result = DeviceCount()
+    now = stock.timezone.now()
+    for device in in_store:
+        if device.serial in origin:
+            result.present.append(device.serial)
+            continue
+        stock._apply(kind=K.ADJUSTMENT, article=article, location=store, condition=device.condition, quantity=-1,
+                     device=device, ref=ref, actor=actor, note=reason, level=level)
+        device.status, device.location = S.MISSING, None
+        device.save(update_fields=["status", "location", "updated_at"])
+        audit_record(actor, "stock.device_missing", device, {"store": store.code, "reason": "stock_count",
+                                                             "note": reason})
+        result.missing.append(device.serial)
+    for serial in sorted(s for s, d in named.items() if not (d.location_id == store.pk
+                                                           and d.status == S.IN_BUFFER_STORE)):
+        device = named[serial]
+        was = {"status": device.status, "location": device.location.code if device.location_id else ""}
+        if device.location_id is None:  # missing (or nowhere): back in through an adjustment
+            stock._apply(kind=K.ADJUSTMENT, article=article, location=store, condition=device.condition, quantity=1,
+                         device=device, ref=ref, actor=actor, note=reason, level=level)
+            result.found_again.append(serial)
+        else:
+            stock._apply(kind=K.TRANSFER_OUT, article=article, location=device.location, condition=device.condition,
+                         quantity=-1, device=device, ref=ref, actor=actor, note=reason,
+                         level=others[device.location_id])
+            stock._apply(kind=K.TRANSFER_IN, article=article, location=store, condition=device.condition, quantity=1,
+                         device=device, ref=ref, actor=actor, note=reason, level=level)
+            result.moved_in.append((serial, str(device.location.name)))
+        device.status, device.location, device.available_since = S.IN_BUFFER_STORE, store, now
+        device.save(update_fields=["status", "location", "available_since", "updated_at"])
+        audit_record(actor, "stock.device_found", device, {"store": store.code, "reason": "stock_count",
+                                                           "note": reason, "was": was})
+    result.present.sort()
+    result.missing.sort()
+    audit_record(actor, "stock.store_count_devices", article, {
+        "store": store.code, "reason": "stock_count", "note": reason, "present": result.present,
+        "missing": result.missing, "found_again": result.found_again, "moved_in": [s for s, _ in result.moved_in]})
+    return result

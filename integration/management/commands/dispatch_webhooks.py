@@ -13,7 +13,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="deliver what is due, then stop")
         parser.add_argument("--interval", type=float, default=1.0, help="seconds to sleep when idle")
-        parser.add_argument("--batch", type=int, default=20)
+        parser.add_argument("--batch", type=int, default=50)
         parser.add_argument("--max-seconds", type=float, default=0, help="stop after this long (0: never)")
 
     def handle(self, *args, **opts):
