@@ -143,7 +143,7 @@ def customer_approval_approve(principal, order_id: int, *, note: str = "") -> Or
     from .special import decide_within_weekdays as consultants_weekdays
 
     order = _for_decision(principal, order_id, S.SPECIAL_REQUESTED)
-    note = clean_text(note, "note", REASON_MAX, "Kommentaren")
+    note = clean_text(note, "note", REASON_MAX, _("Kommentaren"))
     request = _decided(order, principal, "approved", note)
     request["due_on"] = add_weekdays(timezone.localdate(), consultants_weekdays()).isoformat()
     _save(order, request)
@@ -160,7 +160,7 @@ def customer_approval_approve(principal, order_id: int, *, note: str = "") -> Or
 @entry_point
 def customer_approval_reject(principal, order_id: int, *, reason: str) -> Order:
     order = _for_decision(principal, order_id, S.REJECTED)
-    reason = clean_text(reason, "reason", REASON_MAX, "Orsaken")
+    reason = clean_text(reason, "reason", REASON_MAX, _("Orsaken"))
     if not reason:
         fail("reason", _("Ange varför det särskilda beslutet avslås."))
     request = _decided(order, principal, "rejected", reason)
@@ -178,7 +178,7 @@ def customer_approval_reject(principal, order_id: int, *, reason: str) -> Order:
 def customer_approval_ask(principal, order_id: int, *, question: str) -> Order:
     """Ask the prescriber; their answer (`special_request_submit`) comes back to the approver."""
     order = _for_decision(principal, order_id, S.INFO_REQUESTED)
-    question = clean_text(question, "question", REASON_MAX, "Frågan")
+    question = clean_text(question, "question", REASON_MAX, _("Frågan"))
     if not question:
         fail("question", _("Skriv frågan till förskrivaren."))
     request = _decided(order, principal, "info_requested", question)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from audit.services import audit_record
 from core.errors import Conflict
 from core.transactions import entry_point
@@ -122,14 +124,14 @@ def patient_pickup_all(principal, patient_id) -> Order:
 
     patient = c.patient_for_order(principal, patient_id)
     if patient.deceased_on is None:
-        raise Conflict("Patienten är inte registrerad som avliden; välj hjälpmedel på en vanlig hämtorder.",
+        raise Conflict(_("Patienten är inte registrerad som avliden; välj hjälpmedel på en vanlig hämtorder."),
                        code="patient_not_deceased")
     open_loans = open_loans_for_patient(patient)
     busy = set(PickupLine.objects.filter(device__in=[lo.device for lo in open_loans],
                                          order__status__in=c.OPEN_PICKUP).values_list("device_id", flat=True))
     serials = [lo.device.serial for lo in open_loans if lo.device_id not in busy]
     if not serials:
-        raise Conflict("Inga utlånade hjälpmedel att hämta (eller så finns hämtorder redan).", code="nothing_to_pick_up")
+        raise Conflict(_("Inga utlånade hjälpmedel att hämta (eller så finns hämtorder redan)."), code="nothing_to_pick_up")
     return pickup_create(principal, PickupInput(
         patient_id=patient.pk, note="Patienten är avliden.",
         lines=[PickupLineInput(s, PickupReason.DECEASED) for s in serials]))
