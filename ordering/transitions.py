@@ -66,6 +66,12 @@ MOVES: dict[str, dict[tuple[str, str], str]] = {
         (S.PICKED_UP, S.RECEIVED): SUPPLY,
         (S.SUBMITTED, S.CANCELLED): SUPPLY,
         (S.PLANNED, S.CANCELLED): SUPPLY,
+        # A partial pickup at the door (docs/runs.md): some devices collected, the rest left for a
+        # new pickup, which is planned again (→ planned) or given up with a reason (→ cancelled;
+        # the collected devices are already off the patient).
+        (S.PLANNED, S.PARTLY_PICKED_UP): SUPPLY,
+        (S.PARTLY_PICKED_UP, S.PLANNED): SUPPLY,
+        (S.PARTLY_PICKED_UP, S.CANCELLED): SUPPLY,
     },
     OrderType.FAULT: {
         (S.REGISTERED, S.INVESTIGATING): SUPPLY,
@@ -100,6 +106,7 @@ _REFUSED = {
     S.PLANNED: "Hämtningen kan inte planeras när ordern är {status}.",
     S.PICKED_UP: "Hämtningen kan inte registreras när ordern är {status}.",
     S.RECEIVED: "Ordern kan inte tas emot när den är {status}.",
+    S.PARTLY_PICKED_UP: "En delvis hämtning kan inte registreras när ordern är {status}.",
     S.INVESTIGATING: "Utredningen kan inte påbörjas när rapporten är {status}.",
     S.ANSWERED: "Rapporten kan inte besvaras när den är {status}.",
     S.CLOSED: "Rapporten kan inte stängas när den är {status}.",

@@ -128,7 +128,8 @@ def patient_pickup_all(principal, patient_id) -> Order:
                        code="patient_not_deceased")
     open_loans = open_loans_for_patient(patient)
     busy = set(PickupLine.objects.filter(device__in=[lo.device for lo in open_loans],
-                                         order__status__in=c.OPEN_PICKUP).values_list("device_id", flat=True))
+                                         order__status__in=c.OPEN_PICKUP).exclude(outcome="kept")
+               .values_list("device_id", flat=True))
     serials = [lo.device.serial for lo in open_loans if lo.device_id not in busy]
     if not serials:
         raise Conflict(_("Inga utlånade hjälpmedel att hämta (eller så finns hämtorder redan)."), code="nothing_to_pick_up")

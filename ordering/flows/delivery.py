@@ -80,15 +80,17 @@ def visit_failed_record(order: Order, actor, *, on: dt.date | None = None, note:
 
 
 def pickup_receipt_signed(order: Order, actor, *, signed_by_name: str, png: bytes,
-                          returned_on: dt.date) -> ReturnReceipt:
+                          returned_on: dt.date, serials: list[str] | None = None) -> ReturnReceipt:
     """The return receipt of a pickup the driver collected (after `pickup_mark_picked_up`): the
-    devices handed over, who handed them over and their signature."""
+    devices handed over (`serials`, default every line with a loan: a partial pickup lists only
+    those collected at this stop), who handed them over and their signature."""
     receipt = ReturnReceipt.objects.create(
         number=next_number("RK"), patient_id=order.patient_id, customer_id=order.customer_id,
         prescriber_id=order.prescriber_id, created_by_label=getattr(actor, "label", "")[:200],
         returned_on=returned_on, pickup_order=order, signed_by_name=signed_by_name[:120], signature_png=png)
     rows = [ReturnReceiptLine(receipt=receipt, device_id=ln.device_id, loan_id=ln.loan_id)
-            for ln in order.pickup_lines.all() if ln.loan_id]
+            for ln in order.pickup_lines.select_related("device")
+            if ln.loan_id and (serials is None or ln.device.serial in serials)]
     ReturnReceiptLine.objects.bulk_create(rows)
     audit_record(actor, "return_receipt.signed", receipt, {"pickup": order.number, "devices": len(rows)})
     return receipt

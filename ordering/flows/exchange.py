@@ -87,7 +87,7 @@ def exchange_create(principal, loan_id, *, article_number: str, reason: str, not
     article = get_orderable_article(article_number)
     if not article.is_tracked:
         c.fail("article_number", gettext("Artikeln %(article_number)s är inte ett individmärkt hjälpmedel och kan inte ersätta en individ.") % {"article_number": article.article_number})
-    if PickupLine.objects.filter(device=loan.device, order__status__in=c.OPEN_PICKUP).exists():
+    if PickupLine.objects.filter(device=loan.device, order__status__in=c.OPEN_PICKUP).exclude(outcome="kept").exists():
         raise Conflict(gettext("Det finns redan en öppen hämtorder för individ %(serial)s.") % {"serial": loan.device.serial}, code="pickup_exists")
     if _open_exchange_for(loan) is not None:
         raise Conflict(gettext("Individ %(serial)s har redan ett pågående byte.") % {"serial": loan.device.serial}, code="exchange_exists")

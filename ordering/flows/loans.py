@@ -290,7 +290,8 @@ def loan_reminders_send(today: dt.date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     loans = [lo for lo in _due_loans(today) if _reminder_for(lo, today)]
     busy = set(PickupLine.objects.filter(device_id__in=[lo.device_id for lo in loans],
-                                         order__status__in=c.OPEN_PICKUP).values_list("device_id", flat=True))
+                                         order__status__in=c.OPEN_PICKUP).exclude(outcome="kept")
+               .values_list("device_id", flat=True))
     orders = orders_for_loans(loans)
     sent = skipped = 0
     for loan in loans:

@@ -28,7 +28,17 @@ from core.errors import Conflict, NotFound
 from core.numbering import next_number
 from core.transactions import entry_point
 
-from ..models import Order, OrderStatus, OrderType, PickupLine, PickupReason, Priority, ReturnReceipt, ReturnReceiptLine
+from ..models import (
+    Order,
+    OrderStatus,
+    OrderType,
+    PickupLine,
+    PickupLineOutcome,
+    PickupReason,
+    Priority,
+    ReturnReceipt,
+    ReturnReceiptLine,
+)
 from ..transitions import apply_transition, check_move
 from . import core as c
 
@@ -98,7 +108,7 @@ def pickup_create(principal, data: PickupInput) -> Order:
         reason = c.clean_choice(ln.reason, PickupReason, f"lines.{i}.reason", gettext("Ange orsak för varje hjälpmedel."))
         chosen.append((loan, reason))
     busy = set(PickupLine.objects.filter(device__in=[lo.device for lo, _ in chosen],
-                                         order__status__in=c.OPEN_PICKUP)
+                                         order__status__in=c.OPEN_PICKUP).exclude(outcome=PickupLineOutcome.KEPT)
                .values_list("device__serial", flat=True))
     if busy:
         raise Conflict(gettext("Det finns redan en öppen hämtorder för %(serials)s.") % {"serials": ', '.join(sorted(busy))}, code="pickup_exists")
@@ -205,40 +215,137 @@ def pickup_picked_up(principal, order_id, *, picked_up_on=None) -> Order:
     return pickup_mark_picked_up(_lock(order_id), principal, picked_up_on=picked)
 
 
-def pickup_mark_picked_up(order: Order, principal, *, picked_up_on: dt.date) -> Order:
-    """Record a (locked) pickup order collected on `picked_up_on`: the loans end by the rent-end
-    rule and the devices are in transit. Called by `pickup_picked_up` and by supply's runs (the
-    driver at the door), each after its own permission check."""
+NOTE_MAX = 500
+
+
+def _clean_left(order: Order, open_lines: dict, collected, left, note: str):
+    """The collected serials and {serial: reason} left at the door, checked against the order's
+    lines still to collect (every one exactly once)."""
+    from ..models import NotCollectedReason
+
+    pairs = list((left or {}).items() if isinstance(left, dict) else left or [])
+    left = {}
+    for serial, reason in pairs:
+        serial = str(serial).strip()
+        if serial in left:
+            c.fail("not_collected", gettext("Individ %(serial)s finns två gånger bland de ej hämtade.") % {"serial": serial})
+        left[serial] = reason
+    for serial, reason in left.items():
+        if serial not in open_lines:
+            c.fail("not_collected", gettext("Individ %(serial)s finns inte att hämta på hämtorder %(number)s.")
+                   % {"serial": serial, "number": order.number})
+        if reason not in NotCollectedReason.values:
+            c.fail(f"not_collected.{serial}", gettext("Ange varför %(serial)s inte hämtades.") % {"serial": serial})
+    if collected is None:
+        collected = [serial for serial in open_lines if serial not in left]
+    collected = [str(x).strip() for x in collected]
+    if len(set(collected)) != len(collected):
+        c.fail("collected", gettext("Samma individ är markerad som hämtad två gånger."))
+    for serial in collected:
+        if serial not in open_lines:
+            c.fail("collected", gettext("Individ %(serial)s finns inte att hämta på hämtorder %(number)s.")
+                   % {"serial": serial, "number": order.number})
+        if serial in left:
+            c.fail("collected", gettext("Individ %(serial)s kan inte vara både hämtad och kvar.") % {"serial": serial})
+    if not collected:
+        c.fail("collected", gettext("Markera minst ett hjälpmedel som hämtat, eller välj Ingen hemma."))
+    for serial in open_lines:
+        if serial not in left and serial not in collected:
+            c.fail(f"not_collected.{serial}", gettext("Ange varför %(serial)s inte hämtades.") % {"serial": serial})
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        c.fail("note", gettext("Kommentaren får vara högst %(max)s tecken.") % {"max": NOTE_MAX})
+    if NotCollectedReason.OTHER in left.values() and not note:
+        c.fail("note", gettext("Skriv i kommentaren varför hjälpmedlet inte hämtades (orsak Annat)."))
+    return collected, left, note
+
+
+def _left_message(order: Order, picked: dt.date, collected_lines, left_lines, left: dict, note: str) -> None:
+    """Tell the orderer and prescriber what was collected and what was not (and why)."""
+    from ..models import NotCollectedReason
+
+    def name(ln):
+        return f"{ln.device.serial} {ln.device.article.name}"
+
+    parts = [f"Hjälpmedelscentralens chaufför hämtade {picked:%Y-%m-%d} på hämtorder {order.number}: "
+             + ", ".join(name(ln) for ln in collected_lines) + "."]
+    parts.append("Hämtades inte: " + ", ".join(
+        f"{name(ln)} ({NotCollectedReason(left[ln.device.serial]).label.lower()})" for ln in left_lines) + ".")
+    if note:
+        parts.append(f"Kommentar: {note}")
+    if any(left[ln.device.serial] != NotCollectedReason.KEPT for ln in left_lines):
+        parts.append("Hjälpmedelscentralen planerar en ny hämtning av det som är kvar.")
+    if any(left[ln.device.serial] == NotCollectedReason.KEPT for ln in left_lines):
+        parts.append("Det som patienten behåller är kvar på patienten och lånet fortsätter; "
+                     "det tas bort från hämtordern.")
+    c.notify(order, "info", f"Hämtorder {order.number}: {len(collected_lines)} av "
+             f"{len(collected_lines) + len(left_lines)} hjälpmedel hämtade", " ".join(parts))
+
+
+def pickup_mark_picked_up(order: Order, principal, *, picked_up_on: dt.date, collected=None, left=None,
+                          note: str = "") -> Order:  # left: {serial: reason} or [(serial, reason)]
+    """Record a (locked) pickup order collected on `picked_up_on`: the loans of the collected
+    devices end by the rent-end rule and the devices are in transit. Called by `pickup_picked_up`
+    and by supply's runs (the driver at the door), each after its own permission check.
+
+    A partial pickup: `left` names the devices not collected with a `NotCollectedReason`
+    (`collected`, default every other line still to collect). A device the patient keeps is
+    closed without collection (its loan goes on); when any other is left the order is **partly
+    picked up** and stays open for a new pickup of the rest, else it is picked up. The orderer and
+    prescriber are told what was and was not collected."""
     from stock import returns
 
+    from ..models import NotCollectedReason
     from . import exchange, work
 
     picked = picked_up_on
-    check_move(order, S.PICKED_UP)
-    work_orders = work.open_work_orders_locked([ln.device for ln in order.pickup_lines.select_related("device")])
+    if order.status != S.PLANNED:  # the state machine's refusal first, before the lines' checks
+        check_move(order, S.PARTLY_PICKED_UP if left else S.PICKED_UP)
+    lines = list(order.pickup_lines.select_related("loan", "device__article"))
+    open_lines = {ln.device.serial: ln for ln in lines if ln.outcome == PickupLineOutcome.OPEN}
+    collected, left, note = _clean_left(order, open_lines, collected, left, note)
+    still_open = [s for s, reason in left.items() if reason != NotCollectedReason.KEPT]
+    target = S.PARTLY_PICKED_UP if still_open else S.PICKED_UP
+    check_move(order, target)
+    collected_lines = [open_lines[s] for s in collected]
+    work_orders = work.open_work_orders_locked([ln.device for ln in collected_lines])
     work.refuse_if_work_in_progress(work_orders, gettext("hämtningen"))
     submitted_on = timezone.localdate(order.submitted_at) if order.submitted_at else picked
     ends = {}
-    for line in order.pickup_lines.select_related("loan", "device"):
+    for line in collected_lines:
         loan = line.loan
         if loan is None or loan.ended_on is not None:
             loan = returns.open_loan(line.device)
+        line.outcome, line.picked_up_on, line.not_collected_reason = PickupLineOutcome.COLLECTED, picked, ""
         if loan is None:  # handed back already (return receipt): nothing to end
+            line.save(update_fields=["outcome", "picked_up_on", "not_collected_reason"])
             continue
         end = rent_end_date(submitted_on=submitted_on, picked_up_on=picked, started_on=loan.started_on)
         end = exchange.old_loan_end(order, end, picked_up_on=picked, started_on=loan.started_on)
         returns.loan_end_in_transit(loan=loan, on=end, reason=f"Hämtad ({order.number}: {line.get_reason_display()})",
                                     actor=principal)
         line.loan, line.loan_ended_on = loan, end
-        line.save(update_fields=["loan", "loan_ended_on"])
+        line.save(update_fields=["loan", "loan_ended_on", "outcome", "picked_up_on", "not_collected_reason"])
         ends[line.device.serial] = str(end)
+    left_lines = [open_lines[s] for s in open_lines if s in left]
+    for line in left_lines:
+        line.not_collected_reason = left[line.device.serial]
+        if line.not_collected_reason == NotCollectedReason.KEPT:
+            line.outcome = PickupLineOutcome.KEPT
+        line.save(update_fields=["outcome", "not_collected_reason"])
     # The pickup date customers search by ("hämtdatum") is the day it was actually collected.
     planned = order.planned_date
     order.planned_date = picked
     order.extra = {**(order.extra or {}), "picked_up_on": str(picked)}
-    apply_transition(order, S.PICKED_UP, principal, update_fields=["planned_date", "extra"],
-                     data={"picked_up_on": str(picked), "planned_date": str(planned), "loan_ended_on": ends})
+    data = {"picked_up_on": str(picked), "planned_date": str(planned), "loan_ended_on": ends}
+    if left:
+        data.update({"collected": sorted(collected), "not_collected": dict(sorted(left.items())), "note": note})
+    apply_transition(order, target, principal, update_fields=["planned_date", "extra"], data=data,
+                     reason=note[:1000] if left else "")
     work.work_orders_cancel_for_returned(work_orders, principal, ref=order.number)
+    if left:
+        _left_message(order, picked, collected_lines, left_lines, left, note)
+    order.collected_serials = sorted(collected)  # for the caller's return receipt
     return order
 
 
@@ -251,7 +358,7 @@ def pickup_receive(principal, order_id) -> Order:
     order = _lock(order_id)
     check_move(order, S.RECEIVED)
     now = timezone.now()
-    for line in order.pickup_lines.select_related("device"):
+    for line in order.pickup_lines.select_related("device").exclude(outcome=PickupLineOutcome.KEPT):
         returns.receive_for_refurbishment(device=line.device, ref=order.number, actor=principal)
         line.received_at = now
         line.save(update_fields=["received_at"])

@@ -379,11 +379,13 @@ def work_orders_cancel_for_returned(orders: list[Order], principal, *, ref: str)
 
 
 def open_pickups_for(devices) -> dict[str, str]:
-    """{serial: pickup number} of devices on an open (submitted or planned) pickup order."""
+    """{serial: pickup number} of devices on an open (submitted, planned or partly picked up)
+    pickup order and still to collect."""
     from ..models import PickupLine
 
     ids = [d.pk for d in devices]
     if not ids:
         return {}
-    return dict(PickupLine.objects.filter(device_id__in=ids, order__status__in=(S.SUBMITTED, S.PLANNED))
+    return dict(PickupLine.objects.filter(device_id__in=ids, order__status__in=(S.SUBMITTED, S.PLANNED,
+                                                                              S.PARTLY_PICKED_UP), outcome="")
                 .values_list("device__serial", "order__number"))

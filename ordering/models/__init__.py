@@ -16,5 +16,5 @@ from .order import (  # noqa: F401
     Priority,
     attachment_path,
 )
-from .pickup import PickupLine, PickupReason, ReturnReceipt, ReturnReceiptLine  # noqa: F401
+from .pickup import NotCollectedReason, PickupLine, PickupLineOutcome, PickupReason, ReturnReceipt, ReturnReceiptLine  # noqa: F401
 from .work import CUSTOMER_WORK_KINDS, WorkKind, WorkOrderDetail, WorkOrderPart  # noqa: F401

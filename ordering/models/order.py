@@ -47,6 +47,8 @@ class OrderStatus(models.TextChoices):
     # Pickup orders
     PLANNED = "planned", _("Planerad")
     PICKED_UP = "picked_up", _("Hämtad")
+    # … part collected at the door, the rest still to collect (a new pickup is planned)
+    PARTLY_PICKED_UP = "partly_picked_up", _("Delvis hämtad")
     RECEIVED = "received", _("Mottagen")
     # Fault reports
     REGISTERED = "registered", _("Registrerad")

@@ -16,8 +16,23 @@ class PickupReason(models.TextChoices):
     TRIAL_ENDED = "trial_ended", _("Utprovningen är avslutad")
     LOAN_PERIOD_ENDED = "loan_period_ended", _("Lånetiden har gått ut")
 
+class PickupLineOutcome(models.TextChoices):
+    """What became of a line at the door. A line still to collect has none."""
+    OPEN = "", _("Att hämta")
+    COLLECTED = "collected", _("Hämtad")
+    KEPT = "kept", _("Patienten behåller")  # closed without collection: the loan goes on
+
+
+class NotCollectedReason(models.TextChoices):
+    """Why the driver did not collect a device (a partial pickup)."""
+    NOT_THERE = "not_there", _("Finns inte på plats")
+    KEPT = "kept", _("Patienten behåller")
+    OTHER = "other", _("Annat")
+
+
 class PickupLine(models.Model):
-    """A device to collect from the patient, with the reason."""
+    """A device to collect from the patient, with the reason; `outcome` once collected or kept,
+    `not_collected_reason` when the driver left it (the last time)."""
 
     order = models.ForeignKey("ordering.Order", on_delete=models.CASCADE, related_name="pickup_lines")
     device = models.ForeignKey("stock.Device", on_delete=models.PROTECT, related_name="pickup_lines",
@@ -26,6 +41,10 @@ class PickupLine(models.Model):
     reason = models.CharField(_("orsak"), max_length=20, choices=PickupReason.choices)
     loan_ended_on = models.DateField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(_("utfall"), max_length=10, choices=PickupLineOutcome.choices, blank=True, default="")
+    picked_up_on = models.DateField(null=True, blank=True)
+    not_collected_reason = models.CharField(_("orsak att den inte hämtades"), max_length=10,
+                                            choices=NotCollectedReason.choices, blank=True, default="")
 
     class Meta:
         ordering = ["id"]

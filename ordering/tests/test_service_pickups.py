@@ -16,9 +16,11 @@ from ordering.transitions import MOVES, apply_transition
 from stock.models import Device, Loan
 from supply import refurbishment
 
-STATUSES = ["submitted", "planned", "picked_up", "received", "cancelled"]
+STATUSES = ["submitted", "planned", "partly_picked_up", "picked_up", "received", "cancelled"]
 ALLOWED = {("submitted", "planned"), ("planned", "picked_up"), ("picked_up", "received"),
-           ("submitted", "cancelled"), ("planned", "cancelled")}
+           ("submitted", "cancelled"), ("planned", "cancelled"),
+           # a partial pickup at the door (docs/runs.md): the rest is planned again or given up
+           ("planned", "partly_picked_up"), ("partly_picked_up", "planned"), ("partly_picked_up", "cancelled")}
 MATRIX = list(itertools.product(STATUSES, STATUSES))
 
 

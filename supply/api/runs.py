@@ -4,6 +4,7 @@ data URL, or nobody home). Thin: one service call per operation, every error a p
 (the services' `DomainError`s, through `integration.api`). POSTs honour `Idempotency-Key`."""
 
 import datetime as dt
+from typing import Literal
 
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -35,11 +36,22 @@ class ReorderIn(Schema):
     stop_ids: list[int] = Field(..., description="Every stop still to do of the run, each once, in the new order")
 
 
+class NotCollectedIn(Schema):
+    serial: str
+    reason: Literal["not_there", "kept", "other"] = Field(
+        ..., description="not_there (finns inte på plats), kept (patienten behåller: closed without collection), "
+                         "other (annat: needs a note)")
+
+
 class DoneIn(Schema):
     receiver_name: str = Field(..., max_length=120)
     signature: str = Field(..., description="The receiver's signature: a data:image/png;base64,… URL")
     line_ids: list[int] | None = Field(None, description="Delivery: the order lines delivered (default all)")
-    collected_serials: list[str] | None = Field(None, description="Pickup: the serials collected (must be all)")
+    collected_serials: list[str] | None = Field(
+        None, description="Pickup: the serials collected (default every device still to collect not in not_collected)")
+    not_collected: list[NotCollectedIn] | None = Field(
+        None, description="Pickup: the devices not collected, each with a reason (a partial pickup)")
+    note: str = Field("", max_length=500, description="Pickup: why devices were not collected (required for other)")
 
 
 class NobodyHomeIn(Schema):
@@ -214,12 +226,15 @@ def _door(request, fn):
 
 
 @router.post("/supply/run-stops/{stop_id}/done", response=StopOut, operation_id="driver_stop_done",
-             summary="Delivered / picked up / visited, with the receiver's name and signature (PNG data URL)")
+             summary="Delivered / picked up (in part: not_collected with reasons) / visited, with the receiver's "
+                     "name and signature (PNG data URL)")
 @api_perm(Perm.DRIVER_RUNS)
 def stop_done(request, stop_id: int, payload: DoneIn):
     return _door(request, lambda: outcomes.run_stop_complete(
         request.auth, stop_id, receiver_name=payload.receiver_name, signature=payload.signature,
-        line_ids=payload.line_ids, collected_serials=payload.collected_serials))
+        line_ids=payload.line_ids, collected_serials=payload.collected_serials, note=payload.note,
+        not_collected=None if payload.not_collected is None else [(r.serial, r.reason) for r in payload.not_collected]))
+
 
 
 @router.post("/supply/run-stops/{stop_id}/nobody-home", response=StopOut, operation_id="driver_stop_nobody_home",

@@ -34,6 +34,35 @@ class DeliverForm(forms.Form):
     signature = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
+class PickupDoneForm(DeliverForm):
+    pickup_note = forms.CharField(label=_("Kommentar om det som inte hämtades"), max_length=500, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text=_("Krävs när orsaken är Annat."))
+
+
+# What the driver marks per device at a pickup (a partial pickup: the ones not collected, why).
+PICK_CHOICES = [("collected", _("Hämtad")), ("not_there", _("Inte hämtad – finns inte på plats")),
+                ("kept", _("Inte hämtad – patienten behåller")), ("other", _("Inte hämtad – annat (skriv i kommentaren)"))]
+MAX_PICK_LINES = 50
+
+
+def picks_from_post(post) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """(collected serials, {serial: reason} not collected, {serial: what was marked}) from the
+    driver's per-device radios `pick-<i>` (with the serial in `pick-<i>-serial`)."""
+    collected, left, marked = [], {}, {}
+    for i in range(1, MAX_PICK_LINES + 1):
+        serial = post.get(f"pick-{i}-serial")
+        if serial is None:
+            break
+        state = post.get(f"pick-{i}", "")
+        marked[serial] = state
+        if state == "collected":
+            collected.append(serial)
+        elif state:
+            left[serial] = state
+    return collected, left, marked
+
+
 class NobodyHomeForm(forms.Form):
     note = forms.CharField(label=_("Kommentar"), max_length=500, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))

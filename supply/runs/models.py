@@ -24,6 +24,7 @@ class StopOutcome(models.TextChoices):
     PENDING = "", _("Ej utförd")
     DELIVERED = "delivered", _("Levererad")
     PICKED_UP = "picked_up", _("Hämtad")
+    PARTIAL = "partial", _("Delvis hämtad")
     VISITED = "visited", _("Besökt")
     NOBODY_HOME = "nobody_home", _("Ingen hemma")
 

@@ -89,10 +89,16 @@ def _place(order) -> str:
 
 @entry_point
 def run_stop_complete(principal, stop_id, *, receiver_name: str, signature: str,
-                      line_ids: list[int] | None = None, collected_serials: list[str] | None = None) -> RunStop:
-    """Delivered (the lines in `line_ids`, default every line still to deliver), picked up
-    (every device of the pickup order: `collected_serials`, when given, must name them all), or
-    visited; acknowledged by the receiver's name and signature."""
+                      line_ids: list[int] | None = None, collected_serials: list[str] | None = None,
+                      not_collected: dict[str, str] | list | None = None, note: str = "") -> RunStop:
+    """Delivered (the lines in `line_ids`, default every line still to deliver), picked up, or
+    visited; acknowledged by the receiver's name and signature.
+
+    A pickup collects `collected_serials` (default every device still to collect that is not in
+    `not_collected`); every device left needs a reason in `not_collected` ({serial: "not_there" |
+    "kept" | "other"}; "other" needs a `note`). With any left the stop is **partly picked up**
+    (ordering's `pickup_mark_picked_up`): the collected devices' loans end and the return receipt
+    lists them; the order stays open for the rest, except what the patient keeps."""
     _require_driver(principal)
     receiver = _clean_receiver(receiver_name)
     png = clean_signature(signature)
@@ -125,14 +131,12 @@ def run_stop_complete(principal, stop_id, *, receiver_name: str, signature: str,
     if stop.kind == StopKind.PICKUP:
         order = order_core.order_lock_for_supply(stop.order_id, OrderType.PICKUP)
         stop.order = order
-        if collected_serials is not None:
-            serials = set(order.pickup_lines.values_list("device__serial", flat=True))
-            if set(collected_serials) != serials:
-                field_error("collected", "Alla hjälpmedel på hämtordern hämtas samtidigt. Markera alla, "
-                                         "eller välj Ingen hemma och kontakta kundtjänst.")
-        pickups.pickup_mark_picked_up(order, principal, picked_up_on=today)
-        receipt = door.pickup_receipt_signed(order, principal, signed_by_name=receiver, png=png, returned_on=today)
-        return _finish(principal, run, stop, StopOutcome.PICKED_UP, receiver_name=receiver, receipt_id_ref=receipt.pk)
+        pickups.pickup_mark_picked_up(order, principal, picked_up_on=today, collected=collected_serials,
+                                      left=not_collected, note=note)
+        receipt = door.pickup_receipt_signed(order, principal, signed_by_name=receiver, png=png, returned_on=today,
+                                             serials=order.collected_serials)
+        outcome = StopOutcome.PARTIAL if order.status == S.PARTLY_PICKED_UP else StopOutcome.PICKED_UP
+        return _finish(principal, run, stop, outcome, receiver_name=receiver, receipt_id_ref=receipt.pk)
     order = order_core.order_lock_for_supply(stop.order_id, OrderType.WORK)
     stop.order = order
     return _finish(principal, run, stop, StopOutcome.VISITED, receiver_name=receiver)

@@ -132,8 +132,9 @@ def stop_views(run: Run, principal, *, view: str, stops=None) -> list[StopView]:
                              if ln.remaining_quantity > 0]
             v.bring = [row[:4] for row in v.bring_lines]
         elif stop.kind == StopKind.PICKUP:
+            # a stop still to do collects what is left (a partial pickup collected the rest before)
             v.collect = [(pl.device.serial, pl.device.article.article_number, pl.device.article.name)
-                         for pl in picks.get(order.pk, [])]
+                         for pl in picks.get(order.pk, []) if stop.is_done or not pl.outcome]
         views.append(v)
     patient_ids = sorted({o.patient_id for o in orders.values() if o.patient_id})
     if patient_ids:

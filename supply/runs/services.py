@@ -32,7 +32,7 @@ VEHICLE_MAX = 40
 
 # What a run may carry, by stop kind: the order type and the statuses it must be in.
 DELIVERABLE = (S.CONFIRMED, S.DISPATCHED)
-COLLECTABLE = (S.SUBMITTED, S.PLANNED)
+COLLECTABLE = (S.SUBMITTED, S.PLANNED, S.PARTLY_PICKED_UP)  # partly: the rest of a partial pickup
 VISITABLE = (S.ACCEPTED,)
 # Work-order kinds done at the patient's home (the others are done at the supply centre).
 HOME_WORK_KINDS = ("repair_patient", "adaptation", "special_adaptation", "mounting", "installation",
@@ -168,7 +168,7 @@ def run_stop_add(principal, run_id, *, order_id) -> RunStop:
         where = "den här körningen" if other.run_id == run.pk else f"körning {other.run_id} ({other.run.date:%Y-%m-%d})"
         raise Conflict(f"Order {order.number} finns redan på {where}.", code="order_on_run",
                        errors={"order_id": [f"Order {order.number} finns redan på {where}."]})
-    if order.order_type == OrderType.PICKUP and order.status == S.SUBMITTED:
+    if order.order_type == OrderType.PICKUP and order.status in (S.SUBMITTED, S.PARTLY_PICKED_UP):
         pickups.pickup_plan(principal, order.pk, planned_date=run.date)
     last = run.stops.order_by("-position").values_list("position", flat=True).first() or 0
     try:

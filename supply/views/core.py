@@ -17,7 +17,7 @@ S = OrderStatus
 LISTS = {
     OrderType.WORK: ("Arbetsordrar", [S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS, S.COMPLETED, S.CANCELLED],
                      "supply:wo_handle"),
-    OrderType.PICKUP: ("Hämtordrar", [S.SUBMITTED, S.PLANNED, S.PICKED_UP, S.RECEIVED, S.CANCELLED],
+    OrderType.PICKUP: ("Hämtordrar", [S.SUBMITTED, S.PLANNED, S.PARTLY_PICKED_UP, S.PICKED_UP, S.RECEIVED, S.CANCELLED],
                        "supply:pickup_handle"),
     OrderType.FAULT: ("Avvikelser", [S.REGISTERED, S.INVESTIGATING, S.ANSWERED, S.CLOSED], "supply:fault_handle"),
 }

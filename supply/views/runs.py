@@ -16,9 +16,17 @@ from access.roles import Perm
 from core.errors import NotFound
 from core.pages import form_page, form_submit, page_action, script_action
 
-from ..forms.runs import DeliverForm, NobodyHomeForm, RunForm, StopAddForm
+from ..forms.runs import (
+    PICK_CHOICES,
+    DeliverForm,
+    NobodyHomeForm,
+    PickupDoneForm,
+    RunForm,
+    StopAddForm,
+    picks_from_post,
+)
 from ..runs import outcomes, selectors, services
-from ..runs.models import StopKind
+from ..runs.models import StopKind, StopOutcome
 from ..runs.sheet import render_run_sheet
 
 ADD_LABELS = {StopKind.DELIVERY: "Leverans (kundorder att köra ut)",
@@ -193,13 +201,16 @@ def driver_sheet(request, run_id: int):
     return _sheet(request, _own_run(request, run_id))
 
 
-def _stop_page(request, stop_id, *, forms=None, status=200):
+def _stop_page(request, stop_id, *, forms=None, status=200, marked=None):
     try:
         stop = selectors.stop_for_driver(request.principal, stop_id)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     view = selectors.stop_views(stop.run, request.principal, view="driver_stop", stops=[stop])[0]
-    ctx = {"v": view, "run": stop.run, "deliver_form": DeliverForm(), "nobody_form": NobodyHomeForm()}
+    marked = marked or {}
+    picks = [(i, serial, name, marked.get(serial, "collected")) for i, (serial, _number, name) in enumerate(view.collect, 1)]
+    ctx = {"v": view, "run": stop.run, "nobody_form": NobodyHomeForm(), "picks": picks, "pick_choices": PICK_CHOICES,
+           "deliver_form": PickupDoneForm() if stop.kind == StopKind.PICKUP else DeliverForm()}
     ctx.update(forms or {})
     return render(request, "supply/runs/driver_stop.html", ctx, status=status)
 
@@ -213,15 +224,24 @@ def driver_stop(request, stop_id: int):
 @require_POST
 @require_perm(Perm.DRIVER_RUNS)
 def driver_stop_done(request, stop_id: int):
-    form = DeliverForm(request.POST)
+    pickup = bool(request.POST.get("collect_shown"))
+    form = PickupDoneForm(request.POST) if pickup else DeliverForm(request.POST)
     line_ids = request.POST.getlist("line") if request.POST.get("lines_shown") else None
-    collected = request.POST.getlist("collected") if request.POST.get("collect_shown") else None
+    collected, left, marked = picks_from_post(request.POST) if pickup else (None, None, {})
     return page_action(request, lambda cd: outcomes.run_stop_complete(request.principal, stop_id,
                                                                       receiver_name=cd["receiver_name"],
                                                                       signature=cd["signature"], line_ids=line_ids,
-                                                                      collected_serials=collected),
-                       form=form, ok="Utfört och kvitterat.", done=reverse("supply:driver_today"),
-                       render_back=lambda f: _stop_page(request, stop_id, forms={"deliver_form": f}, status=422))
+                                                                      collected_serials=collected, not_collected=left,
+                                                                      note=cd.get("pickup_note", "")),
+                       form=form, ok=_done_message, done=reverse("supply:driver_today"), rename={"note": "pickup_note"},
+                       render_back=lambda f: _stop_page(request, stop_id, forms={"deliver_form": f}, status=422,
+                                                        marked=marked))
+
+
+def _done_message(stop) -> str:
+    if stop.outcome == StopOutcome.PARTIAL:
+        return _("Delvis hämtat och kvitterat. Det som är kvar hämtas vid ett nytt stopp.")
+    return _("Utfört och kvitterat.")
 
 
 @require_POST
