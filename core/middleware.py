@@ -25,20 +25,61 @@ class RequestContextMiddleware:
         return response
 
 
+API_PREFIXES = ("/api/", "/fhir/")
+
+
+def _accept_language(request) -> str:
+    """The first supported language of an explicit Accept-Language header, or ""."""
+    from django.conf import settings
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    supported = dict(settings.LANGUAGES)
+    for code, _q in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        base = code.split("-")[0].lower()
+        if base in supported:
+            return base
+    return ""
+
+
+def _user_language(request) -> str:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    return getattr(user, "language", "") or ""
+
+
+def request_language(request) -> str:
+    """The language of one request (documented in docs/ui.md, "Language").
+
+    Pages: the language cookie (the switcher's explicit choice in this browser), else the
+    logged-in user's language, else Swedish. The browser's Accept-Language is deliberately
+    ignored: Lyfta is a Swedish workplace system and a clinician with an English browser should
+    still get Swedish. API (`/api/`, `/fhir/`): an explicit Accept-Language naming a supported
+    language, else the language of the user behind the session, else the cookie, else Swedish
+    (system clients' bearer tokens belong to an organisation, not a user)."""
+    from django.conf import settings
+
+    supported = dict(settings.LANGUAGES)
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    cookie = cookie if cookie in supported else ""
+    user_language = _user_language(request)
+    user_language = user_language if user_language in supported else ""
+    if request.path.startswith(API_PREFIXES):
+        return _accept_language(request) or user_language or cookie or settings.LANGUAGE_CODE
+    return cookie or user_language or settings.LANGUAGE_CODE
+
+
 class SwedishFirstLocaleMiddleware:
-    """Swedish unless the user has chosen another language (language cookie from the
-    language switcher). Deliberately ignores the browser's Accept-Language: Lyfta is a Swedish
-    workplace system and a clinician with an English browser should still get Swedish."""
+    """Activates the request's language (`request_language`). Runs after authentication so a
+    logged-in user's own language can apply."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
         from django.utils import translation
 
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        language = request_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
