@@ -75,8 +75,7 @@ def render(key: str, params: dict | None, fallback: str = "") -> str:
         return fallback
     try:
         values = {k: _load(v) for k, v in (params or {}).items()}
-        translated = gettext(key)
-        return translated % values if values else translated
+        return gettext(key) % values  # python-format: a literal percent sign is written %%
     except (KeyError, ValueError, TypeError):
         logger.warning("message text %r cannot be rendered with %r", key, params)
         return fallback or key
