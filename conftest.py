@@ -25,6 +25,18 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _swedish_first():
+    """Each test starts in Swedish (the default language): a test that activates English (a
+    request with the English cookie, `translation.activate`) must not leave English active for the
+    next test's service calls in the same thread."""
+    from django.utils import translation
+
+    translation.activate("sv")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _postgres_only(request):
     """Tests marked `postgres_only` check races between real concurrent transactions with row
     locks. SQLite serialises every writer (IMMEDIATE transactions), so the race cannot happen

@@ -1,5 +1,7 @@
 import re
 
+from django.http import FileResponse
+
 from . import context
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -28,13 +30,13 @@ class RequestContextMiddleware:
 API_PREFIXES = ("/api/", "/fhir/")
 
 
-def _accept_language(request) -> str:
-    """The first supported language of an explicit Accept-Language header, or ""."""
+def _accepted_language(header: str) -> str:
+    """The first supported language in an Accept-Language header, by quality ("" if none)."""
     from django.conf import settings
     from django.utils.translation.trans_real import parse_accept_lang_header
 
     supported = dict(settings.LANGUAGES)
-    for code, _q in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+    for code, _quality in parse_accept_lang_header(header[:255]):
         base = code.split("-")[0].lower()
         if base in supported:
             return base
@@ -49,28 +51,33 @@ def _user_language(request) -> str:
 
 
 def request_language(request) -> str:
-    """The language of one request (documented in docs/ui.md, "Language").
+    """The language of one request (docs/ui.md, "Language"); the language cookie (an explicit
+    choice in this browser) always wins.
 
-    Pages: the language cookie (the switcher's explicit choice in this browser), else the
-    logged-in user's language, else Swedish. The browser's Accept-Language is deliberately
-    ignored: Lyfta is a Swedish workplace system and a clinician with an English browser should
-    still get Swedish. API (`/api/`, `/fhir/`): an explicit Accept-Language naming a supported
-    language, else the language of the user behind the session, else the cookie, else Swedish
-    (system clients' bearer tokens belong to an organisation, not a user)."""
+    Pages: the cookie, else the logged-in user's own language, else Swedish. The browser's
+    Accept-Language is deliberately ignored: Lyfta is a Swedish workplace system and a clinician
+    with an English browser should still get Swedish.
+
+    APIs (`/api/`, `/fhir/`), used by other systems that send no cookie: the cookie, else a
+    supported language asked for in Accept-Language (`en`, `en-GB`, `sv;q=0.9, en;q=0.8`), else
+    the language of the user behind the session, else Swedish. (System clients' bearer tokens
+    belong to an organisation, not a user.)"""
     from django.conf import settings
 
     supported = dict(settings.LANGUAGES)
     cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-    cookie = cookie if cookie in supported else ""
-    user_language = _user_language(request)
-    user_language = user_language if user_language in supported else ""
+    if cookie in supported:
+        return cookie
     if request.path.startswith(API_PREFIXES):
-        return _accept_language(request) or user_language or cookie or settings.LANGUAGE_CODE
-    return cookie or user_language or settings.LANGUAGE_CODE
+        asked = _accepted_language(request.headers.get("Accept-Language", ""))
+        if asked:
+            return asked
+    user_language = _user_language(request)
+    return user_language if user_language in supported else settings.LANGUAGE_CODE
 
 
 class SwedishFirstLocaleMiddleware:
-    """Activates the request's language (`request_language`). Runs after authentication so a
+    """Activates the request's language (`request_language`). Runs after authentication, so a
     logged-in user's own language can apply."""
 
     def __init__(self, get_response):
@@ -80,8 +87,28 @@ class SwedishFirstLocaleMiddleware:
         from django.utils import translation
 
         language = request_language(request)
+        # The thread's language is restored afterwards: a worker thread (and the test client, which
+        # runs requests in the test's thread) must not keep one request's language for the next
+        # request's or task's service calls.
+        previous = translation.get_language()
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            if previous:
+                translation.activate(previous)
+            else:
+                translation.deactivate()
         response.headers.setdefault("Content-Language", language)
+        if getattr(response, "streaming", False) and not isinstance(response, FileResponse):
+            # A streamed body (CSV exports) is produced after this returns: in the request's language.
+            response.streaming_content = _in_language(response.streaming_content, language)
         return response
+
+
+def _in_language(chunks, language):
+    from django.utils import translation
+
+    with translation.override(language):
+        yield from chunks

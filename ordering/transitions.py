@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import actor_parts, audit_record
 from core.errors import IllegalTransition, NotFound
@@ -171,7 +172,7 @@ def lock_order(order_id: int, *, order_type: str | None = None) -> Order:
     try:
         return qs.get(pk=order_id)
     except Order.DoesNotExist:
-        raise NotFound("Ordern finns inte.") from None
+        raise NotFound(_("Ordern finns inte.")) from None
 
 
 def actor_fields(actor) -> dict:

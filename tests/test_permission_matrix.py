@@ -3,7 +3,8 @@
 Pages are every URL pattern guarded by `require_perm`; API operations are every operation
 guarded by `api_perm` (or one `require(Perm.X)` in its body). Both lists are discovered, so a new page or endpoint is covered
 automatically, and one without a declared permission fails `test_everything_declares_*`.
-Parametrised routes (object pages) are covered by the contexts' own isolation tests."""
+Parametrised routes (object pages) must declare one too (`test_object_pages_declare_a_permission`);
+their isolation is covered by the contexts' own tests, and here for the customer's approver."""
 import functools
 import inspect
 import re
@@ -17,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from access.roles import CUSTOMER_ROLES, ROLE_PERMISSIONS, Role
 from conftest import login_verified
 from integration.api import api
+from ordering.tests.conftest import shop  # noqa: F401  (fixture)
 
 EXEMPT_NAMES = {"access:login", "access:enrol", "access:logout", "access:oidc_login", "access:oidc_callback", "core:healthz", "set_language", "core:start",
                 "operations:access_request_new", "operations:access_request_sent", "operations:fallback_forms"}
@@ -34,10 +36,16 @@ def _walk(patterns, prefix="", namespace=None):
             yield prefix + str(p.pattern), name, p.callback
 
 
-def guarded_pages():
+# Object pages reached without a login: the activation link carries its own token; the paper
+# forms of the fallback routine are public as their list is.
+OBJECT_EXEMPT_NAMES = {"operations:account_activate", "operations:fallback_form_pdf"}
+
+
+def guarded_pages(*, objects: bool = False):
+    """(name, declared permission) of the plain pages, or with `objects` of the parametrised ones."""
     pages = []
     for route, name, callback in _walk(get_resolver().url_patterns):
-        if "<" in route or not name or name in EXEMPT_NAMES:
+        if ("<" in route) != objects or not name or name in EXEMPT_NAMES | OBJECT_EXEMPT_NAMES:
             continue
         pages.append((name, getattr(callback, "lyfta_permission", None)))
     return sorted(pages, key=lambda p: p[0])
@@ -75,6 +83,22 @@ def test_everything_declares_a_permission():
     assert not undeclared, f"pages without require_perm: {undeclared}"
     undeclared_api = [path for path, _, fn in api_operations() if declared_api_perm(fn) is None]
     assert not undeclared_api, f"API operations without api_perm: {undeclared_api}"
+
+
+def test_object_pages_declare_a_permission():
+    undeclared = [name for name, perm in guarded_pages(objects=True) if perm is None]
+    assert not undeclared, f"object pages without require_perm: {undeclared}"
+
+
+def _declared_permissions() -> set[str]:
+    declared = {perm for _, perm in PAGES + guarded_pages(objects=True)} | {
+        declared_api_perm(fn) for _, _, fn in api_operations()}
+    return declared - {""}
+
+
+def test_every_declared_permission_is_held_by_a_role():
+    """No page or endpoint that no role can reach."""
+    assert _declared_permissions() - set().union(*ROLE_PERMISSIONS.values()) == set()
 
 
 def _page_status(client, name: str) -> int:
@@ -186,3 +210,127 @@ def test_customer_statistics_of_another_customer_are_404(role, make_user, world)
                  "operations:customer_statistics_csv"):
         assert client.get(reverse(name)).status_code == 200, (role, name)
         assert client.get(reverse(name), other).status_code == 404, (role, name)
+
+
+# --------------------------------------------------------------------------- the customer's approver
+# Issue 17 (docs/prescribing.md "The customer's own approver"): `ordering.customer_approvals` is held
+# by *Godkännare hos kunden* only; its pages and endpoints declare exactly that permission, every
+# other role is refused (403) on the queue, the decision page and each decision endpoint, and an
+# approver of another customer gets 404 for the order (no existence leak).
+
+APPROVER_PAGES = {"ordering:approval_queue", "ordering:approval_decide"}
+APPROVER_API = "/api/v1/customer-approvals"
+
+
+def _approver_api_operations():
+    return [(path, methods, fn) for path, methods, fn in api_operations() if path.startswith(APPROVER_API)]
+
+
+def test_customer_approver_role_and_declared_permissions():
+    from access.principal import CUSTOMER_CLIENT_PERMS, SUPPLY_CLIENT_PERMS
+    from access.roles import Perm
+
+    holders = {r for r, perms in ROLE_PERMISSIONS.items() if Perm.CUSTOMER_APPROVAL_DECIDE in perms}
+    assert holders == {Role.CUSTOMER_APPROVER} and Role.CUSTOMER_APPROVER in CUSTOMER_ROLES
+    # A decision needs a named person (four eyes): no system client holds it.
+    assert Perm.CUSTOMER_APPROVAL_DECIDE not in CUSTOMER_CLIENT_PERMS | SUPPLY_CLIENT_PERMS
+    pages = dict(PAGES + guarded_pages(objects=True))
+    assert {name: pages[name] for name in APPROVER_PAGES} == dict.fromkeys(APPROVER_PAGES,
+                                                                           Perm.CUSTOMER_APPROVAL_DECIDE)
+    ops = _approver_api_operations()
+    assert sorted((path.rsplit("/", 1)[-1], tuple(m)) for path, m, _ in ops) == [
+        ("approve", ("POST",)), ("ask", ("POST",)), ("customer-approvals", ("GET",)), ("reject", ("POST",))]
+    assert {declared_api_perm(fn) for _, _, fn in ops} == {Perm.CUSTOMER_APPROVAL_DECIDE}
+    # Every permission the role holds guards something it can use (the pages by role prove 200).
+    assert ROLE_PERMISSIONS[Role.CUSTOMER_APPROVER] <= _declared_permissions()
+    reachable = {perm for _, perm in PAGES}
+    assert ROLE_PERMISSIONS[Role.CUSTOMER_APPROVER] - reachable == set(), "a permission with no plain page"
+
+
+@pytest.fixture
+def awaiting(shop, make_user):  # noqa: F811  (the fixture imported above)
+    """A special request of each customer waiting at its own approver (both customers' terms
+    require one); the region's approver and the municipality's."""
+    from access.models import CustomerPrescribingTerms
+    from access.principal import principal_for_user
+    from catalogue.models import PrescribingLevel
+    from catalogue.prescribing import prescribing_rule_set
+    from ordering.flows import customer as services
+    from ordering.flows import special
+    from ordering.models import OrderStatus
+    from ordering.tests import factories as of
+
+    why = {"reason": "Utanför sortimentet", "need": "Stöd vid förflyttning", "tried": "Rollator"}
+    prescribing_rule_set(actor=shop.h, level=PrescribingLevel.CONSULTATION, article=shop.cushion)
+    for org in (shop.world["region"], shop.world["municipality"]):
+        CustomerPrescribingTerms.objects.create(organisation=org, customer_approval_required=True)
+    line = [services.LineInput(shop.cushion.article_number, 1)]
+    shop.order = special.special_request_submit(
+        shop.p, services.order_draft_create(shop.p, services.DraftInput(patient_id=shop.patient.pk, lines=line)).pk,
+        **why)
+    op = principal_for_user(make_user(Role.PRESCRIBER, "municipality"))
+    patient = of.patient(shop.world["municipality"])
+    shop.other = special.special_request_submit(
+        op, services.order_draft_create(op, services.DraftInput(patient_id=patient.pk, lines=line)).pk, **why)
+    assert shop.order.status == shop.other.status == OrderStatus.CUSTOMER_APPROVAL
+    shop.approver = login_verified(Client(), make_user(Role.CUSTOMER_APPROVER, "region"))
+    shop.other_approver = login_verified(Client(), make_user(Role.CUSTOMER_APPROVER, "municipality"))
+    return shop
+
+
+def _json_post(client, path, body):
+    import json
+
+    return client.post(path, data=json.dumps(body), content_type="application/json")
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
+def test_customer_approver_pages_and_api_by_role(role, awaiting, make_user):
+    """Every role on the region's waiting request: the approver passes the permission, customer and
+    four-eyes checks (an empty reason or question is then refused next to the field: 422, nothing
+    written; the approval goes through); every other role — the order's own customer's prescriber
+    included — is refused with 403 and the request still waits."""
+    from ordering.models import Order, OrderStatus
+
+    oid = awaiting.order.pk
+    client = awaiting.approver if role == Role.CUSTOMER_APPROVER else login_verified(Client(), make_user(role.value))
+    allowed = role == Role.CUSTOMER_APPROVER
+    decide = reverse("ordering:approval_decide", args=[oid])
+    checks = [
+        ("queue page", client.get(reverse("ordering:approval_queue")).status_code, 200),
+        ("decision page", client.get(decide).status_code, 200),
+        ("decision POST", client.post(decide + "?action=avsla", {"text": ""}).status_code, 422),
+        ("GET queue", client.get(APPROVER_API).status_code, 200),
+    ]
+    for verb, body in (("reject", {"reason": " "}), ("ask", {"question": ""})):
+        checks.append((verb, _json_post(client, f"{APPROVER_API}/{oid}/{verb}", body).status_code, 422))
+    checks.append(("approve", _json_post(client, f"{APPROVER_API}/{oid}/approve", {"note": ""}).status_code, 200))
+    for what, status, when_allowed in checks:
+        assert status == (when_allowed if allowed else 403), f"{role}: {what} answered {status}"
+    status = Order.objects.get(pk=oid).status
+    assert status == (OrderStatus.SPECIAL_REQUESTED if allowed else OrderStatus.CUSTOMER_APPROVAL)
+
+
+def test_customer_approver_sees_and_decides_its_own_customer_only(awaiting):
+    """The region's approver: the own request in the queue (page and API), not the municipality's;
+    the municipality's order answers 404 on the page and every endpoint, and so does the region's
+    to the municipality's approver."""
+    from ordering.models import Order, OrderStatus
+
+    a, other = awaiting.approver, awaiting.other_approver
+    body = a.get(reverse("ordering:approval_queue")).content.decode()
+    assert awaiting.order.number in body and awaiting.other.number not in body
+    assert [r["order_id"] for r in a.get(APPROVER_API).json()] == [awaiting.order.pk]
+    assert [r["order_id"] for r in other.get(APPROVER_API).json()] == [awaiting.other.pk]
+    for client, order in ((a, awaiting.other), (other, awaiting.order)):
+        decide = reverse("ordering:approval_decide", args=[order.pk])
+        assert client.get(decide).status_code == 404
+        assert client.post(decide + "?action=godkann", {"text": "ok"}).status_code == 404
+        for verb, body in (("approve", {}), ("reject", {"reason": "nej"}), ("ask", {"question": "?"})):
+            r = _json_post(client, f"{APPROVER_API}/{order.pk}/{verb}", body)
+            assert r.status_code == 404 and order.number not in r.content.decode(), verb
+    assert set(Order.objects.filter(pk__in=[awaiting.order.pk, awaiting.other.pk]).values_list("status", flat=True)) \
+        == {OrderStatus.CUSTOMER_APPROVAL}
+    # Its own customer's request: decided.
+    r = _json_post(a, f"{APPROVER_API}/{awaiting.order.pk}/approve", {"note": "Inom budget"})
+    assert r.status_code == 200 and r.json()["status"] == OrderStatus.SPECIAL_REQUESTED

@@ -82,7 +82,8 @@ def test_catalogue_rows_pictures_sort_and_variant_choice(page, world, small_cata
     aktiv = rows.filter(has=page.get_by_role("link", name="Rullstol Aktiv", exact=True)).first
     thumb = aktiv.locator("img.thumb")
     expect(thumb).to_be_visible()
-    assert thumb.evaluate("img => img.complete && img.naturalWidth") == pictures.THUMB_PX
+    # decode() waits for the picture to load and rejects when it is broken (complete alone races the load)
+    assert thumb.evaluate("img => img.decode().then(() => img.naturalWidth)") == pictures.THUMB_PX
     no_sideways_scroll(page)
     shot(page, f"catalogue-search-{viewport}")
 
@@ -100,7 +101,7 @@ def test_catalogue_rows_pictures_sort_and_variant_choice(page, world, small_cata
     expect(page.locator("h1")).to_have_text("Rullstol Aktiv, sittbredd 48 cm")
     picture = page.locator(".article-pictures img")
     expect(picture).to_be_visible()
-    assert picture.evaluate("img => img.complete && img.naturalWidth") > 0
+    assert picture.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     expect(page.get_by_label("Variant", exact=True)).to_have_value("200103")
     no_sideways_scroll(page)
     shot(page, f"catalogue-article-{viewport}")

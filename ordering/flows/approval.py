@@ -79,6 +79,21 @@ def entered(order: Order, request: dict) -> None:
                                         "Godkännanden."), number=order.number, due_on=request["customer_due_on"]))
 
 
+def stopped(order: Order) -> None:
+    """A request that waited for the customer was stopped by the system (the patient is deceased):
+    the approvers who were told it waits for them are told it no longer does (read in each
+    approver's language, core.message_text)."""
+    from access.selectors import users_holding
+
+    own = {order.orderer_id, order.prescriber_id}
+    approvers = [u for u in users_holding(order.customer_id, Role.CUSTOMER_APPROVER) if u.pk not in own]
+    message_send(approvers, kind=Message.Kind.CANCELLED, order=order,
+                 subject=Text(gettext_noop("Särskilt beslut väntar inte längre på ditt godkännande: order "
+                                           "%(number)s"), number=order.number),
+                 text=Text(gettext_noop("Order %(number)s är stoppad eftersom patienten har registrerats som avliden. "
+                                        "Inget beslut behövs."), number=order.number))
+
+
 # --------------------------------------------------------------------------- who may decide
 
 
@@ -133,7 +148,7 @@ def customer_approval_approve(principal, order_id: int, *, note: str = "") -> Or
     from .special import decide_within_weekdays as consultants_weekdays
 
     order = _for_decision(principal, order_id, S.SPECIAL_REQUESTED)
-    note = clean_text(note, "note", REASON_MAX, "Kommentaren")
+    note = clean_text(note, "note", REASON_MAX, _("Kommentaren"))
     request = _decided(order, principal, "approved", note)
     request["due_on"] = add_weekdays(timezone.localdate(), consultants_weekdays()).isoformat()
     _save(order, request)
@@ -153,7 +168,7 @@ def customer_approval_approve(principal, order_id: int, *, note: str = "") -> Or
 @entry_point
 def customer_approval_reject(principal, order_id: int, *, reason: str) -> Order:
     order = _for_decision(principal, order_id, S.REJECTED)
-    reason = clean_text(reason, "reason", REASON_MAX, "Orsaken")
+    reason = clean_text(reason, "reason", REASON_MAX, _("Orsaken"))
     if not reason:
         fail("reason", _("Ange varför det särskilda beslutet avslås."))
     request = _decided(order, principal, "rejected", reason)
@@ -173,7 +188,7 @@ def customer_approval_reject(principal, order_id: int, *, reason: str) -> Order:
 def customer_approval_ask(principal, order_id: int, *, question: str) -> Order:
     """Ask the prescriber; their answer (`special_request_submit`) comes back to the approver."""
     order = _for_decision(principal, order_id, S.INFO_REQUESTED)
-    question = clean_text(question, "question", REASON_MAX, "Frågan")
+    question = clean_text(question, "question", REASON_MAX, _("Frågan"))
     if not question:
         fail("question", _("Skriv frågan till förskrivaren."))
     request = _decided(order, principal, "info_requested", question)

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from access.models import RoleAssignment
 from access.roles import Perm, Role
@@ -72,17 +73,17 @@ def store_for(principal, store_id, *, act: bool = False):
 
     store = store_get(principal, store_id)
     if store is None:
-        raise NotFound("Förrådet finns inte.")
+        raise NotFound(_("Förrådet finns inte."))
     if not act:
         return store
     principal.require(Perm.STORE_KEEP)
     if principal.is_supply:
-        raise PermissionDenied("Uttag och beställningar till förrådet görs av kundens förrådsansvariga.")
+        raise PermissionDenied(_("Uttag och beställningar till förrådet görs av kundens förrådsansvariga."))
     if not store.is_active:
-        raise Conflict("Förrådet är inte aktivt.", code="store_inactive")
+        raise Conflict(_("Förrådet är inte aktivt."), code="store_inactive")
     if principal.user is not None and not RoleAssignment.objects.filter(
             user=principal.user, unit_id=store.unit_id, role__in=(Role.STORE_KEEPER, Role.PRESCRIBER)).exists():
-        raise PermissionDenied("Endast förrådsansvariga och förskrivare vid enheten kan ta ut ur förrådet.")
+        raise PermissionDenied(_("Endast förrådsansvariga och förskrivare vid enheten kan ta ut ur förrådet."))
     return store
 
 
@@ -91,12 +92,12 @@ def _article(number: str, field_name: str = "article_number"):
 
     number = (number or "").strip()
     if not number or len(number) > 35:
-        fail(field_name, "Ange ett giltigt artikelnummer.")
+        fail(field_name, _("Ange ett giltigt artikelnummer."))
     article = Article.objects.filter(article_number=number).only(*ARTICLE_COLUMNS).first()
     if article is None:
-        fail(field_name, f"Artikeln {number} finns inte.")
+        fail(field_name, _("Artikeln %(number)s finns inte.") % {"number": number})
     if article.kind == Article.Kind.SERVICE:
-        fail(field_name, f"Artikeln {number} är en tjänst och lagerförs inte.")
+        fail(field_name, _("Artikeln %(number)s är en tjänst och lagerförs inte.") % {"number": number})
     return article
 
 
@@ -157,18 +158,18 @@ def clean_withdrawn_at(value, field_name: str = "withdrawn_at") -> dt.datetime:
     if isinstance(value, str):
         parsed = parse_datetime(value.strip())
         if parsed is None:
-            fail(field_name, "Ange datum och klockslag för uttaget (ÅÅÅÅ-MM-DD TT:MM).")
+            fail(field_name, _("Ange datum och klockslag för uttaget (ÅÅÅÅ-MM-DD TT:MM)."))
         value = parsed
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        fail(field_name, "Ange datum och klockslag för uttaget (ÅÅÅÅ-MM-DD TT:MM).")
+        fail(field_name, _("Ange datum och klockslag för uttaget (ÅÅÅÅ-MM-DD TT:MM)."))
     if not isinstance(value, dt.datetime):
-        fail(field_name, "Ange datum och klockslag för uttaget (ÅÅÅÅ-MM-DD TT:MM).")
+        fail(field_name, _("Ange datum och klockslag för uttaget (ÅÅÅÅ-MM-DD TT:MM)."))
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     if value > now + dt.timedelta(seconds=60):  # a minute for clocks that differ
-        fail(field_name, "Uttaget kan inte ligga i framtiden.")
+        fail(field_name, _("Uttaget kan inte ligga i framtiden."))
     if value < now - WITHDRAWAL_MAX_AGE:
-        fail(field_name, "Uttaget får registreras högst 24 timmar i efterhand.")
+        fail(field_name, _("Uttaget får registreras högst 24 timmar i efterhand."))
     return min(value, now)
 
 
@@ -185,25 +186,25 @@ def withdrawal_create(principal, data: WithdrawalInput) -> Order:
     store = store_for(principal, data.store_id, act=True)
     article = _article(data.article_number)
     withdrawn_at = clean_withdrawn_at(data.withdrawn_at)
-    note = clean_text(data.note, "note", NOTE_MAX, "Meddelandet")
+    note = clean_text(data.note, "note", NOTE_MAX, _("Meddelandet"))
     device = None
     if article.is_tracked:
         if data.quantity not in (None, "", 1, "1"):
-            fail("quantity", "En individmärkt artikel tas ut en individ i taget.")
+            fail("quantity", _("En individmärkt artikel tas ut en individ i taget."))
         quantity = 1
         serial = (data.serial or "").strip()
         if not serial:
-            fail("serial", "Välj individnummer för den individmärkta artikeln.")
+            fail("serial", _("Välj individnummer för den individmärkta artikeln."))
         device = Device.objects.filter(serial=serial[:60]).first()
         if device is None or device.article_id != article.pk or device.location_id != store.pk \
                 or device.status != Device.Status.IN_BUFFER_STORE:
-            fail("serial", f"Individ {serial} av artikeln {article.article_number} finns inte i förrådet.")
+            fail("serial", _("Individ %(serial)s av artikeln %(article_number)s finns inte i förrådet.") % {"serial": serial, "article_number": article.article_number})
     else:
         if data.serial:
-            fail("serial", "Artikeln är inte individmärkt; ange antal i stället för individnummer.")
+            fail("serial", _("Artikeln är inte individmärkt; ange antal i stället för individnummer."))
         quantity = clean_quantity(data.quantity)
     if not data.patient_id:
-        fail("patient_id", "Välj en patient.")
+        fail("patient_id", _("Välj en patient."))
     patient = patient_get_for_view(principal, data.patient_id, "buffer_withdrawal", purpose=f"uttag {store.code}")
     order = order_header(principal, OrderType.CUSTOMER, kind=K.WITHDRAWAL, status=S.DELIVERED, patient=patient,
                          unit=store.unit, delivery_from_patient=False, note=note,
@@ -453,14 +454,14 @@ def buffer_order_create(principal, data: BufferOrderInput) -> Order:
     it like any order; delivery books the goods into the store."""
     store = store_for(principal, data.store_id, act=True)
     if not data.lines:
-        fail("lines", "Ange minst en artikel.")
+        fail("lines", _("Ange minst en artikel."))
     if len(data.lines) > MAX_LINES:
-        fail("lines", f"En order får ha högst {MAX_LINES} rader.")
+        fail("lines", _("En order får ha högst %(max_lines)s rader.") % {"max_lines": MAX_LINES})
     cleaned = []
     for i, ln in enumerate(data.lines):
         article = _article(ln.article_number, f"lines.{i}.article_number")
         if not article.is_orderable:
-            fail(f"lines.{i}.article_number", f"Artikeln {article.article_number} går inte att beställa.")
+            fail(f"lines.{i}.article_number", _("Artikeln %(article_number)s går inte att beställa.") % {"article_number": article.article_number})
         cleaned.append((article, clean_quantity(ln.quantity, f"lines.{i}.quantity")))
     order = order_header(principal, OrderType.CUSTOMER, kind=K.BUFFER_MANUAL, status=S.DRAFT, unit=store.unit,
                          delivery_from_patient=False, note=data.note, orderer_hsa_id=data.orderer_hsa_id,
@@ -473,7 +474,7 @@ def buffer_order_create(principal, data: BufferOrderInput) -> Order:
     for article, qty in cleaned:
         lines += _lines_for(order, article, qty, start=len(lines) + 1)
     if len(lines) > MAX_LINES:
-        fail("lines", f"En order får ha högst {MAX_LINES} rader.")
+        fail("lines", _("En order får ha högst %(max_lines)s rader.") % {"max_lines": MAX_LINES})
     order.promised_date = pricing.promised_date([ln.article for ln in lines], urgent=False)
     moves = [(S.SUBMITTED, {"promised_date": str(order.promised_date)})] if data.submit else []
     order_create(order, principal, moves=moves, event_data={"store": store.code},
@@ -485,7 +486,7 @@ def buffer_order_create(principal, data: BufferOrderInput) -> Order:
 def _buffer_order(principal, order_id) -> Order:
     order = order_for_customer(principal, order_id, lock=True)
     if order.kind != K.BUFFER_MANUAL or order.buffer_store_id is None:
-        raise NotFound("Ordern finns inte.")
+        raise NotFound(_("Ordern finns inte."))
     store_for(principal, order.buffer_store_id, act=True)
     return order
 
@@ -497,7 +498,7 @@ def buffer_order_submit(principal, order_id) -> Order:
     if order.status == S.SUBMITTED:
         return order
     if not order.lines.exists():
-        fail("lines", "Ordern har inga rader.")
+        fail("lines", _("Ordern har inga rader."))
     order.submitted_at = timezone.now()
     apply_transition(order, S.SUBMITTED, principal, update_fields=["submitted_at"])
     return order
@@ -508,7 +509,7 @@ def buffer_order_withdraw(principal, order_id, reason: str = "") -> Order:
     order = _buffer_order(principal, order_id)
     if order.status == S.WITHDRAWN:
         return order
-    order.closed_reason = clean_text(reason, "reason", 1000, "Orsaken")
+    order.closed_reason = clean_text(reason, "reason", 1000, _("Orsaken"))
     apply_transition(order, S.WITHDRAWN, principal, reason=order.closed_reason, update_fields=["closed_reason"])
     return order
 
@@ -516,7 +517,7 @@ def buffer_order_withdraw(principal, order_id, reason: str = "") -> Order:
 def check_buffer_delivery(order: Order) -> None:
     """Supply's delivery of a buffer order goes to its store (no patient to register devices on)."""
     if order.kind in BUFFER_KINDS and order.buffer_store_id is None:
-        raise ValidationFailed("Förrådsordern saknar förråd.", code="no_store")
+        raise ValidationFailed(_("Förrådsordern saknar förråd."), code="no_store")
 
 
 def store_stock_changed(*, store, article_ids, actor=None) -> list[Order]:

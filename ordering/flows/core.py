@@ -8,6 +8,7 @@ import os
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from access.models import Unit
@@ -43,22 +44,22 @@ def clean_quantity(value, field_name: str = "quantity") -> int:
     try:
         qty = int(value)
     except (TypeError, ValueError):
-        fail(field_name, "Antal måste vara ett heltal.")
+        fail(field_name, _("Antal måste vara ett heltal."))
     if isinstance(value, float) and value != int(value):
-        fail(field_name, "Antal måste vara ett heltal.")
+        fail(field_name, _("Antal måste vara ett heltal."))
     if qty < 1:
-        fail(field_name, "Antal måste vara minst 1.")
+        fail(field_name, _("Antal måste vara minst 1."))
     if qty > MAX_QUANTITY:
-        fail(field_name, f"Antal får vara högst {MAX_QUANTITY}.")
+        fail(field_name, _("Antal får vara högst %(max_quantity)s.") % {"max_quantity": MAX_QUANTITY})
     return qty
 
 
 def clean_text(value, field_name: str, max_len: int, label: str, *, required: bool = False) -> str:
     value = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
     if required and not value:
-        fail(field_name, f"Ange {label.lower()}.")
+        fail(field_name, _("Ange %(label)s.") % {"label": label.lower()})
     if len(value) > max_len:
-        fail(field_name, f"{label} får vara högst {max_len} tecken.")
+        fail(field_name, _("%(label)s får vara högst %(max_len)s tecken.") % {"label": label, "max_len": max_len})
     return value
 
 
@@ -70,13 +71,13 @@ def clean_future_date(value, field_name: str = "requested_date", *, max_days: in
         try:
             value = dt.date.fromisoformat(value)
         except ValueError:
-            fail(field_name, "Ogiltigt datum (ÅÅÅÅ-MM-DD).")
+            fail(field_name, _("Ogiltigt datum (ÅÅÅÅ-MM-DD)."))
     if isinstance(value, dt.datetime):
         value = value.date()
     if value < timezone.localdate():
-        fail(field_name, "Datumet får inte ligga bakåt i tiden.")
+        fail(field_name, _("Datumet får inte ligga bakåt i tiden."))
     if value > timezone.localdate() + dt.timedelta(days=max_days):
-        fail(field_name, "Datumet ligger för långt fram.")
+        fail(field_name, _("Datumet ligger för långt fram."))
     return value
 
 
@@ -84,7 +85,7 @@ def clean_date(value, field_name: str, *, past_ok: bool = True, future_ok: bool 
                required: bool = False) -> dt.date | None:
     if value in (None, ""):
         if required:
-            fail(field_name, "Ange ett datum.")
+            fail(field_name, _("Ange ett datum."))
         return None
     if isinstance(value, dt.datetime):
         value = value.date()
@@ -92,16 +93,16 @@ def clean_date(value, field_name: str, *, past_ok: bool = True, future_ok: bool 
         try:
             value = dt.date.fromisoformat(value.strip())
         except ValueError:
-            fail(field_name, "Ogiltigt datum (ÅÅÅÅ-MM-DD).")
+            fail(field_name, _("Ogiltigt datum (ÅÅÅÅ-MM-DD)."))
     if not isinstance(value, dt.date):
-        fail(field_name, "Ogiltigt datum (ÅÅÅÅ-MM-DD).")
+        fail(field_name, _("Ogiltigt datum (ÅÅÅÅ-MM-DD)."))
     today = timezone.localdate()
     if not past_ok and value < today:
-        fail(field_name, "Datumet får inte ligga bakåt i tiden.")
+        fail(field_name, _("Datumet får inte ligga bakåt i tiden."))
     if not future_ok and value > today:
-        fail(field_name, "Datumet får inte ligga i framtiden.")
+        fail(field_name, _("Datumet får inte ligga i framtiden."))
     if value > today + dt.timedelta(days=3 * 365) or value < dt.date(2000, 1, 1):
-        fail(field_name, "Datumet är orimligt.")
+        fail(field_name, _("Datumet är orimligt."))
     return value
 
 
@@ -113,12 +114,12 @@ def clean_choice(value, choices, field_name: str, message: str) -> str:
 
 def clean_reason(reason, field_name: str = "reason") -> str:
     """A required reason (cancellation, delay), at most REASON_MAX characters."""
-    return clean_text(reason, field_name, REASON_MAX, "Orsak", required=True)
+    return clean_text(reason, field_name, REASON_MAX, _("Orsak"), required=True)
 
 
 def clean_priority(priority: str) -> str:
     if priority not in Priority.values:
-        fail("priority", "Ogiltig prioritet.")
+        fail("priority", _("Ogiltig prioritet."))
     return priority
 
 
@@ -129,14 +130,14 @@ def require_orderer(principal) -> None:
     """Only a customer's users and clients order (customer orders and service orders alike)."""
     principal.require(Perm.ORDER_CREATE)
     if principal.is_supply or not principal.customer_ids:
-        raise ValidationFailed("Endast kundens användare kan beställa.", code="not_customer")
+        raise ValidationFailed(_("Endast kundens användare kan beställa."), code="not_customer")
 
 
 def require_supply(principal, perm: str) -> None:
     """A supply-centre permission; customer-side principals do not see the order at all (404)."""
     principal.require(perm)
     if not principal.is_supply:
-        raise NotFound("Ordern finns inte.")
+        raise NotFound(_("Ordern finns inte."))
 
 
 def resolve_unit(principal, unit_id: int | None = None, *, required: bool = True) -> Unit | None:
@@ -156,7 +157,7 @@ def resolve_unit(principal, unit_id: int | None = None, *, required: bool = True
             else unit.organisation_id in principal.customer_ids
         )
         if not ok:
-            fail("unit_id", "Enheten finns inte eller tillhör inte dig.")
+            fail("unit_id", _("Enheten finns inte eller tillhör inte dig."))
         return unit
     if principal.user is not None and principal.unit_ids:
         return qs.filter(pk__in=principal.unit_ids).order_by("pk").first()
@@ -165,7 +166,7 @@ def resolve_unit(principal, unit_id: int | None = None, *, required: bool = True
         if len(units) == 1:
             return units[0]
     if required:
-        fail("unit_id", "Ange beställande enhet (unit_id): den kan inte bestämmas för den här klienten.")
+        fail("unit_id", _("Ange beställande enhet (unit_id): den kan inte bestämmas för den här klienten."))
     return None
 
 
@@ -183,9 +184,9 @@ def resolve_orderer(principal, unit: Unit | None, *, hsa_id: str = "", username:
     hsa_id = (hsa_id or "").strip()
     username = (username or "").strip()
     if not hsa_id and not username:
-        fail("orderer", "Ange beställaren (orderer_hsa_id eller orderer_username).")
+        fail("orderer", _("Ange beställaren (orderer_hsa_id eller orderer_username)."))
     if unit is None:
-        fail("unit_id", "Ange beställande enhet (unit_id).")
+        fail("unit_id", _("Ange beställande enhet (unit_id)."))
     # One join, ids only (the order refers to its orderer by id; nothing else of the user is needed).
     qs = RoleAssignment.objects.filter(unit=unit, role__in=CUSTOMER_ROLES, user__is_active=True)
     if hsa_id:
@@ -195,7 +196,7 @@ def resolve_orderer(principal, unit: Unit | None, *, hsa_id: str = "", username:
     roles = list(qs.values_list("user_id", "role")[:20])
     user_ids = {user_id for user_id, _role in roles}
     if len(user_ids) != 1:
-        fail("orderer", "Beställaren finns inte som aktiv användare med en roll på den beställande enheten.")
+        fail("orderer", _("Beställaren finns inte som aktiv användare med en roll på den beställande enheten."))
     user_id = next(iter(user_ids))
     return user_id, (user_id if any(role == Role.PRESCRIBER for _uid, role in roles) else None)
 
@@ -222,7 +223,7 @@ def patient_for_order(principal, patient_id: int, *, columns: tuple[str, ...] | 
     except (Patient.DoesNotExist, ValueError, TypeError):
         patient = None
     if patient is None or not patient_visible(principal, patient):
-        raise NotFound("Patienten finns inte.")
+        raise NotFound(_("Patienten finns inte."))
     return patient
 
 
@@ -238,7 +239,7 @@ def order_for_customer(principal, order_id, order_type: str = OrderType.CUSTOMER
     except (TypeError, ValueError):
         order = None
     if order is None or (principal.is_supply and order.status == S.DRAFT):
-        raise NotFound("Ordern finns inte.")
+        raise NotFound(_("Ordern finns inte."))
     principal.require_customer(order.customer_id)
     return order
 
@@ -248,9 +249,9 @@ def order_lock_for_supply(order_id, order_type: str) -> Order:
     try:
         order = lock_order(int(order_id), order_type=order_type)
     except (TypeError, ValueError):
-        raise NotFound("Ordern finns inte.") from None
+        raise NotFound(_("Ordern finns inte.")) from None
     if order.status == S.DRAFT:
-        raise NotFound("Ordern finns inte.")
+        raise NotFound(_("Ordern finns inte."))
     return order
 
 
@@ -272,9 +273,9 @@ def order_header(principal, order_type: str, *, kind: str, status: str, patient=
         customer_id=unit.organisation_id if unit is not None else principal.primary_customer_id, unit=unit,
         cost_centre_id=unit.default_cost_centre_id if unit is not None else None,
         created_by_client=principal.client, patient=patient, priority=clean_priority(priority),
-        requested_date=requested_date, note=clean_text(note, "note", NOTE_MAX, "Meddelandet"),
-        contact_name=clean_text(contact_name, "contact_name", 120, "Kontaktperson"),
-        contact_phone=clean_text(contact_phone, "contact_phone", 30, "Telefon"),
+        requested_date=requested_date, note=clean_text(note, "note", NOTE_MAX, _("Meddelandet")),
+        contact_name=clean_text(contact_name, "contact_name", 120, _("Kontaktperson")),
+        contact_phone=clean_text(contact_phone, "contact_phone", 30, _("Telefon")),
     )
     if principal.user is not None:
         order.orderer, order.prescriber = orderer, prescriber
@@ -391,7 +392,7 @@ def message_mark_read(principal, message_id: int) -> Message:
     except (TypeError, ValueError):
         msg = None
     if msg is None:
-        raise NotFound("Meddelandet finns inte.")
+        raise NotFound(_("Meddelandet finns inte."))
     if msg.read_at is None:
         msg.read_at = timezone.now()
         msg.save(update_fields=["read_at"])
@@ -458,19 +459,19 @@ def clean_upload(upload, field_name: str, *, missing: str) -> tuple[str, str, in
     name = os.path.basename(getattr(upload, "name", "") or "")[:200]
     ext = os.path.splitext(name)[1].lower()
     if ext not in ATTACHMENT_TYPES:
-        fail(field_name, "Endast PDF, PNG och JPEG kan bifogas.")
+        fail(field_name, _("Endast PDF, PNG och JPEG kan bifogas."))
     size = getattr(upload, "size", 0) or 0
     if size <= 0:
-        fail(field_name, "Filen är tom.")
+        fail(field_name, _("Filen är tom."))
     limit = attachment_max_bytes()
     if size > limit:
-        fail(field_name, f"Filen är för stor (högst {limit // (1024 * 1024)} MB).")
+        fail(field_name, _("Filen är för stor (högst %(n)s MB).") % {"n": limit // (1024 * 1024)})
     content_type, magics = ATTACHMENT_TYPES[ext]
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     if not any(head.startswith(m) for m in magics):
-        fail(field_name, "Filens innehåll stämmer inte med filtypen.")
+        fail(field_name, _("Filens innehåll stämmer inte med filtypen."))
     return name, content_type, size
 
 
@@ -481,10 +482,10 @@ def attachment_add(principal, order_id, upload, *, order_type: str = OrderType.W
     if not principal.is_supply:
         require_orderer(principal)
     if order.status in (S.COMPLETED, S.CANCELLED, S.CLOSED, S.RECEIVED):
-        raise IllegalTransition("Ordern är avslutad; bilagor kan inte läggas till.")
+        raise IllegalTransition(_("Ordern är avslutad; bilagor kan inte läggas till."))
     name, content_type, size = clean_upload(upload, "file", missing="Välj en fil.")
     if order.attachments.count() >= MAX_ATTACHMENTS:
-        fail("file", f"En order kan ha högst {MAX_ATTACHMENTS} bilagor.")
+        fail("file", _("En order kan ha högst %(max_attachments)s bilagor.") % {"max_attachments": MAX_ATTACHMENTS})
     att = OrderAttachment(order=order, name=name, content_type=content_type, size=size,
                           uploaded_by_label=principal.label[:200])
     att.file.save(name, upload, save=False)
@@ -498,6 +499,6 @@ def attachment_add(principal, order_id, upload, *, order_type: str = OrderType.W
 def attachment_for(principal, attachment_id) -> OrderAttachment:
     att = OrderAttachment.objects.select_related("order").filter(pk=attachment_id).first()
     if att is None or (principal.is_supply and att.order.status == S.DRAFT):
-        raise NotFound("Bilagan finns inte.")
+        raise NotFound(_("Bilagan finns inte."))
     principal.require_customer(att.order.customer_id)
     return att

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from access.models import DeliveryPoint
 from audit.services import audit_record
@@ -89,15 +89,15 @@ def get_orderable_article(article_number: str, field_name: str = "article_number
 
     number = (article_number or "").strip()
     if not number or len(number) > 35:
-        fail(field_name, "Ange ett giltigt artikelnummer.")
+        fail(field_name, gettext("Ange ett giltigt artikelnummer."))
     if known is not None:
         article = known.get(number)
     else:
         article = Article.objects.filter(article_number=number).first()
     if article is None:
-        fail(field_name, f"Artikeln {number} finns inte.")
+        fail(field_name, gettext("Artikeln %(number)s finns inte.") % {"number": number})
     if not article.is_orderable:
-        fail(field_name, f"Artikeln {number} går inte att beställa.")
+        fail(field_name, gettext("Artikeln %(number)s går inte att beställa.") % {"number": number})
     return article
 
 
@@ -106,8 +106,7 @@ def check_kind_allows(article, kind: str, field_name: str = "article_number") ->
     order to a unit or a buffer store has no patient to register it on, so it is refused at once
     rather than confirmed and then stuck at delivery."""
     if article.is_tracked and kind != CustomerOrderKind.TO_PATIENT:
-        fail(field_name, f"Artikeln {article.article_number} är individmärkt och kan bara beställas till en "
-                          "patient.")
+        fail(field_name, gettext("Artikeln %(article_number)s är individmärkt och kan bara beställas till en patient.") % {"article_number": article.article_number})
 
 
 def _fitting_pairs(pairs) -> set[tuple[int, int]]:
@@ -124,8 +123,7 @@ def _fitting_pairs(pairs) -> set[tuple[int, int]]:
 def check_accessory(main_article, article, field_name: str) -> None:
     """An accessory line must fit its main device (catalogue `ArticleFit`)."""
     if not _fitting_pairs([(main_article.pk, article.pk)]):
-        fail(field_name, f"Artikeln {article.article_number} passar inte till {main_article.article_number} "
-                         f"{main_article.name}.")
+        fail(field_name, gettext("Artikeln %(article_number)s passar inte till %(main_article_number)s %(name)s.") % {"article_number": article.article_number, "main_article_number": main_article.article_number, "name": main_article.name})
 
 
 def check_accessory_links(cleaned: list[tuple]) -> None:
@@ -138,19 +136,18 @@ def check_accessory_links(cleaned: list[tuple]) -> None:
             continue
         name = f"lines.{i}.main_line_no"
         if not isinstance(main_no, int) or isinstance(main_no, bool) or not 1 <= main_no <= count:
-            fail(name, f"Rad {i + 1} pekar på en huvudrad som inte finns ({main_no}).")
+            fail(name, gettext("Rad %(n)s pekar på en huvudrad som inte finns (%(main_no)s).") % {"n": i + 1, "main_no": main_no})
         if main_no == i + 1:
-            fail(name, f"Rad {i + 1} kan inte vara tillbehör till sig själv.")
+            fail(name, gettext("Rad %(n)s kan inte vara tillbehör till sig själv.") % {"n": i + 1})
         main_article, _, main_of_main = cleaned[main_no - 1]
         if main_of_main is not None:
-            fail(name, f"Rad {main_no} är själv ett tillbehör; välj huvudhjälpmedlets rad.")
+            fail(name, gettext("Rad %(main_no)s är själv ett tillbehör; välj huvudhjälpmedlets rad.") % {"main_no": main_no})
     pairs = {(cleaned[m - 1][0].pk, a.pk) for a, _, m in cleaned if m is not None}
     fitting = _fitting_pairs(pairs)
     for i, (article, _qty, main_no) in enumerate(cleaned):
         if main_no is not None and (cleaned[main_no - 1][0].pk, article.pk) not in fitting:
             main_article = cleaned[main_no - 1][0]
-            fail(f"lines.{i}.main_line_no", f"Artikeln {article.article_number} passar inte till "
-                                            f"{main_article.article_number} {main_article.name}.")
+            fail(f"lines.{i}.main_line_no", gettext("Artikeln %(article_number)s passar inte till %(main_article_number)s %(name)s.") % {"article_number": article.article_number, "main_article_number": main_article.article_number, "name": main_article.name})
 
 
 # --------------------------------------------------------------------------- who may order what
@@ -172,13 +169,13 @@ def _apply_delivery(order: Order, delivery_to: str, delivery_point_id) -> None:
         else:
             delivery_to = DeliveryTo.DELIVERY_POINT
     if delivery_to not in DeliveryTo.values or delivery_to == "":
-        fail("delivery_to", "Ogiltigt leveranssätt.")
+        fail("delivery_to", gettext("Ogiltigt leveranssätt."))
     order.delivery_to = delivery_to
     order.delivery_point = None
     order.delivery_protected = False
     if delivery_to in (DeliveryTo.STAY_ADDRESS, DeliveryTo.REGISTERED_ADDRESS):
         if patient is None:
-            fail("delivery_to", "Leverans till patientens adress kräver en patient.")
+            fail("delivery_to", gettext("Leverans till patientens adress kräver en patient."))
         which = "stay" if delivery_to == DeliveryTo.STAY_ADDRESS else "registered"
         street, postal, city = _patient_address(patient, which)
         if not street:
@@ -193,7 +190,7 @@ def _apply_delivery(order: Order, delivery_to: str, delivery_point_id) -> None:
             point = DeliveryPoint.objects.select_related("unit").filter(
                 pk=delivery_point_id, is_active=True, unit__organisation_id=order.customer_id).first()
         if point is None:
-            fail("delivery_point_id", "Välj en leveranspunkt som tillhör er enhet.")
+            fail("delivery_point_id", gettext("Välj en leveranspunkt som tillhör er enhet."))
         order.delivery_point = point
         order.delivery_street, order.delivery_postal_code, order.delivery_city = (
             point.street, point.postal_code, point.city)
@@ -232,9 +229,9 @@ class DraftInput:
 def _clean_header(order: Order, data: DraftInput) -> None:
     order.priority = clean_priority(data.priority)
     order.urgent_fee = pricing.urgent_fee() if data.priority == Priority.URGENT else None
-    order.contact_name = clean_text(data.contact_name, "contact_name", 120, "Kontaktperson")
-    order.contact_phone = clean_text(data.contact_phone, "contact_phone", 30, "Telefon")
-    order.note = clean_text(data.note, "note", NOTE_MAX, "Meddelandet")
+    order.contact_name = clean_text(data.contact_name, "contact_name", 120, gettext("Kontaktperson"))
+    order.contact_phone = clean_text(data.contact_phone, "contact_phone", 30, gettext("Telefon"))
+    order.note = clean_text(data.note, "note", NOTE_MAX, gettext("Meddelandet"))
     order.requested_date = clean_future_date(data.requested_date)
     _apply_delivery(order, data.delivery_to, data.delivery_point_id)
 
@@ -252,7 +249,7 @@ def _add_lines(order: Order, article, quantity: int, *, main_line: OrderLine | N
         article, "", None, order_kind=order.kind, prefix=field_prefix)
     existing = order.lines.count()
     if existing + (quantity if article.is_tracked else 1) > MAX_LINES:
-        fail("lines", f"En order får ha högst {MAX_LINES} rader.")
+        fail("lines", gettext("En order får ha högst %(max_lines)s rader.") % {"max_lines": MAX_LINES})
     per_line = [1] * quantity if article.is_tracked else [quantity]
     start = _next_line_no(order)
     return OrderLine.objects.bulk_create([
@@ -282,7 +279,7 @@ def _plan_lines(order: Order, cleaned: list[tuple], terms: list[tuple] | None = 
             article, "", None, order_kind=order.kind, prefix=f"lines.{idx - 1}."))
         per_line = [1] * qty if article.is_tracked else [qty]
         if len(rows) + len(per_line) > MAX_LINES:
-            fail("lines", f"En order får ha högst {MAX_LINES} rader.")
+            fail("lines", gettext("En order får ha högst %(max_lines)s rader.") % {"max_lines": MAX_LINES})
         new = [
             OrderLine(order=order, line_no=len(rows) + i + 1, article=article, quantity=q, main_line=main,
                       charging=article.charging, monthly_rent=article.monthly_rent, unit_price=article.purchase_price,
@@ -318,20 +315,19 @@ def order_draft_create(principal, data: DraftInput, *, submit: bool = False) -> 
     (already in its final status), its lines, its events and its audit rows, one insert each."""
     require_orderer(principal)
     if data.kind == CustomerOrderKind.BUFFER_MANUAL:  # needs its store: ordering.flows.buffer
-        fail("kind", "En förrådsbeställning görs från förrådet (sidan Förråd, eller "
-                     "POST /api/v1/buffer-stores/{id}/orders).")
+        fail("kind", gettext("En förrådsbeställning görs från förrådet (sidan Förråd, eller "
+                     "POST /api/v1/buffer-stores/{id}/orders)."))
     if data.kind not in (CustomerOrderKind.TO_PATIENT, CustomerOrderKind.TO_UNIT):
-        fail("kind", "Ogiltig ordertyp.")
+        fail("kind", gettext("Ogiltig ordertyp."))
     unit = resolve_unit(principal, data.unit_id)
     customer_id = unit.organisation_id if unit is not None else principal.primary_customer_id
     patient = None
     if data.kind == CustomerOrderKind.TO_PATIENT:
         if not data.patient_id:
-            fail("patient_id", "Välj en patient.")
+            fail("patient_id", gettext("Välj en patient."))
         patient = patient_for_order(principal, data.patient_id, columns=ORDER_PATIENT_COLUMNS)
         if patient.deceased_on is not None:
-            fail("patient_id", f"Patienten är registrerad som avliden ({patient.deceased_on:%Y-%m-%d}); inga nya "
-                               "beställningar kan göras.")
+            fail("patient_id", gettext("Patienten är registrerad som avliden (%(deceased_on)s); inga nya beställningar kan göras.") % {"deceased_on": format(patient.deceased_on, '%Y-%m-%d')})
     cleaned = []
     terms = []
     articles = _articles_by_number([ln.article_number for ln in data.lines])
@@ -361,7 +357,7 @@ def order_draft_create(principal, data: DraftInput, *, submit: bool = False) -> 
     moves = []
     if submit:
         if not lines:
-            fail("lines", "Ordern har inga rader.")
+            fail("lines", gettext("Ordern har inga rader."))
         submit_data = {"promised_date": str(order.promised_date)}
         if decision is not None:
             _require_direct(decision)
@@ -377,7 +373,7 @@ def order_draft_create(principal, data: DraftInput, *, submit: bool = False) -> 
 def _draft_for_edit(principal, order_id: int) -> Order:
     order = order_for_customer(principal, order_id, lock=True)
     if order.status != S.DRAFT:
-        raise IllegalTransition("Ordern är redan skickad och kan inte ändras.")
+        raise IllegalTransition(gettext("Ordern är redan skickad och kan inte ändras."))
     return order
 
 
@@ -405,9 +401,9 @@ def order_line_add(principal, order_id: int, article_number: str, quantity, *, m
     if main_line_id is not None:
         main = order.lines.select_related("article").filter(pk=main_line_id).first() if main_line_id else None
         if main is None:
-            fail("main_line_id", "Huvudraden finns inte på ordern.")
+            fail("main_line_id", gettext("Huvudraden finns inte på ordern."))
         if main.main_line_id is not None:
-            fail("main_line_id", "Den valda raden är själv ett tillbehör; välj huvudhjälpmedlets rad.")
+            fail("main_line_id", gettext("Den valda raden är själv ett tillbehör; välj huvudhjälpmedlets rad."))
         check_accessory(main.article, article, "main_line_id")
     rows = _add_lines(order, article, qty, main_line=main, terms=terms)
     _refresh_promise(order)
@@ -424,7 +420,7 @@ def order_line_remove(principal, order_id: int, line_id: int) -> None:
     order = _draft_for_edit(principal, order_id)
     line = order.lines.filter(pk=line_id).first()
     if line is None:
-        raise NotFound("Raden finns inte.")
+        raise NotFound(gettext("Raden finns inte."))
     line.accessory_lines.update(main_line=None)
     line.delete()
     _refresh_promise(order)
@@ -436,7 +432,7 @@ def _template_articles(customer_id: int, template_id: int) -> list[tuple]:
     """(article, quantity) of a template of this customer, orderable articles only."""
     template = OrderTemplate.objects.filter(pk=template_id, customer_id=customer_id).first()
     if template is None:
-        fail("template_id", "Mallen finns inte.")
+        fail("template_id", gettext("Mallen finns inte."))
     return [(tl.article, tl.quantity) for tl in template.lines.select_related("article") if tl.article.is_orderable]
 
 
@@ -460,11 +456,11 @@ def order_template_apply(principal, order_id: int, template_id: int) -> Order:
 def order_template_create(principal, *, name: str, lines: list[LineInput], unit_id: int | None = None,
                           shared: bool = True) -> OrderTemplate:
     require_orderer(principal)
-    name = clean_text(name, "name", 120, "Namnet")
+    name = clean_text(name, "name", 120, gettext("Namnet"))
     if not name:
-        fail("name", "Ange ett namn.")
+        fail("name", gettext("Ange ett namn."))
     if not lines:
-        fail("lines", "Mallen måste ha minst en rad.")
+        fail("lines", gettext("Mallen måste ha minst en rad."))
     unit = resolve_unit(principal, unit_id, required=False)
     cleaned = [(get_orderable_article(ln.article_number), clean_quantity(ln.quantity)) for ln in lines]
     template = OrderTemplate.objects.create(
@@ -505,7 +501,7 @@ def order_submit(principal, order_id: int) -> Order:
 def _submit_draft(principal, order: Order, *, lines: list[OrderLine], refresh: bool = False) -> Order:
     """draft → submitted for a locked (or just created) draft."""
     if not lines:
-        fail("lines", "Ordern har inga rader.")
+        fail("lines", gettext("Ordern har inga rader."))
     if order.patient_id and refresh:
         # The delivery address as the patient's record says now (it may have changed since the draft).
         _apply_delivery(order, order.delivery_to, order.delivery_point_id)
@@ -531,9 +527,8 @@ def _require_direct(decision: dict) -> None:
     if decision["outcome"] == prescribing.SPECIAL:
         why = "; ".join(f"{ln['article']} {ln['reason']}" for ln in decision["lines"]
                         if ln["outcome"] == prescribing.SPECIAL)
-        raise ValidationFailed(f"Ordern kräver ett särskilt beslut: {why}. Skicka den som särskilt beslut med "
-                               "motivering.", code="special_request_required",
-                               errors={"lines": [f"Ordern kräver ett särskilt beslut: {why}."]})
+        raise ValidationFailed(gettext("Ordern kräver ett särskilt beslut: %(why)s. Skicka den som särskilt beslut med motivering.") % {"why": why}, code="special_request_required",
+                               errors={"lines": [gettext("Ordern kräver ett särskilt beslut: %(why)s.") % {"why": why}]})
 
 
 @entry_point
@@ -542,7 +537,7 @@ def order_withdraw(principal, order_id: int, reason: str = "") -> Order:
     order = order_for_customer(principal, order_id, lock=True)
     if order.status == S.WITHDRAWN:
         return order
-    reason = clean_text(reason, "reason", REASON_MAX, "Orsaken")
+    reason = clean_text(reason, "reason", REASON_MAX, gettext("Orsaken"))
     order.closed_reason = reason
     apply_transition(order, S.WITHDRAWN, principal, reason=reason, update_fields=["closed_reason"])
     return order
@@ -573,7 +568,7 @@ def order_mark_confirmed(order: Order, actor, *, planned_date: dt.date, backorde
 
 def order_mark_delayed(order: Order, actor, *, new_date: dt.date, reason: str) -> Order:
     if order.status != S.CONFIRMED:
-        raise IllegalTransition("Endast en bekräftad order kan försenas.", errors={"status": [order.status]})
+        raise IllegalTransition(gettext("Endast en bekräftad order kan försenas."), errors={"status": [order.status]})
     old = order.planned_date
     order.planned_date = new_date
     order.save(update_fields=["planned_date", "updated_at"])

@@ -3,7 +3,8 @@
 `patient_deceased_record` records the date (`patients.services.patient_mark_deceased`) and, in
 the same transaction, stops everything still open for the patient through the move tables
 (`ordering.transitions`), as background work would (actor None, the reason naming who recorded
-it): customer orders not yet confirmed are withdrawn, confirmed ones cancelled (their reserved
+it): customer orders not yet confirmed are withdrawn (special requests too, also those awaiting the
+customer's approver, who is told), confirmed ones cancelled (their reserved
 stock released; dispatched ones are on the road and are left, listed in the result); work orders submitted or accepted are cancelled; loan reminders
 are stopped (`loans.loan_reminders_stop`). Orderers and prescribers get a message for each order
 stopped; the recording user gets one proposing the pickup of every device on loan, which
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from audit.services import audit_record
@@ -23,8 +25,8 @@ from core.transactions import entry_point
 
 from ..models import Message, Order, OrderStatus, OrderType, PickupLine, PickupReason
 from ..transitions import apply_transition
+from . import approval, loans
 from . import core as c
-from . import loans
 
 S = OrderStatus
 WITHDRAW = (S.DRAFT, S.CUSTOMER_APPROVAL, S.SPECIAL_REQUESTED, S.INFO_REQUESTED, S.SUBMITTED)
@@ -61,6 +63,7 @@ def _release(order: Order) -> None:
 def _stop(order: Order, to: str, reason: str) -> None:
     if to == S.CANCELLED and order.order_type == OrderType.CUSTOMER:
         _release(order)
+    at_customer = order.status == S.CUSTOMER_APPROVAL
     order.closed_reason = reason
     apply_transition(order, to, None, reason=reason, update_fields=["closed_reason"])
     c.notify(order, Message.Kind.CANCELLED,
@@ -69,6 +72,8 @@ def _stop(order: Order, to: str, reason: str) -> None:
                                "Ingen leverans görs.") if order.order_type == OrderType.CUSTOMER else
                   gettext_noop("Arbetsordern %(number)s har stoppats eftersom patienten har registrerats som avliden. "
                                "Ingen leverans görs."), number=order.number))
+    if at_customer:  # the customer's approvers were told it waits for them
+        approval.stopped(order)
 
 
 @entry_point
@@ -128,14 +133,14 @@ def patient_pickup_all(principal, patient_id) -> Order:
 
     patient = c.patient_for_order(principal, patient_id)
     if patient.deceased_on is None:
-        raise Conflict("Patienten är inte registrerad som avliden; välj hjälpmedel på en vanlig hämtorder.",
+        raise Conflict(_("Patienten är inte registrerad som avliden; välj hjälpmedel på en vanlig hämtorder."),
                        code="patient_not_deceased")
     open_loans = open_loans_for_patient(patient)
     busy = set(PickupLine.objects.filter(device__in=[lo.device for lo in open_loans],
                                          order__status__in=c.OPEN_PICKUP).values_list("device_id", flat=True))
     serials = [lo.device.serial for lo in open_loans if lo.device_id not in busy]
     if not serials:
-        raise Conflict("Inga utlånade hjälpmedel att hämta (eller så finns hämtorder redan).", code="nothing_to_pick_up")
+        raise Conflict(_("Inga utlånade hjälpmedel att hämta (eller så finns hämtorder redan)."), code="nothing_to_pick_up")
     return pickup_create(principal, PickupInput(
         patient_id=patient.pk, note="Patienten är avliden.",
         lines=[PickupLineInput(s, PickupReason.DECEASED) for s in serials]))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from audit.services import audit_record
@@ -40,7 +41,7 @@ def delivery_failed_record(order: Order, actor, *, on: dt.date | None = None, no
     """Nobody was home: the delivery attempt is cancelled as failed (the fee applies once), the
     order waits for a new delivery date, and the orderer/prescriber get a message."""
     if order.order_type != OrderType.CUSTOMER or order.status not in FAILABLE:
-        raise IllegalTransition(f"En bomkörning kan inte registreras när ordern är {order.get_status_display().lower()}.",
+        raise IllegalTransition(_("En bomkörning kan inte registreras när ordern är %(status)s.") % {"status": order.get_status_display().lower()},
                                 errors={"status": [order.status]})
     on = on or timezone.localdate()
     event = record_event(order, actor, event_type=OrderEvent.Type.NOTE, from_status=order.status,
@@ -60,8 +61,7 @@ def pickup_failed_record(order: Order, actor, *, on: dt.date | None = None, note
                          ref: str = "") -> OrderEvent:
     """Nobody was home at a pickup: an event and a message; the pickup order stays planned."""
     if order.order_type != OrderType.PICKUP or order.status != S.PLANNED:
-        raise IllegalTransition(f"Hämtningen kan inte registreras som misslyckad när ordern är "
-                                f"{order.get_status_display().lower()}.", errors={"status": [order.status]})
+        raise IllegalTransition(_("Hämtningen kan inte registreras som misslyckad när ordern är %(status)s.") % {"status": order.get_status_display().lower()}, errors={"status": [order.status]})
     on = on or timezone.localdate()
     event = record_event(order, actor, event_type=OrderEvent.Type.NOTE, from_status=order.status,
                          to_status=order.status, reason=("Ingen hemma. " + note).strip()[:1000],

@@ -19,6 +19,7 @@ import datetime as dt
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
@@ -78,19 +79,18 @@ def exchange_create(principal, loan_id, *, article_number: str, reason: str, not
     from .pickup import PickupInput, PickupLineInput, pickup_create
 
     loan = loans.loan_for_customer(principal, loan_id)
-    reason = c.clean_choice(reason, ExchangeReason, "reason", "Välj orsak till bytet.")
-    note = c.clean_text(note, "note", c.NOTE_MAX, "Meddelandet")
+    reason = c.clean_choice(reason, ExchangeReason, "reason", gettext("Välj orsak till bytet."))
+    note = c.clean_text(note, "note", c.NOTE_MAX, gettext("Meddelandet"))
     why_not = exchangeable(loan)
     if why_not:
         raise Conflict(why_not, code="not_exchangeable")
     article = get_orderable_article(article_number)
     if not article.is_tracked:
-        c.fail("article_number", f"Artikeln {article.article_number} är inte ett individmärkt hjälpmedel och kan "
-                                 "inte ersätta en individ.")
+        c.fail("article_number", gettext("Artikeln %(article_number)s är inte ett individmärkt hjälpmedel och kan inte ersätta en individ.") % {"article_number": article.article_number})
     if PickupLine.objects.filter(device=loan.device, order__status__in=c.OPEN_PICKUP).exists():
-        raise Conflict(f"Det finns redan en öppen hämtorder för individ {loan.device.serial}.", code="pickup_exists")
+        raise Conflict(gettext("Det finns redan en öppen hämtorder för individ %(serial)s.") % {"serial": loan.device.serial}, code="pickup_exists")
     if _open_exchange_for(loan) is not None:
-        raise Conflict(f"Individ {loan.device.serial} har redan ett pågående byte.", code="exchange_exists")
+        raise Conflict(gettext("Individ %(serial)s har redan ett pågående byte.") % {"serial": loan.device.serial}, code="exchange_exists")
     source = loans.orders_for_loans([loan]).get(loan.pk)
     if unit_id is None and source is not None and source.unit_id in principal.unit_ids:
         unit_id = source.unit_id

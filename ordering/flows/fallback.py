@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from access.models import DeliveryPoint, RoleAssignment, Unit
 from access.roles import CUSTOMER_ROLES, Perm, Role
@@ -82,22 +83,21 @@ def clean_paper_at(value, *, now: dt.datetime | None = None) -> dt.datetime:
     future, not older than `max_age_days()`."""
     now = now or timezone.now()
     if value in (None, ""):
-        field_error("paper_at", "Ange datum och klockslag från pappersblanketten.")
+        field_error("paper_at", _("Ange datum och klockslag från pappersblanketten."))
     if isinstance(value, str):
         try:
             value = dt.datetime.fromisoformat(value.strip())
         except ValueError:
-            field_error("paper_at", "Ogiltigt datum och klockslag (ÅÅÅÅ-MM-DD TT:MM).")
+            field_error("paper_at", _("Ogiltigt datum och klockslag (ÅÅÅÅ-MM-DD TT:MM)."))
     if not isinstance(value, dt.datetime):
-        field_error("paper_at", "Ogiltigt datum och klockslag (ÅÅÅÅ-MM-DD TT:MM).")
+        field_error("paper_at", _("Ogiltigt datum och klockslag (ÅÅÅÅ-MM-DD TT:MM)."))
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     value = value.replace(second=0, microsecond=0)  # the paper says hours and minutes
     if value > now + CLOCK_SKEW:
-        field_error("paper_at", "Blankettens tid får inte ligga i framtiden.")
+        field_error("paper_at", _("Blankettens tid får inte ligga i framtiden."))
     if value < now - dt.timedelta(days=max_age_days()):
-        field_error("paper_at", f"Blanketten är äldre än {max_age_days()} dagar och kan inte efterregistreras. "
-                                "Kontakta HMC:s administratör.")
+        field_error("paper_at", _("Blanketten är äldre än %(max_age_days)s dagar och kan inte efterregistreras. Kontakta HMC:s administratör.") % {"max_age_days": max_age_days()})
     return value
 
 
@@ -111,11 +111,11 @@ def clean_scan(upload) -> tuple[str, str, int]:
 def _unit(hsa_id: str) -> Unit:
     hsa_id = (hsa_id or "").strip()
     if not hsa_id:
-        field_error("unit_hsa_id", "Ange den beställande enhetens HSA-id från blanketten.")
+        field_error("unit_hsa_id", _("Ange den beställande enhetens HSA-id från blanketten."))
     unit = Unit.objects.select_related("organisation").filter(
         hsa_id__iexact=hsa_id[:64], is_active=True, organisation__is_active=True).first()
     if unit is None or not unit.organisation.is_customer:
-        field_error("unit_hsa_id", "Det finns ingen aktiv kundenhet med det HSA-id:t.")
+        field_error("unit_hsa_id", _("Det finns ingen aktiv kundenhet med det HSA-id:t."))
     return unit
 
 
@@ -128,10 +128,10 @@ def parse_lines(text: str) -> list[tuple[str, str]]:
         if not parts:
             continue
         if len(parts) > 2:
-            field_error("lines", f"Rad {n}: skriv artikelnummer och antal, t.ex. \"12345 2\".")
+            field_error("lines", _("Rad %(n)s: skriv artikelnummer och antal, t.ex. \"12345 2\".") % {"n": n})
         rows.append((parts[0], parts[1] if len(parts) == 2 else "1"))
     if len(rows) > 100:
-        field_error("lines", "Högst 100 artiklar.")
+        field_error("lines", _("Högst 100 artiklar."))
     return rows
 
 
@@ -143,13 +143,13 @@ def _orderer(unit: Unit, who: str):
     if not who:
         return None, None
     if len(who) > 150:
-        field_error("orderer", "Ange användarnamn eller HSA-id (högst 150 tecken).")
+        field_error("orderer", _("Ange användarnamn eller HSA-id (högst 150 tecken)."))
     rows = list(RoleAssignment.objects.filter(unit=unit, role__in=CUSTOMER_ROLES, user__is_active=True).filter(
         Q(user__username__iexact=who) | Q(user__hsa_id__iexact=who)).select_related("user")[:20])
     users = {r.user_id: r.user for r in rows}
     if len(users) != 1:
-        field_error("orderer", "Det finns ingen aktiv användare med det användarnamnet eller HSA-id:t och en roll "
-                               "vid enheten. Lämna fältet tomt om undertecknaren saknar konto.")
+        field_error("orderer", _("Det finns ingen aktiv användare med det användarnamnet eller HSA-id:t och en roll "
+                               "vid enheten. Lämna fältet tomt om undertecknaren saknar konto."))
     user = next(iter(users.values()))
     return user, (user if any(r.role == Role.PRESCRIBER for r in rows) else None)
 
@@ -159,13 +159,13 @@ def _patient(principal, unit: Unit, identity: str):
 
     identity = (identity or "").strip()
     if not identity:
-        field_error("patient_identity", "Ange patientens personnummer eller reservnummer.")
+        field_error("patient_identity", _("Ange patientens personnummer eller reservnummer."))
     try:
         patient = patient_find_by_identity(principal, identity, view="fallback_late_entry")
     except ValidationFailed as exc:
         field_error("patient_identity", exc.message)
     if patient is None or patient.customer_id != unit.organisation_id:
-        field_error("patient_identity", "Patienten finns inte hos enhetens kund.")
+        field_error("patient_identity", _("Patienten finns inte hos enhetens kund."))
     return patient
 
 
@@ -179,7 +179,7 @@ def _delivery_point(unit: Unit, point_id) -> DeliveryPoint:
     else:
         point = qs.filter(unit=unit).order_by("pk").first()
     if point is None:
-        field_error("delivery_point_id", "Välj en leveranspunkt hos kunden (enheten har ingen).")
+        field_error("delivery_point_id", _("Välj en leveranspunkt hos kunden (enheten har ingen)."))
     return point
 
 
@@ -189,17 +189,17 @@ def order_late_enter(principal, data: LateEntryInput, scan) -> Order:
     the first write; a refused entry writes nothing."""
     principal.require(Perm.FALLBACK_ENTER)
     if not principal.is_supply or principal.user is None:
-        raise ValidationFailed("Endast Hjälpmedelscentralens handläggare kan efterregistrera.", code="not_supply")
+        raise ValidationFailed(_("Endast Hjälpmedelscentralens handläggare kan efterregistrera."), code="not_supply")
     now = timezone.now()
     paper_at = clean_paper_at(data.paper_at, now=now)
-    signed_by = clean_text(data.signed_by, "signed_by", 200, "Undertecknad av", required=True)
+    signed_by = clean_text(data.signed_by, "signed_by", 200, _("Undertecknad av"), required=True)
     if data.kind not in ENTRY_KINDS:
-        field_error("kind", "Välj beställningstyp.")
+        field_error("kind", _("Välj beställningstyp."))
     unit = _unit(data.unit_hsa_id)
     orderer, prescriber = _orderer(unit, data.orderer)
     patient = _patient(principal, unit, data.patient_identity) if data.kind == CustomerOrderKind.TO_PATIENT else None
     if not data.lines:
-        field_error("lines", "Ange minst en artikel från blanketten.")
+        field_error("lines", _("Ange minst en artikel från blanketten."))
     articles = _articles_by_number([number for number, _q in data.lines])
     cleaned = []
     for i, (number, quantity) in enumerate(data.lines):
@@ -213,9 +213,9 @@ def order_late_enter(principal, data: LateEntryInput, scan) -> Order:
                   prescriber=prescriber if patient is not None else None, is_fallback=True)
     order.priority = clean_priority(data.priority)
     order.urgent_fee = pricing.urgent_fee() if order.priority == Priority.URGENT else None
-    order.contact_name = clean_text(data.contact_name, "contact_name", 120, "Kontaktperson")
-    order.contact_phone = clean_text(data.contact_phone, "contact_phone", 30, "Telefon")
-    order.note = clean_text(data.note, "note", NOTE_MAX, "Meddelandet")
+    order.contact_name = clean_text(data.contact_name, "contact_name", 120, _("Kontaktperson"))
+    order.contact_phone = clean_text(data.contact_phone, "contact_phone", 30, _("Telefon"))
+    order.note = clean_text(data.note, "note", NOTE_MAX, _("Meddelandet"))
     if patient is not None:
         _apply_delivery(order, "", None)
     else:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from access.roles import Perm
 from audit.services import audit_record
@@ -70,10 +70,10 @@ def _device_for(principal, serial: str):
 
     device = Device.objects.select_related("article").filter(serial=(serial or "").strip()).first()
     if device is None:
-        c.fail("device_serial", f"Individ {serial} finns inte.")
+        c.fail("device_serial", gettext("Individ %(serial)s finns inte.") % {"serial": serial})
     if not principal.is_supply and not Loan.objects.filter(device=device,
                                                            customer_id__in=principal.customer_ids).exists():
-        c.fail("device_serial", f"Individ {serial} har inte lånats ut genom er.")
+        c.fail("device_serial", gettext("Individ %(serial)s har inte lånats ut genom er.") % {"serial": serial})
     return device
 
 
@@ -83,7 +83,7 @@ def _related_order(principal, order_id) -> Order:
     except (TypeError, ValueError):
         order = None
     if order is None or not principal.can_see_customer(order.customer_id) or order.status == S.DRAFT:
-        c.fail("related_order_id", "Ordern finns inte.")
+        c.fail("related_order_id", gettext("Ordern finns inte."))
     return order
 
 
@@ -92,7 +92,7 @@ def _article(number: str):
 
     article = Article.objects.filter(article_number=(number or "").strip()).first()
     if article is None:
-        c.fail("article_number", f"Artikeln {number} finns inte.")
+        c.fail("article_number", gettext("Artikeln %(number)s finns inte.") % {"number": number})
     return article
 
 
@@ -124,8 +124,8 @@ def check_complaint_window(principal, *, device=None, article=None, related: Ord
     today = today or timezone.localdate()
     delivered = delivered_on(principal, device=device, article=article, related=related)
     if delivered is None:
-        c.fail("related_order_id", "Ange vilken leverans eller individ reklamationen gäller "
-                                   "(reklamationstiden räknas från leveransen).")
+        c.fail("related_order_id", gettext("Ange vilken leverans eller individ reklamationen gäller "
+                                   "(reklamationstiden räknas från leveransen)."))
     if device is not None:
         charging = device.article.charging
     elif article is not None:
@@ -137,40 +137,39 @@ def check_complaint_window(principal, *, device=None, article=None, related: Ord
         charging = "purchase"
     months = complaint_window_months(charging)
     if today > delivered + relativedelta(months=months):
-        what = "hyrda" if charging == "rent" else "köpta"
-        c.fail("kind", f"Reklamationstiden har gått ut: {what} hjälpmedel kan reklameras inom {months} månader "
-                       f"från leveransen (levererat {delivered:%Y-%m-%d}).")
+        what = gettext("hyrda") if charging == "rent" else gettext("köpta")
+        c.fail("kind", gettext("Reklamationstiden har gått ut: %(what)s hjälpmedel kan reklameras inom %(months)s månader från leveransen (levererat %(delivered)s).") % {"what": what, "months": months, "delivered": format(delivered, '%Y-%m-%d')})
 
 
 @entry_point
 def fault_report_create(principal, data: FaultReportInput) -> Order:
     c.require_orderer(principal)
-    kind = c.clean_choice(data.kind, FaultKind, "kind", "Välj typ av avvikelse.")
-    concerns = c.clean_choice(data.concerns, FaultConcerns, "concerns", "Ange vad rapporten avser.")
-    description = c.clean_text(data.description, "description", 4000, "Beskrivningen", required=True)
+    kind = c.clean_choice(data.kind, FaultKind, "kind", gettext("Välj typ av avvikelse."))
+    concerns = c.clean_choice(data.concerns, FaultConcerns, "concerns", gettext("Ange vad rapporten avser."))
+    description = c.clean_text(data.description, "description", 4000, gettext("Beskrivningen"), required=True)
     occurred = c.clean_date(data.occurred_on, "occurred_on", future_ok=False, required=True)
-    remedy = c.clean_choice(data.remedy or FaultRemedy.NONE, FaultRemedy, "remedy", "Ogiltigt önskemål.")
+    remedy = c.clean_choice(data.remedy or FaultRemedy.NONE, FaultRemedy, "remedy", gettext("Ogiltigt önskemål."))
     method = c.clean_choice(data.return_method or FaultReturnMethod.NONE, FaultReturnMethod, "return_method",
-                            "Ogiltigt retursätt.")
+                            gettext("Ogiltigt retursätt."))
     patient = c.patient_for_order(principal, data.patient_id) if data.patient_id else None
     article = device = related = None
     if concerns == FaultConcerns.ARTICLE:
         if not (data.article_number or "").strip():
-            c.fail("article_number", "Ange artikelnummer.")
+            c.fail("article_number", gettext("Ange artikelnummer."))
         article = _article(data.article_number)
     elif concerns == FaultConcerns.DEVICE:
         if not (data.device_serial or "").strip():
-            c.fail("device_serial", "Ange individnummer.")
+            c.fail("device_serial", gettext("Ange individnummer."))
         device = _device_for(principal, data.device_serial)
         article = device.article
     else:
         if not data.related_order_id and not (data.related_order_number or "").strip():
-            c.fail("related_order_id", "Ange vilken arbetsorder eller leverans rapporten gäller.")
+            c.fail("related_order_id", gettext("Ange vilken arbetsorder eller leverans rapporten gäller."))
     if not data.related_order_id and (data.related_order_number or "").strip():
         number = data.related_order_number.strip().upper()
         found = Order.objects.filter(number=number).values_list("pk", flat=True).first()
         if found is None:
-            c.fail("related_order_id", f"Ordern {number} finns inte.")
+            c.fail("related_order_id", gettext("Ordern %(number)s finns inte.") % {"number": number})
         data.related_order_id = found
     if data.related_order_id:
         related = _related_order(principal, data.related_order_id)
@@ -210,10 +209,10 @@ def fault_record_reports(principal, order_id, *, manufacturer_on=None, authority
     manufacturer_on = c.clean_date(manufacturer_on, "manufacturer_on", future_ok=False)
     authority_on = c.clean_date(authority_on, "authority_on", future_ok=False)
     if manufacturer_on is None and authority_on is None:
-        c.fail("manufacturer_on", "Ange minst ett datum.")
+        c.fail("manufacturer_on", gettext("Ange minst ett datum."))
     order, detail = _lock(order_id)
     if order.status == S.CLOSED:
-        raise IllegalTransition("Rapporten är stängd.")
+        raise IllegalTransition(gettext("Rapporten är stängd."))
     data = {}
     if manufacturer_on:
         detail.reported_to_manufacturer_on = manufacturer_on
@@ -231,7 +230,7 @@ def fault_record_reports(principal, order_id, *, manufacturer_on=None, authority
 @entry_point
 def fault_answer(principal, order_id, *, answer: str) -> Order:
     c.require_supply(principal, Perm.WORK_ORDER_HANDLE)
-    answer = c.clean_text(answer, "answer", 4000, "Svaret", required=True)
+    answer = c.clean_text(answer, "answer", 4000, gettext("Svaret"), required=True)
     order, detail = _lock(order_id)
     apply_transition(order, S.ANSWERED, principal)
     detail.answer, detail.answered_at = answer, timezone.now()

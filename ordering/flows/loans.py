@@ -21,6 +21,7 @@ import logging
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from audit.services import audit_record
@@ -69,12 +70,11 @@ def clean_line_terms(article, loan_type, loan_until, *, order_kind: str, prefix:
     lent = article.is_tracked and order_kind == CustomerOrderKind.TO_PATIENT
     if not lent:
         if loan_type or loan_until not in (None, ""):
-            c.fail(f"{prefix}loan_type", f"Artikeln {article.article_number} lånas inte ut till en patient; "
-                                         "låneform och datum gäller inte den.")
+            c.fail(f"{prefix}loan_type", _("Artikeln %(article_number)s lånas inte ut till en patient; låneform och datum gäller inte den.") % {"article_number": article.article_number})
         return "", None
     loan_type = loan_type or getattr(article, "default_loan_type", "") or L.PERMANENT
     if loan_type not in L.values:
-        c.fail(f"{prefix}loan_type", "Ogiltig låneform.")
+        c.fail(f"{prefix}loan_type", _("Ogiltig låneform."))
     until = _clean_until(loan_until, f"{prefix}loan_until", loan_type)
     return loan_type, until
 
@@ -82,15 +82,15 @@ def clean_line_terms(article, loan_type, loan_until, *, order_kind: str, prefix:
 def _clean_until(value, field_name: str, loan_type: str) -> dt.date | None:
     if value in (None, ""):
         if loan_type in DATED:
-            what = "slutdatum för utprovningen" if loan_type == L.TRIAL else "återlämningsdatum"
-            c.fail(field_name, f"Låneformen {loan_type_label(loan_type).lower()} kräver ett {what}.")
+            what = _("slutdatum för utprovningen") if loan_type == L.TRIAL else _("återlämningsdatum")
+            c.fail(field_name, _("Låneformen %(loan_type_label)s kräver ett %(what)s.") % {"loan_type_label": loan_type_label(loan_type).lower(), "what": what})
         return None
     if loan_type not in MAY_HAVE_DATE:
-        c.fail(field_name, "Ett tillsvidarelån har inget slutdatum.")
+        c.fail(field_name, _("Ett tillsvidarelån har inget slutdatum."))
     max_days = max_trial_days() if loan_type == L.TRIAL else 3 * 365
     until = c.clean_future_date(value, field_name, max_days=max_days)
     if until == timezone.localdate():
-        c.fail(field_name, "Datumet måste ligga efter i dag.")
+        c.fail(field_name, _("Datumet måste ligga efter i dag."))
     return until
 
 
@@ -123,7 +123,7 @@ def loan_for_customer(principal, loan_id, *, lock: bool = False):
     try:
         loan_id = int(loan_id)
     except (TypeError, ValueError):
-        raise NotFound("Utlåningen finns inte.") from None
+        raise NotFound(_("Utlåningen finns inte.")) from None
     qs = Loan.objects.select_related("device__article", "patient")
     if lock:
         from stock.services import loan_lock
@@ -134,7 +134,7 @@ def loan_for_customer(principal, loan_id, *, lock: bool = False):
         loan = qs.filter(pk=loan_id).first()
     if loan is None or not principal.can_see_customer(loan.customer_id) or not c.patient_visible(principal,
                                                                                                   loan.patient):
-        raise NotFound("Utlåningen finns inte.")
+        raise NotFound(_("Utlåningen finns inte."))
     return loan
 
 
@@ -152,8 +152,7 @@ def _close_reminders(loan, action: str, actor=None) -> int:
 
 def _move(reminder: LoanReminder, to: str, *, action: str) -> None:
     if (reminder.status, to) not in REMINDER_MOVES:
-        raise IllegalTransition(f"Påminnelsen kan inte bli {LoanReminder.Status(to).label.lower()} när den är "
-                                f"{reminder.get_status_display().lower()}.", errors={"status": [reminder.status]})
+        raise IllegalTransition(_("Påminnelsen kan inte bli %(label)s när den är %(status)s.") % {"label": LoanReminder.Status(to).label.lower(), "status": reminder.get_status_display().lower()}, errors={"status": [reminder.status]})
     reminder.status, reminder.action, reminder.closed_at = to, action, timezone.now()
     reminder.save(update_fields=["status", "action", "closed_at"])
 
@@ -172,14 +171,14 @@ def loan_extend(principal, loan_id, *, until) -> object:
 
     loan = loan_for_customer(principal, loan_id, lock=True)
     if loan.ended_on is not None:
-        raise Conflict("Utlåningen är redan avslutad.", code="loan_ended")
+        raise Conflict(_("Utlåningen är redan avslutad."), code="loan_ended")
     if loan.loan_type not in MAY_HAVE_DATE:
-        raise Conflict("Ett tillsvidarelån har inget datum att förlänga.", code="loan_not_dated")
+        raise Conflict(_("Ett tillsvidarelån har inget datum att förlänga."), code="loan_not_dated")
     new = _clean_until(until, "until", loan.loan_type)
     if new is None:
-        c.fail("until", "Ange det nya datumet.")
+        c.fail("until", _("Ange det nya datumet."))
     if loan.loan_until is not None and new <= loan.loan_until:
-        c.fail("until", f"Det nya datumet måste ligga efter {loan.loan_until:%Y-%m-%d}.")
+        c.fail("until", _("Det nya datumet måste ligga efter %(loan_until)s.") % {"loan_until": format(loan.loan_until, '%Y-%m-%d')})
     old = loan.loan_until
     loan = loan_terms_change(loan=loan, loan_type=loan.loan_type, loan_until=new, actor=principal,
                              reason="förlängd")
@@ -196,9 +195,9 @@ def loan_convert_permanent(principal, loan_id) -> object:
 
     loan = loan_for_customer(principal, loan_id, lock=True)
     if loan.ended_on is not None:
-        raise Conflict("Utlåningen är redan avslutad.", code="loan_ended")
+        raise Conflict(_("Utlåningen är redan avslutad."), code="loan_ended")
     if loan.loan_type != L.TRIAL:
-        raise Conflict("Endast en utprovning kan göras om till tillsvidarelån.", code="loan_not_trial")
+        raise Conflict(_("Endast en utprovning kan göras om till tillsvidarelån."), code="loan_not_trial")
     loan = loan_terms_change(loan=loan, loan_type=L.PERMANENT, loan_until=None, actor=principal,
                              reason="utprovning → tillsvidare")
     _close_reminders(loan, "converted", principal)
@@ -214,7 +213,7 @@ def loan_return_order(principal, loan_id, *, requested_date=None) -> Order:
 
     loan = loan_for_customer(principal, loan_id)  # pickup_create locks the patient's loans
     if loan.ended_on is not None:
-        raise Conflict("Utlåningen är redan avslutad.", code="loan_ended")
+        raise Conflict(_("Utlåningen är redan avslutad."), code="loan_ended")
     reason = {L.TRIAL: PickupReason.TRIAL_ENDED, L.TIME_LIMITED: PickupReason.LOAN_PERIOD_ENDED,
               L.SHORT_TERM: PickupReason.LOAN_PERIOD_ENDED}.get(loan.loan_type, PickupReason.NOT_NEEDED)
     source = orders_for_loans([loan]).get(loan.pk)
@@ -330,7 +329,7 @@ def reminders_for(principal, *, status: str = R.SENT, limit: int = 50) -> list[L
     them), a system client's every reminder of its customers' loans. `status` "" = any."""
     c.require_orderer(principal)
     if status and status not in R.values:
-        c.fail("status", "Ogiltig status.")
+        c.fail("status", _("Ogiltig status."))
     qs = LoanReminder.objects.select_related("loan__device__article", "message__order")
     if principal.user is not None:
         qs = qs.filter(recipient=principal.user)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from access.roles import Perm
 from audit.services import audit_record
@@ -78,12 +78,12 @@ def _open_loans_by_serial(patient) -> dict[str, object]:
 def pickup_create(principal, data: PickupInput) -> Order:
     c.require_orderer(principal)
     if not data.patient_id:
-        c.fail("patient_id", "Välj en patient.")
+        c.fail("patient_id", gettext("Välj en patient."))
     patient = c.patient_for_order(principal, data.patient_id)
     if not data.lines:
-        c.fail("lines", "Välj minst ett hjälpmedel att hämta.")
+        c.fail("lines", gettext("Välj minst ett hjälpmedel att hämta."))
     if len(data.lines) > MAX_DEVICES:
-        c.fail("lines", f"Högst {MAX_DEVICES} hjälpmedel per hämtorder.")
+        c.fail("lines", gettext("Högst %(max_devices)s hjälpmedel per hämtorder.") % {"max_devices": MAX_DEVICES})
     requested = c.clean_date(data.requested_date, "requested_date", past_ok=False)
     loans = _open_loans_by_serial(patient)
     chosen = []
@@ -92,23 +92,23 @@ def pickup_create(principal, data: PickupInput) -> Order:
         serial = (ln.device_serial or "").strip()
         loan = loans.get(serial)
         if loan is None:
-            c.fail(f"lines.{i}.device_serial", f"Individ {serial or '–'} är inte registrerad på patienten.")
+            c.fail(f"lines.{i}.device_serial", gettext("Individ %(serial)s är inte registrerad på patienten.") % {"serial": serial or '–'})
         if serial in seen:
-            c.fail(f"lines.{i}.device_serial", f"Individ {serial} finns två gånger.")
+            c.fail(f"lines.{i}.device_serial", gettext("Individ %(serial)s finns två gånger.") % {"serial": serial})
         seen.add(serial)
-        reason = c.clean_choice(ln.reason, PickupReason, f"lines.{i}.reason", "Ange orsak för varje hjälpmedel.")
+        reason = c.clean_choice(ln.reason, PickupReason, f"lines.{i}.reason", gettext("Ange orsak för varje hjälpmedel."))
         chosen.append((loan, reason))
     busy = set(PickupLine.objects.filter(device__in=[lo.device for lo, _ in chosen],
                                          order__status__in=c.OPEN_PICKUP)
                .values_list("device__serial", flat=True))
     if busy:
-        raise Conflict(f"Det finns redan en öppen hämtorder för {', '.join(sorted(busy))}.", code="pickup_exists")
+        raise Conflict(gettext("Det finns redan en öppen hämtorder för %(serials)s.") % {"serials": ', '.join(sorted(busy))}, code="pickup_exists")
     from . import work
 
     work.refuse_if_work_in_progress(
         [o for o in Order.objects.filter(order_type=OrderType.WORK, status=S.IN_PROGRESS,
                                          work_detail__device__in=[lo.device for lo, _ in chosen])
-         .select_related("work_detail__device")], "en hämtorder")
+         .select_related("work_detail__device")], gettext("en hämtorder"))
     order = c.order_header(principal, OrderType.PICKUP, kind="pickup", status=S.SUBMITTED, patient=patient,
                            unit_id=data.unit_id, priority=Priority.NORMAL, requested_date=requested, note=data.note,
                            contact_name=data.contact_name, contact_phone=data.contact_phone,
@@ -133,12 +133,12 @@ def return_receipt_create(principal, patient_id, serials: list[str], *, returned
     patient = c.patient_for_order(principal, patient_id)
     serials = [s.strip() for s in (serials or []) if s and s.strip()]
     if not serials:
-        c.fail("device_serials", "Välj minst ett hjälpmedel som lämnas tillbaka.")
+        c.fail("device_serials", gettext("Välj minst ett hjälpmedel som lämnas tillbaka."))
     if len(set(serials)) != len(serials):
-        c.fail("device_serials", "Samma individ är vald två gånger.")
+        c.fail("device_serials", gettext("Samma individ är vald två gånger."))
     returned_on = c.clean_date(returned_on, "returned_on", future_ok=False) or timezone.localdate()
     if returned_on < timezone.localdate() - dt.timedelta(days=7):
-        c.fail("returned_on", "Återlämningsdatum får vara högst 7 dagar bakåt.")
+        c.fail("returned_on", gettext("Återlämningsdatum får vara högst 7 dagar bakåt."))
     from stock.models import Device
 
     from . import work
@@ -148,13 +148,12 @@ def return_receipt_create(principal, patient_id, serials: list[str], *, returned
     loans = _open_loans_by_serial(patient)
     missing = [s for s in serials if s not in loans]
     if missing:
-        c.fail("device_serials", f"Individ {', '.join(missing)} är inte registrerad på patienten.")
+        c.fail("device_serials", gettext("Individ %(missing)s är inte registrerad på patienten.") % {"missing": ', '.join(missing)})
     on_pickup = work.open_pickups_for([loans[s].device for s in serials])
     if on_pickup:
         serial, number = sorted(on_pickup.items())[0]
-        raise Conflict(f"Individ {serial} finns redan på hämtorder {number} och hämtas av Hjälpmedelscentralen; "
-                       "ett återlämningskvitto kan inte göras för den.", code="pickup_exists")
-    work.refuse_if_work_in_progress(work_orders, "ett återlämningskvitto")
+        raise Conflict(gettext("Individ %(serial)s finns redan på hämtorder %(number)s och hämtas av Hjälpmedelscentralen; ett återlämningskvitto kan inte göras för den.") % {"serial": serial, "number": number}, code="pickup_exists")
+    work.refuse_if_work_in_progress(work_orders, gettext("ett återlämningskvitto"))
     unit = c.resolve_unit(principal, required=False)
     receipt = ReturnReceipt.objects.create(
         number=next_number("RK"), patient=patient,
@@ -163,7 +162,7 @@ def return_receipt_create(principal, patient_id, serials: list[str], *, returned
     for serial in serials:
         loan = loans[serial]
         if returned_on < loan.started_on:
-            c.fail("returned_on", f"Individ {serial} lånades ut först {loan.started_on:%Y-%m-%d}.")
+            c.fail("returned_on", gettext("Individ %(serial)s lånades ut först %(started_on)s.") % {"serial": serial, "started_on": format(loan.started_on, '%Y-%m-%d')})
         returns.loan_end_in_transit(loan=loan, on=returned_on, reason=f"Återlämnad ({receipt.number})",
                                     actor=principal)
         ReturnReceiptLine.objects.create(receipt=receipt, device=loan.device, loan=loan)
@@ -176,7 +175,7 @@ def return_receipt_for(principal, receipt_id) -> ReturnReceipt:
     receipt = (ReturnReceipt.objects.select_related("patient", "customer", "prescriber")
                .prefetch_related("lines__device__article").filter(pk=receipt_id).first())
     if receipt is None:
-        raise NotFound("Kvittot finns inte.")
+        raise NotFound(gettext("Kvittot finns inte."))
     principal.require_customer(receipt.customer_id)
     return receipt
 
@@ -218,7 +217,7 @@ def pickup_mark_picked_up(order: Order, principal, *, picked_up_on: dt.date) -> 
     picked = picked_up_on
     check_move(order, S.PICKED_UP)
     work_orders = work.open_work_orders_locked([ln.device for ln in order.pickup_lines.select_related("device")])
-    work.refuse_if_work_in_progress(work_orders, "hämtningen")
+    work.refuse_if_work_in_progress(work_orders, gettext("hämtningen"))
     submitted_on = timezone.localdate(order.submitted_at) if order.submitted_at else picked
     ends = {}
     for line in order.pickup_lines.select_related("loan", "device"):

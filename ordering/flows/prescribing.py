@@ -13,6 +13,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import ValidationFailed
 
@@ -131,9 +132,9 @@ def rights_check(principal, article_numbers: list[str], *, unit_id: int | None =
     require_orderer(principal)
     numbers = [str(n or "").strip() for n in (article_numbers or [])]
     if not numbers:
-        fail("article_number", "Ange minst ett artikelnummer.")
+        fail("article_number", _("Ange minst ett artikelnummer."))
     if len(numbers) > 50:
-        fail("article_number", "Högst 50 artiklar per fråga.")
+        fail("article_number", _("Högst 50 artiklar per fråga."))
     articles = [get_orderable_article(n, f"article_number.{i}") for i, n in enumerate(numbers)]
     unit = resolve_unit(principal, unit_id)
     _orderer, prescriber = resolve_orderer(principal, unit, hsa_id=orderer_hsa_id, username=orderer_username)

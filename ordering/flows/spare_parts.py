@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from access.roles import Perm
 from audit.services import audit_record
@@ -57,13 +58,13 @@ def device_on_loan(principal, serial: str):
     _require_technician(principal)
     serial = (serial or "").strip().upper()
     if not serial or len(serial) > 60:
-        c.fail("serial", "Ange individnumret.")
+        c.fail("serial", gettext("Ange individnumret."))
     loan = (Loan.objects.filter(device__serial__iexact=serial, ended_on__isnull=True)
             .select_related("device__article", "customer", "cost_centre", "patient").first())
     if loan is None:
-        raise NotFound(f"Ingen utlånad individ med nummer {serial}.")
+        raise NotFound(gettext("Ingen utlånad individ med nummer %(serial)s.") % {"serial": serial})
     if not principal.is_supply and not principal.can_see_customer(loan.customer_id):
-        raise NotFound(f"Ingen utlånad individ med nummer {serial}.")
+        raise NotFound(gettext("Ingen utlånad individ med nummer %(serial)s.") % {"serial": serial})
     return loan.device, loan
 
 
@@ -105,22 +106,21 @@ def spare_parts_order(principal, serial: str, lines: list[PartLineInput], *, not
     from stock.services import device_lock
 
     device, loan = device_on_loan(principal, serial)
-    note = c.clean_text(note, "note", c.NOTE_MAX, "Meddelandet")
+    note = c.clean_text(note, "note", c.NOTE_MAX, gettext("Meddelandet"))
     fitting = {p.article_number: p for p in parts_for(device)}
     wanted = [ln for ln in lines if ln.quantity not in (0, "0", None, "")]
     if not wanted:
-        c.fail("lines", "Ange antal för minst en reservdel.")
+        c.fail("lines", gettext("Ange antal för minst en reservdel."))
     if len(wanted) > MAX_PART_LINES:
-        c.fail("lines", f"Högst {MAX_PART_LINES} reservdelar per beställning.")
+        c.fail("lines", gettext("Högst %(max_part_lines)s reservdelar per beställning.") % {"max_part_lines": MAX_PART_LINES})
     cleaned, seen = [], set()
     for i, ln in enumerate(wanted):
         number = (ln.article_number or "").strip()
         part = fitting.get(number)
         if part is None:
-            c.fail(f"lines.{i}.article_number", f"Artikeln {number or '–'} är ingen reservdel till "
-                                                f"{device.article.article_number} {device.article.name}.")
+            c.fail(f"lines.{i}.article_number", gettext("Artikeln %(number)s är ingen reservdel till %(article_number)s %(name)s.") % {"number": number or '–', "article_number": device.article.article_number, "name": device.article.name})
         if number in seen:
-            c.fail(f"lines.{i}.article_number", f"Artikeln {number} finns två gånger.")
+            c.fail(f"lines.{i}.article_number", gettext("Artikeln %(number)s finns två gånger.") % {"number": number})
         seen.add(number)
         cleaned.append((part, c.clean_quantity(ln.quantity, f"lines.{i}.quantity")))
     device_lock(device.pk)  # concurrent orders for one device are counted one after the other
@@ -130,8 +130,7 @@ def spare_parts_order(principal, serial: str, lines: list[PartLineInput], *, not
                                       extra__device_id=device.pk, created_at__gte=start).exclude(
         status__in=(S.WITHDRAWN, S.CANCELLED)).count()
     if done_today >= per_device_day():
-        raise Conflict(f"Högst {per_device_day()} reservdelsbeställningar per individ och dag; individ "
-                       f"{device.serial} har redan {done_today} i dag.", code="spare_part_limit")
+        raise Conflict(gettext("Högst %(per_device_day)s reservdelsbeställningar per individ och dag; individ %(serial)s har redan %(done_today)s i dag.") % {"per_device_day": per_device_day(), "serial": device.serial, "done_today": done_today}, code="spare_part_limit")
     unit = None
     if not principal.is_supply:
         unit = c.resolve_unit(principal, None)

@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from access.roles import Perm
@@ -47,7 +48,7 @@ def decide_within_weekdays() -> int:
 def _required(value, name: str, label: str, limit: int = TEXT_MAX) -> str:
     text = clean_text(value, name, limit, label)
     if not text:
-        fail(name, f"{label} måste fyllas i.")
+        fail(name, _("%(label)s måste fyllas i.") % {"label": label})
     return text
 
 
@@ -70,18 +71,18 @@ def special_request_submit(principal, order_id: int, *, reason: str, need: str, 
     if order.status not in (S.DRAFT, S.INFO_REQUESTED):
         # (not the table's answer: from `customer_approval` only the customer's approver moves on)
         raise refused(order, S.SPECIAL_REQUESTED)
-    reason = _required(reason, "reason", "Orsaken", REASON_MAX)
-    need = _required(need, "need", "Patientens behov")
-    tried = _required(tried, "tried", "Vad som har prövats")
+    reason = _required(reason, "reason", _("Orsaken"), REASON_MAX)
+    need = _required(need, "need", _("Patientens behov"))
+    tried = _required(tried, "tried", _("Vad som har prövats"))
     lines = list(order.lines.select_related("article"))
     if not lines:
-        fail("lines", "Ordern har inga rader.")
+        fail("lines", _("Ordern har inga rader."))
     if not prescribing.applies_to(order):
-        fail("kind", "Särskilt beslut gäller beställningar till en patient.")
+        fail("kind", _("Särskilt beslut gäller beställningar till en patient."))
     decision = prescribing.decide(order, [("lines", ln.article, ln.quantity) for ln in lines])
     prescribing.refuse_if_not_allowed(decision)
     if decision["outcome"] != prescribing.SPECIAL:
-        fail("lines", "Ordern behöver inget särskilt beslut; skicka den som vanlig beställning.")
+        fail("lines", _("Ordern behöver inget särskilt beslut; skicka den som vanlig beställning."))
     today = timezone.localdate()
     request = _request(order)
     rounds = list(request.get("rounds", []))
@@ -157,7 +158,7 @@ def _decided(order: Order, principal, outcome: str, text: str) -> None:
 def special_request_approve(principal, order_id: int, *, note: str = "") -> Order:
     """Approve: the order becomes a normal submitted order (to be confirmed as any other)."""
     order = _for_decision(principal, order_id)
-    note = clean_text(note, "note", REASON_MAX, "Kommentaren")
+    note = clean_text(note, "note", REASON_MAX, _("Kommentaren"))
     _decided(order, principal, "approved", note)
     lines = [ln.article for ln in order.lines.select_related("article")]
     order.promised_date = pricing.promised_date(lines, urgent=order.priority == Priority.URGENT)
@@ -177,7 +178,7 @@ def special_request_approve(principal, order_id: int, *, note: str = "") -> Orde
 @entry_point
 def special_request_reject(principal, order_id: int, *, reason: str) -> Order:
     order = _for_decision(principal, order_id)
-    reason = _required(reason, "reason", "Orsaken", REASON_MAX)
+    reason = _required(reason, "reason", _("Orsaken"), REASON_MAX)
     _decided(order, principal, "rejected", reason)
     order.closed_reason = reason
     apply_transition(order, S.REJECTED, principal, reason=reason, data={"special_request": "rejected"},
@@ -193,7 +194,7 @@ def special_request_reject(principal, order_id: int, *, reason: str) -> Order:
 def special_request_ask(principal, order_id: int, *, question: str) -> Order:
     """Ask the prescriber for more information; they answer with `special_request_submit`."""
     order = _for_decision(principal, order_id)
-    question = _required(question, "question", "Frågan", REASON_MAX)
+    question = _required(question, "question", _("Frågan"), REASON_MAX)
     _decided(order, principal, "info_requested", question)
     order.extra["special_request"]["asked_by"] = approval.SUPPLY_STEP
     apply_transition(order, S.INFO_REQUESTED, principal, reason=question, data={"special_request": "info_requested"},

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from access.roles import Perm, Role
 from audit.services import audit_record
@@ -63,7 +63,7 @@ def _device_on_patient(serial: str, patient):
 
     device = Device.objects.select_related("article").filter(serial=(serial or "").strip()).first()
     if device is None or device.holder_patient_id != patient.pk:
-        c.fail("device_serial", f"Individ {serial} är inte registrerad på patienten.")
+        c.fail("device_serial", gettext("Individ %(serial)s är inte registrerad på patienten.") % {"serial": serial})
     return device
 
 
@@ -74,7 +74,7 @@ def _order_line_for(principal, line_id, patient) -> OrderLine:
         line = None
     if (line is None or line.order.order_type != OrderType.CUSTOMER
             or not principal.can_see_customer(line.order.customer_id) or line.order.patient_id != patient.pk):
-        c.fail("order_line_id", "Orderraden finns inte för den här patienten.")
+        c.fail("order_line_id", gettext("Orderraden finns inte för den här patienten."))
     return line
 
 
@@ -82,13 +82,13 @@ def _order_line_for(principal, line_id, patient) -> OrderLine:
 def work_order_create(principal, data: WorkOrderInput, *, submit: bool = False) -> Order:
     """A work-order draft (or submitted at once with `submit`). Nothing is written on bad input."""
     c.require_orderer(principal)
-    kind = c.clean_choice(data.kind, WorkKind, "kind", "Välj typ av arbetsorder.")
+    kind = c.clean_choice(data.kind, WorkKind, "kind", gettext("Välj typ av arbetsorder."))
     if kind not in CUSTOMER_WORK_KINDS:
-        c.fail("kind", "Besiktning läggs av Hjälpmedelscentralen.")
+        c.fail("kind", gettext("Besiktning läggs av Hjälpmedelscentralen."))
     if not data.patient_id:
-        c.fail("patient_id", "Välj en patient.")
+        c.fail("patient_id", gettext("Välj en patient."))
     patient = c.patient_for_order(principal, data.patient_id)
-    description = c.clean_text(data.description, "description", 2000, "Beskrivningen", required=True)
+    description = c.clean_text(data.description, "description", 2000, gettext("Beskrivningen"), required=True)
     requested = c.clean_date(data.requested_date, "requested_date", past_ok=False)
     device = _device_on_patient(data.device_serial, patient) if (data.device_serial or "").strip() else None
     line = _order_line_for(principal, data.order_line_id, patient) if data.order_line_id else None
@@ -112,8 +112,7 @@ def _refuse_if_on_pickup(device) -> None:
     on_pickup = open_pickups_for([device])
     if on_pickup:
         number = on_pickup[device.serial]
-        raise Conflict(f"Individ {device.serial} finns på hämtorder {number} och hämtas av Hjälpmedelscentralen; "
-                       f"en arbetsorder kan inte läggas. Makulera hämtordern först om hjälpmedlet ska stanna.",
+        raise Conflict(gettext("Individ %(serial)s finns på hämtorder %(number)s och hämtas av Hjälpmedelscentralen; en arbetsorder kan inte läggas. Makulera hämtordern först om hjälpmedlet ska stanna.") % {"serial": device.serial, "number": number},
                        code="device_on_pickup")
 
 
@@ -140,7 +139,7 @@ def work_order_discard(principal, order_id) -> None:
     c.require_orderer(principal)
     order = c.order_for_customer(principal, order_id, OrderType.WORK, lock=True)
     if order.status != S.DRAFT:
-        c.fail("status", "Endast utkast kan tas bort.")
+        c.fail("status", gettext("Endast utkast kan tas bort."))
     audit_record(principal, "order.work.discarded", order)
     order.delete()
 
@@ -165,7 +164,7 @@ def _require_worker(principal, detail: WorkOrderDetail | None = None) -> None:
             and principal.user is not None and detail.technician_id == principal.user.pk:
         return
     if not principal.is_supply:
-        raise NotFound("Ordern finns inte.")
+        raise NotFound(gettext("Ordern finns inte."))
     principal.require(Perm.WORK_ORDER_HANDLE)
 
 
@@ -182,7 +181,7 @@ def _technician(technician_id):
     except (TypeError, ValueError):
         tech = None
     if tech is None:
-        c.fail("technician_id", "Välj en tekniker.")
+        c.fail("technician_id", gettext("Välj en tekniker."))
     return tech
 
 
@@ -203,7 +202,7 @@ def work_order_accept(principal, order_id, *, planned_date, technician_id) -> Or
 @entry_point
 def work_order_start(principal, order_id) -> Order:
     if not principal.is_supply:
-        raise NotFound("Ordern finns inte.")
+        raise NotFound(gettext("Ordern finns inte."))
     order, detail = _lock(order_id)
     _require_worker(principal, detail)
     apply_transition(order, S.IN_PROGRESS, principal)
@@ -216,9 +215,9 @@ def _clean_hours(value) -> Decimal:
     try:
         hours = Decimal(str(value).replace(",", ".")).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
-        c.fail("hours", "Ange antal timmar som ett tal.")
+        c.fail("hours", gettext("Ange antal timmar som ett tal."))
     if hours < 0 or hours > MAX_HOURS:
-        c.fail("hours", f"Antal timmar måste vara mellan 0 och {MAX_HOURS}.")
+        c.fail("hours", gettext("Antal timmar måste vara mellan 0 och %(max_hours)s.") % {"max_hours": MAX_HOURS})
     return hours
 
 
@@ -227,20 +226,20 @@ def _clean_parts(parts) -> list[tuple[object, int]]:
 
     parts = list(parts or [])
     if len(parts) > MAX_PARTS:
-        c.fail("parts", f"Högst {MAX_PARTS} reservdelsrader.")
+        c.fail("parts", gettext("Högst %(max_parts)s reservdelsrader.") % {"max_parts": MAX_PARTS})
     cleaned: dict[int, list] = {}
     for i, (number, qty) in enumerate(parts):
         article = Article.objects.filter(article_number=(number or "").strip()).first()
         if article is None:
-            c.fail(f"parts.{i}.article_number", f"Artikeln {number} finns inte.")
+            c.fail(f"parts.{i}.article_number", gettext("Artikeln %(number)s finns inte.") % {"number": number})
         if article.is_tracked:
-            c.fail(f"parts.{i}.article_number", f"{article.name} är individmärkt och kan inte tas som reservdel.")
+            c.fail(f"parts.{i}.article_number", gettext("%(name)s är individmärkt och kan inte tas som reservdel.") % {"name": article.name})
         try:
             qty = int(qty)
         except (TypeError, ValueError):
             qty = 0
         if qty < 1 or qty > 999:
-            c.fail(f"parts.{i}.quantity", "Antal måste vara mellan 1 och 999.")
+            c.fail(f"parts.{i}.quantity", gettext("Antal måste vara mellan 1 och 999."))
         cleaned.setdefault(article.pk, [article, 0])[1] += qty
     return [(a, q) for a, q in cleaned.values()]
 
@@ -252,8 +251,8 @@ def work_order_complete(principal, order_id, *, report: str, hours, parts=None) 
     from stock import returns
 
     if not principal.is_supply:
-        raise NotFound("Ordern finns inte.")
-    report = c.clean_text(report, "report", 4000, "Rapporten", required=True)
+        raise NotFound(gettext("Ordern finns inte."))
+    report = c.clean_text(report, "report", 4000, gettext("Rapporten"), required=True)
     hours = _clean_hours(hours)
     cleaned = _clean_parts(parts)
     order, detail = _lock(order_id)
@@ -360,8 +359,7 @@ def refuse_if_work_in_progress(orders: list[Order], what: str) -> None:
     busy = [o for o in orders if o.status == S.IN_PROGRESS]
     if busy:
         o = busy[0]
-        raise Conflict(f"Individ {o.work_detail.device.serial} har en pågående arbetsorder ({o.number}); "
-                       f"{what} kan inte göras förrän Hjälpmedelscentralen har avslutat arbetet.",
+        raise Conflict(gettext("Individ %(serial)s har en pågående arbetsorder (%(number)s); %(what)s kan inte göras förrän Hjälpmedelscentralen har avslutat arbetet.") % {"serial": o.work_detail.device.serial, "number": o.number, "what": what},
                        code="work_order_in_progress")
 
 
