@@ -17,8 +17,8 @@ router = Router(tags=["messages"])
 class MessageOut(Schema):
     id: int
     kind: str = Field(..., description="confirmed | delayed | cancelled | delivered | completed | answer | info")
-    subject: str = Field(..., description="In the request's language (Accept-Language, else the session user's "
-                                          "language, else Swedish)")
+    subject: str = Field(..., description="In the request's language: Accept-Language, else the session user's "
+                                          "language, else Swedish (docs/ui.md, \"Language\")")
     text: str = Field(..., description="In the request's language, like `subject`")
     created_at: dt.datetime
     read_at: dt.datetime | None
