@@ -53,7 +53,7 @@ def run_get(run_id) -> Run:
     try:
         return Run.objects.select_related("driver").get(pk=int(run_id))
     except (TypeError, ValueError, Run.DoesNotExist):
-        raise NotFound("Körningen finns inte.") from None
+        raise NotFound(_("Körningen finns inte.")) from None
 
 
 def driver_runs(user, day: dt.date | None = None) -> list[Run]:
@@ -68,7 +68,7 @@ def run_for_driver(principal, run_id) -> Run:
     """A run of the principal's own (404 for anyone else's)."""
     run = run_get(run_id)
     if principal.user is None or run.driver_id != principal.user.pk:
-        raise NotFound("Körningen finns inte.")
+        raise NotFound(_("Körningen finns inte."))
     return run
 
 
@@ -76,9 +76,9 @@ def stop_for_driver(principal, stop_id) -> RunStop:
     try:
         stop = RunStop.objects.select_related("run", "order").get(pk=int(stop_id))
     except (TypeError, ValueError, RunStop.DoesNotExist):
-        raise NotFound("Stoppet finns inte.") from None
+        raise NotFound(_("Stoppet finns inte.")) from None
     if principal.user is None or stop.run.driver_id != principal.user.pk:
-        raise NotFound("Stoppet finns inte.")
+        raise NotFound(_("Stoppet finns inte."))
     return stop
 
 
@@ -186,5 +186,5 @@ def open_runs_count(user) -> int:
 def stop_of_run(run_id, stop_id) -> RunStop:
     stop = RunStop.objects.filter(pk=stop_id, run_id=run_id).first()
     if stop is None:
-        raise NotFound("Stoppet finns inte.")
+        raise NotFound(_("Stoppet finns inte."))
     return stop
