@@ -141,7 +141,7 @@ def order_totals(order: Order) -> pricing.CostEstimate:
 def delivery_address_for(order: Order, principal) -> list[str]:
     """Address lines to show; a protected patient address is hidden from customer-side readers."""
     if order.delivery_protected and not principal.is_supply:
-        return ["Skyddad adress"]
+        return [_("Skyddad adress")]
     lines = []
     if order.delivery_point_id:
         lines.append(order.delivery_point.name)

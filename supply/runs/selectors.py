@@ -13,6 +13,7 @@ from urllib.parse import quote
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.services import patient_access_record_many
 from core.errors import NotFound
@@ -22,7 +23,7 @@ from .models import Run, RunStatus, RunStop, StopKind
 from .services import COLLECTABLE, DELIVERABLE, HOME_WORK_KINDS, NOT_DRIVEN, VISITABLE
 
 S = OrderStatus
-MASKED = "Skyddad adress"
+MASKED = gettext_lazy("Skyddad adress")
 CANDIDATE_LIMIT = 100
 
 
@@ -113,7 +114,7 @@ def stop_views(run: Run, principal, *, view: str, stops=None) -> list[StopView]:
         patient = order.patient
         masked = order.delivery_protected and not own
         if masked:
-            address = [MASKED]
+            address = [str(MASKED)]
         else:
             address = [x for x in ([order.delivery_point.name] if order.delivery_point_id else [])
                        + [order.delivery_street, f"{order.delivery_postal_code} {order.delivery_city}".strip()] if x]
