@@ -76,6 +76,20 @@ def entered(order: Order, request: dict) -> None:
                       "Godkännanden.")
 
 
+def stopped(order: Order) -> None:
+    """A request that waited for the customer was stopped by the system (the patient is deceased):
+    the approvers who were told it waits for them are told it no longer does. Stored inbox text in
+    Swedish, as `entered`'s (the reader's language is not known when it is sent)."""
+    from access.selectors import users_holding
+
+    own = {order.orderer_id, order.prescriber_id}
+    approvers = [u for u in users_holding(order.customer_id, Role.CUSTOMER_APPROVER) if u.pk not in own]
+    message_send(approvers, kind=Message.Kind.CANCELLED, order=order,
+                 subject=f"Särskilt beslut väntar inte längre på ditt godkännande: order {order.number}",
+                 text=f"Order {order.number} är stoppad eftersom patienten har registrerats som avliden. Inget "
+                      "beslut behövs.")
+
+
 # --------------------------------------------------------------------------- who may decide
 
 

@@ -3,7 +3,8 @@
 `patient_deceased_record` records the date (`patients.services.patient_mark_deceased`) and, in
 the same transaction, stops everything still open for the patient through the move tables
 (`ordering.transitions`), as background work would (actor None, the reason naming who recorded
-it): customer orders not yet confirmed are withdrawn, confirmed ones cancelled (their reserved
+it): customer orders not yet confirmed are withdrawn (special requests too, also those awaiting the
+customer's approver, who is told), confirmed ones cancelled (their reserved
 stock released; dispatched ones are on the road and are left, listed in the result); work orders submitted or accepted are cancelled; loan reminders
 are stopped (`loans.loan_reminders_stop`). Orderers and prescribers get a message for each order
 stopped; the recording user gets one proposing the pickup of every device on loan, which
@@ -22,8 +23,8 @@ from core.transactions import entry_point
 
 from ..models import Message, Order, OrderStatus, OrderType, PickupLine, PickupReason
 from ..transitions import apply_transition
+from . import approval, loans
 from . import core as c
-from . import loans
 
 S = OrderStatus
 WITHDRAW = (S.DRAFT, S.CUSTOMER_APPROVAL, S.SPECIAL_REQUESTED, S.INFO_REQUESTED, S.SUBMITTED)
@@ -60,12 +61,15 @@ def _release(order: Order) -> None:
 def _stop(order: Order, to: str, reason: str) -> None:
     if to == S.CANCELLED and order.order_type == OrderType.CUSTOMER:
         _release(order)
+    at_customer = order.status == S.CUSTOMER_APPROVAL
     order.closed_reason = reason
     apply_transition(order, to, None, reason=reason, update_fields=["closed_reason"])
     what = "Beställningen" if order.order_type == OrderType.CUSTOMER else "Arbetsordern"
     c.notify(order, Message.Kind.CANCELLED, f"Order {order.number} är stoppad: patienten är avliden",
              f"{what} {order.number} har stoppats eftersom patienten har registrerats som avliden. Ingen leverans "
              "görs.")
+    if at_customer:  # the customer's approvers were told it waits for them
+        approval.stopped(order)
 
 
 @entry_point

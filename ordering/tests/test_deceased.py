@@ -104,3 +104,51 @@ def test_patient_view_records_and_proposes(stocked):
     assert reverse("ordering:draft_new") + f"?patient={stocked.patient.pk}" not in page
     r = c.post(reverse("ordering:patient_pickup_all", args=[stocked.patient.pk]))
     assert r.status_code == 302 and PickupLine.objects.filter(device=loan.device, reason="deceased").exists()
+
+
+def test_special_requests_at_the_customer_and_at_the_consultants_stop(shop, make_user):
+    """Special requests stop like every open order: awaiting the customer's approver
+    (customer_approval), asked about by the approver (info_requested), and at the consultants
+    (special_requested, and info_requested by the consultant) are withdrawn by the system with
+    the reason; the prescriber gets the message for each, the approver is told the request no
+    longer waits for them, and neither queue lists them any more."""
+    from access.models import CustomerPrescribingTerms
+    from catalogue.models import PrescribingLevel
+    from catalogue.prescribing import prescribing_rule_set
+    from ordering.flows import approval, special
+
+    why = {"reason": "Utanför sortimentet", "need": "Stöd vid förflyttning", "tried": "Rollator"}
+    prescribing_rule_set(actor=shop.h, level=PrescribingLevel.CONSULTATION, article=shop.cushion)
+    CustomerPrescribingTerms.objects.create(organisation=shop.world["region"], customer_approval_required=True)
+    approver_user = make_user(Role.CUSTOMER_APPROVER, "region")
+    a = principal_for_user(approver_user)
+
+    def request():
+        order = make_order(shop, submit=False, lines=[services.LineInput(shop.cushion.article_number, 1)])
+        return special.special_request_submit(shop.p, order.pk, **why)
+
+    at_customer = request()
+    asked_by_customer = approval.customer_approval_ask(a, request().pk, question="Billigare?")
+    at_consultants = approval.customer_approval_approve(a, request().pk)
+    asked_by_consultant = special.special_request_ask(shop.h, approval.customer_approval_approve(a, request().pk).pk,
+                                                      question="Mått?")
+    orders = {at_customer: "customer_approval", asked_by_customer: "info_requested",
+              at_consultants: "special_requested", asked_by_consultant: "info_requested"}
+    assert {o: Order.objects.get(pk=o.pk).status for o in orders} == orders
+    assert approval.customer_approval_queue(a).count() == 1 and special.special_request_queue(shop.h).count() == 1
+
+    result = deceased.patient_deceased_record(shop.p, shop.patient.pk, on=days(0))
+
+    assert sorted(result.stopped) == sorted(o.number for o in orders) and result.left == []
+    for order in orders:
+        order = Order.objects.get(pk=order.pk)
+        assert order.status == "withdrawn" and order.closed_reason.startswith("Patienten är avliden")
+        event = order.events.order_by("-id").first()
+        assert (event.from_status, event.to_status, event.actor_label) == (orders[order], "withdrawn", "system")
+        assert Message.objects.filter(recipient=shop.prescriber, order=order,
+                                      subject=f"Order {order.number} är stoppad: patienten är avliden").exists()
+    assert approval.customer_approval_queue(a).count() == 0 and special.special_request_queue(shop.h).count() == 0
+    # The approver was told about the one waiting for them (not about those past their step).
+    told = Message.objects.filter(recipient=approver_user, subject__contains="väntar inte längre")
+    assert list(told.values_list("order_id", flat=True)) == [at_customer.pk]
+    assert "avliden" in told.get().text
