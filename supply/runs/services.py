@@ -236,3 +236,43 @@ def run_stop_remove(principal, stop_id) -> None:
     stop.delete()
     _renumber(run)
     audit_record(principal, "run.stop_removed", run, {"order": number})
+
+
+def _clean_stop_ids(stop_ids) -> list[int]:
+    if not isinstance(stop_ids, (list, tuple)):
+        field_error("stop_ids", _("Ange stoppen i den nya ordningen."))
+    ids = []
+    for value in stop_ids:
+        try:
+            ids.append(int(value))
+        except (TypeError, ValueError):
+            field_error("stop_ids", _("Stoppen ska anges med sina nummer (id)."))
+    return ids
+
+
+@entry_point
+def run_stop_reorder(principal, run_id, *, stop_ids) -> list[RunStop]:
+    """Put the run's stops still to do in the order given (a drag and drop on the planning page).
+    `stop_ids` must be exactly the open stops of this run, each once; stops already done stay
+    first, as with the postcode sort. Refused when the run is done."""
+    _require_planner(principal)
+    ids = _clean_stop_ids(stop_ids)
+    run = _lock_run(run_id)
+    stops = list(run.stops.order_by("position", "id"))
+    done = [s for s in stops if s.is_done]
+    todo = {s.pk: s for s in stops if not s.is_done}
+    if len(set(ids)) != len(ids):
+        field_error("stop_ids", _("Samma stopp finns med flera gånger i den nya ordningen."))
+    done_ids = {s.pk for s in done}
+    if any(i in done_ids for i in ids):
+        field_error("stop_ids", _("Ett stopp som redan är utfört kan inte flyttas."))
+    if any(i not in todo for i in ids):
+        field_error("stop_ids", _("Den nya ordningen har ett stopp som inte hör till den här körningen."))
+    if len(ids) != len(todo):
+        field_error("stop_ids", _("Den nya ordningen saknar stopp; ladda om sidan och försök igen."))
+    ordered = done + [todo[i] for i in ids]
+    for i, stop in enumerate(ordered, start=1):
+        stop.position = i
+    RunStop.objects.bulk_update(ordered, ["position"])
+    audit_record(principal, "run.stops_reordered", run, {"stops": [s.pk for s in ordered]})
+    return ordered
