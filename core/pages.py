@@ -10,7 +10,9 @@
 
 `form_submit` runs a service for a form on its own page (create pages); `page_action` runs a
 service from a button or a small form on another page (detail and handling pages); `form_page`
-renders a form page with 200, or 422 when the form carries errors."""
+renders a form page with 200, or 422 when the form carries errors. `script_action` is the same
+for a page's own script (a drag and drop that posts with fetch): JSON, the message and the
+error's status instead of a redirect."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -18,7 +20,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages as flash
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from .errors import DomainError, NotFound, ValidationFailed
@@ -103,3 +105,15 @@ def page_action(request: HttpRequest, action: Callable[..., Any], *, done: str,
 def _invalid(response: HttpResponse) -> HttpResponse:
     response.status_code = INVALID
     return response
+
+
+def script_action(action: Callable[[], Any], answer: Callable[[Any], dict]) -> JsonResponse:
+    """Run a service for a page's script. Success: `answer(result)` as JSON (200). NotFound → 404;
+    any other domain error → `{"message": …}` with its status (422, 409, …); nothing was written."""
+    try:
+        result = action()
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    except DomainError as exc:
+        return JsonResponse({"message": exc.message}, status=exc.status)
+    return JsonResponse(answer(result))

@@ -46,6 +46,7 @@ urlpatterns = [
     path("korningar/<int:run_id>/lagg-till/<str:kind>/", runs.run_stop_add, name="run_stop_add"),
     path("korningar/<int:run_id>/stopp/<int:stop_id>/flytta/<str:direction>/", runs.run_stop_move, name="run_stop_move"),
     path("korningar/<int:run_id>/stopp/<int:stop_id>/ta-bort/", runs.run_stop_remove, name="run_stop_remove"),
+    path("korningar/<int:run_id>/ordning/", runs.run_stop_reorder, name="run_stop_reorder"),
     path("korningar/<int:run_id>/sortera/", runs.run_sort, name="run_sort"),
     path("korningar/<int:run_id>/korlista.pdf", runs.run_sheet, name="run_sheet"),
     path("min-korning/", runs.driver_today, name="driver_today"),

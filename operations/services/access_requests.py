@@ -14,6 +14,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from access.models import RoleAssignment, Unit, User
@@ -71,33 +72,33 @@ def access_request_create(*, principal, unit_id, role: str, reason: str, manager
         recent = AccessRequest.objects.filter(client_ip=client_ip, applicant__isnull=True,
                                               created_at__gte=now - dt.timedelta(hours=1)).count()
         if recent >= _max_per_hour():
-            raise TooManyRequests("För många ansökningar från din adress. Försök igen om en timme.")
+            raise TooManyRequests(_("För många ansökningar från din adress. Försök igen om en timme."))
     try:
         unit = Unit.objects.select_related("organisation").get(pk=int(unit_id), is_active=True,
                                                                organisation__is_active=True)
     except (TypeError, ValueError, Unit.DoesNotExist):
-        field_error("unit", "Välj en enhet i listan.")
+        field_error("unit", _("Välj en enhet i listan."))
     if role not in [r.value for r in REQUESTABLE_ROLES]:
-        field_error("role", "Välj en roll.")
+        field_error("role", _("Välj en roll."))
     if (role in CUSTOMER_ROLES) != unit.organisation.is_customer:
-        field_error("role", "Rollen finns inte vid den enheten (kundroller vid kundens enheter, HMC-roller vid "
-                            "hjälpmedelscentralen).")
-    reason = clean_text(reason, "reason", "motivering", max_len=2000, min_len=10)
-    manager_email = clean_email(manager_email, "manager_email", "chefens e-postadress")
+        field_error("role", _("Rollen finns inte vid den enheten (kundroller vid kundens enheter, HMC-roller vid "
+                            "hjälpmedelscentralen)."))
+    reason = clean_text(reason, "reason", _("motivering"), max_len=2000, min_len=10)
+    manager_email = clean_email(manager_email, "manager_email", _("chefens e-postadress"))
     if user is not None:
-        first_name = user.first_name or clean_text(first_name, "first_name", "förnamn", max_len=150)
-        last_name = user.last_name or clean_text(last_name, "last_name", "efternamn", max_len=150)
+        first_name = user.first_name or clean_text(first_name, "first_name", _("förnamn"), max_len=150)
+        last_name = user.last_name or clean_text(last_name, "last_name", _("efternamn"), max_len=150)
         email = (user.email or "").lower() or clean_email(email, "email")
         hsa_id = user.hsa_id or (hsa_id or "").strip()
         if RoleAssignment.objects.filter(user=user, unit=unit, role=role).exists():
-            field_error("role", "Du har redan den rollen vid enheten.")
+            field_error("role", _("Du har redan den rollen vid enheten."))
         if AccessRequest.objects.filter(applicant=user, unit=unit, role=role, status=S.PENDING).exists():
-            raise Conflict("Du har redan en ansökan om den rollen vid enheten som väntar på beslut.")
+            raise Conflict(_("Du har redan en ansökan om den rollen vid enheten som väntar på beslut."))
     else:
-        first_name = clean_text(first_name, "first_name", "förnamn", max_len=150)
-        last_name = clean_text(last_name, "last_name", "efternamn", max_len=150)
+        first_name = clean_text(first_name, "first_name", _("förnamn"), max_len=150)
+        last_name = clean_text(last_name, "last_name", _("efternamn"), max_len=150)
         email = clean_email(email, "email")
-        hsa_id = clean_text(hsa_id, "hsa_id", "HSA-id", max_len=44, required=False)
+        hsa_id = clean_text(hsa_id, "hsa_id", _("HSA-id"), max_len=44, required=False)
         if hsa_id:
             from django.core.exceptions import ValidationError
 
@@ -106,7 +107,7 @@ def access_request_create(*, principal, unit_id, role: str, reason: str, manager
             try:
                 validate_hsa_id(hsa_id)
             except ValidationError:
-                field_error("hsa_id", "Ange ett giltigt HSA-id, t.ex. SE2321000016-1234.")
+                field_error("hsa_id", _("Ange ett giltigt HSA-id, t.ex. SE2321000016-1234."))
         if AccessRequest.objects.filter(email=email, unit=unit, role=role, status=S.PENDING).exists():
             return None
     req = AccessRequest.objects.create(unit=unit, role=role, reason=reason, manager_email=manager_email,
@@ -214,12 +215,12 @@ def access_request_decide(*, actor, request_id, approve: bool, reason: str = "")
     try:
         req = AccessRequest.objects.select_for_update().select_related("unit__organisation").get(pk=int(request_id))
     except (TypeError, ValueError, AccessRequest.DoesNotExist):
-        raise NotFound("Ansökan finns inte.") from None
+        raise NotFound(_("Ansökan finns inte.")) from None
     if not may_decide(actor, req):
-        raise NotFound("Ansökan finns inte.")
+        raise NotFound(_("Ansökan finns inte."))
     if req.status != S.PENDING:
-        raise IllegalTransition(f"Ansökan är redan {req.get_status_display().lower()}.")
-    reason = clean_text(reason, "reason", "motivering", max_len=1000, required=not approve)
+        raise IllegalTransition(_("Ansökan är redan %(status)s.") % {"status": req.get_status_display().lower()})
+    reason = clean_text(reason, "reason", _("motivering"), max_len=1000, required=not approve)
     req.decided_at, req.decided_by, req.decision_reason = timezone.now(), actor.user, reason
     activation_user = None
     if approve:
@@ -233,7 +234,7 @@ def access_request_decide(*, actor, request_id, approve: bool, reason: str = "")
                 User.objects.filter(pk=user.pk).update(hsa_id=req.hsa_id)
             activation_user = user
         if not user.is_active:
-            raise ValidationFailed("Kontot är inaktiverat; aktivera det i administrationen först.")
+            raise ValidationFailed(_("Kontot är inaktiverat; aktivera det i administrationen först."))
         access_services.role_assign(actor=actor, user=user, unit=req.unit, role=req.role)
         req.status, req.granted_user = S.APPROVED, user
     else:
@@ -290,5 +291,5 @@ def account_activate(*, user, password1: str, password2: str) -> User:
     from access import services as access_services
 
     if password1 != password2:
-        field_error("new_password2", "Lösenorden stämmer inte överens.")
+        field_error("new_password2", _("Lösenorden stämmer inte överens."))
     return access_services.user_password_set(actor=None, user=user, password=password1)

@@ -56,7 +56,8 @@ def build(first: dt.date, last: dt.date, scope: Scope) -> list[Table]:
     labels = [short_month(m) for m in months_list]
     workflows = _workflow_figures(first, last, scope.customer_id)
     tables = [*_service_levels(mfs, labels, customers, workflows), *_worst(mfs, customers), *_workflow_worst(workflows),
-              *_volumes(mfs, labels, customers, scope), *_reuse(mfs, labels, customers)]
+              *_volumes(mfs, labels, customers, scope), *_reuse(mfs, labels, customers),
+              _overdue(months_list, labels, customers)]
     if scope.show_costs:
         tables.append(_loans(first, last, months_list, labels, customers))
     return tables
@@ -215,6 +216,22 @@ def _reuse(mfs, labels, customers) -> list[Table]:
                      ["ISO-klass", "Från återanvänt lager", "Nya", "Återanvändningsgrad", "Inköp som undveks",
                       "kg CO2e per hjälpmedel", "kg CO2e undvikna"], rows, percent_cols={3}, note=note))
     return out
+
+
+def _overdue(months_list, labels, customers) -> Table:
+    """Overdue returns per customer and unit, one count per month (`selectors.overdue_return_counts`)."""
+    days = sel.overdue_days(months_list)
+    today = f" ({days[-1]:%Y-%m-%d})" if months_list[-1] == sel.timezone.localdate().replace(day=1) else ""
+    counts = {k: v for k, v in sel.overdue_return_counts(days).items() if customers is None or k[0] in customers}
+    names, units = sel.customer_names({c for c, _u in counts}), sel.unit_names({u for _c, u in counts})
+    rows = sorted(([names.get(c, str(c)), units.get(u, "–" if u is None else str(u)), *per]
+                   for (c, u), per in counts.items()), key=lambda r: (r[0], r[1]))
+    rows.append(["Summa", "", *[sum(per[i] for per in counts.values()) for i in range(len(days))]])
+    return Table("overdue_returns", "Försenade återlämningar per kund och enhet", ["Kund", "Enhet", *labels], rows,
+                 note="Tidsbegränsade lån och korttidslån efter återlämningsdatumet och utprovningar efter "
+                      "slutdatumet som inte är återlämnade, som listan Försenade återlämningar: vid månadens "
+                      f"slut, för innevarande månad i dag{today}. Enheten är den som beställde hjälpmedlet; "
+                      "lånens nuvarande villkor.")
 
 
 def _iso(code: str) -> str:

@@ -43,6 +43,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Concat, RowNumber, Substr, TruncDate, TruncMonth
 from django.db.models.lookups import GreaterThan, LessThan, LessThanOrEqual
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import ValidationFailed
 
@@ -76,7 +77,7 @@ def default_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
 def _parse_month(value: str, field: str) -> dt.date:
     m = _MONTH.match((value or "").strip())
     if not m or not 1 <= int(m.group(2)) <= 12 or not 2000 <= int(m.group(1)) <= 2100:
-        raise ValidationFailed("Ange månaden som ÅÅÅÅ-MM.", errors={field: ["Ange månaden som ÅÅÅÅ-MM, t.ex. 2026-01."]})
+        raise ValidationFailed(gettext("Ange månaden som ÅÅÅÅ-MM."), errors={field: [gettext("Ange månaden som ÅÅÅÅ-MM, t.ex. 2026-01.")]})
     return dt.date(int(m.group(1)), int(m.group(2)), 1)
 
 
@@ -84,13 +85,13 @@ def parse_range(first: str, last: str) -> tuple[dt.date, dt.date]:
     """The months `first`..`last` (YYYY-MM, inclusive), at most `MAX_MONTHS`, not after this month."""
     a, b = _parse_month(first, "fran"), _parse_month(last, "till")
     if b < a:
-        raise ValidationFailed("Till-månaden ligger före från-månaden.",
-                               errors={"till": ["Till-månaden kan inte ligga före från-månaden."]})
+        raise ValidationFailed(gettext("Till-månaden ligger före från-månaden."),
+                               errors={"till": [gettext("Till-månaden kan inte ligga före från-månaden.")]})
     this_month = timezone.localdate().replace(day=1)
     if b > this_month:
-        raise ValidationFailed("Månaden har inte börjat.", errors={"till": ["Till-månaden kan inte ligga i framtiden."]})
+        raise ValidationFailed(gettext("Månaden har inte börjat."), errors={"till": [gettext("Till-månaden kan inte ligga i framtiden.")]})
     if len(fig.months_between(a, b)) > MAX_MONTHS:
-        raise ValidationFailed("För lång period.", errors={"fran": [f"Välj högst {MAX_MONTHS} månader."]})
+        raise ValidationFailed(gettext("För lång period."), errors={"fran": [gettext("Välj högst %(max_months)s månader.") % {"max_months": MAX_MONTHS}]})
     return a, b
 
 
@@ -567,7 +568,8 @@ def co2_factors() -> dict[str, object]:
 
 def report_version(first: dt.date, last: dt.date) -> str:
     """A digest of everything a statistics page of first..last shows: the months' cache keys (their
-    generations), the invoice months' computation times and the climate factors."""
+    generations), the invoice months' computation times, the climate factors and the loans (the
+    overdue returns, `overdue_version`)."""
     import hashlib
 
     from django.db.models import Max
@@ -583,7 +585,7 @@ def report_version(first: dt.date, last: dt.date) -> str:
     support = SupportCase.objects.aggregate(n=Count("id"), o=Max("opened_at"), a=Max("first_answered_at"))
     access = AccessRequest.objects.aggregate(n=Count("id"), c=Max("created_at"), d=Max("decided_at"))
     parts = [*_keys(months).values(), repr(sorted(inv.computed_months(first, last).items())), repr(co2),
-             repr(support), repr(access), f"{timezone.now():%Y%m%d%H}"]
+             repr(support), repr(access), overdue_version(), f"{timezone.now():%Y%m%d%H}"]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
 
 
@@ -612,3 +614,72 @@ def loan_costs(first: dt.date, last: dt.date) -> tuple[dict[int, dict[dt.date, t
         value = inv.rent_by_customer(first, last)
         cache.set(key, value, CACHE_SECONDS)
     return value, set(stamps)
+
+
+# ------------------------------------------------------------------------------ overdue returns
+# Counted at read time from the loans (`stock.Loan`), not kept in the projection: the figure
+# changes as days pass and as loans end, extend or convert — none of which is an order event of
+# the figure's month (a return can end a loan on an earlier day than its pickup event; a return
+# date passing is no event at all), so the projection's stale marking (`on_order_events`) cannot
+# see it. One query for the whole range; `overdue_version` is its part of `report_version`.
+
+OVERDUE_TYPES = ("time_limited", "short_term", "trial")
+
+
+def overdue_days(months: list[dt.date], today: dt.date | None = None) -> list[dt.date]:
+    """The day each month's count is taken on: its last day, for the current month today."""
+    today = today or timezone.localdate()
+    return [min((m + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1), today) for m in months]
+
+
+def _overdue_on(day: dt.date) -> Q:
+    """Overdue on `day`, as the supply centre's list (`ordering.flows.loans.overdue_returns`) says
+    on that day: a dated loan (time-limited, short-term) past its return date or a trial past its
+    end (`loan_until` before the day), started and not returned by then (not ended, or ended
+    later), the patient not deceased by then."""
+    return (Q(started_on__lte=day, loan_until__lt=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+            & (Q(patient__deceased_on__isnull=True) | Q(patient__deceased_on__gt=day)))
+
+
+def overdue_return_counts(days: list[dt.date]) -> dict[tuple[int, int | None], list[int]]:
+    """(customer id, unit id of the order the device was delivered on or None) -> loans overdue on
+    each of `days` (in their order), counted by the database (one conditional count per day)."""
+    from django.db.models.functions import StrIndex
+
+    from ordering.models import Order
+    from stock.models import Loan
+
+    if not days:
+        return {}
+    number = Substr("source_ref", 1, StrIndex(Concat("source_ref", Value(":")), Value(":")) - Value(1))
+    unit = Order.objects.filter(order_type="customer", number=OuterRef("src")).values("unit_id")[:1]
+    counts = {f"d{i}": Count("pk", filter=_overdue_on(d)) for i, d in enumerate(days)}
+    rows = (Loan.objects.filter(loan_type__in=OVERDUE_TYPES, loan_until__lt=max(days), started_on__lte=max(days))
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=min(days)))
+            .annotate(src=number).annotate(unit=Subquery(unit, output_field=IntegerField()))
+            .values("customer_id", "unit").annotate(**counts).order_by())
+    out = {}
+    for row in rows:
+        per = [row[f"d{i}"] for i in range(len(days))]
+        if any(per):
+            out[(row["customer_id"], row["unit"])] = per
+    return out
+
+
+def overdue_version() -> str:
+    """Changes whenever a loan is written (ended, extended, converted, started) or a patient is
+    recorded deceased; with `report_version`'s hour, the passing days."""
+    from django.db.models import Max
+
+    from patients.models import Patient
+    from stock.models import Loan
+
+    loans = Loan.objects.aggregate(n=Count("id"), at=Max("updated_at"))
+    deceased = Patient.objects.filter(deceased_on__isnull=False).count()
+    return f"{loans['n']}:{loans['at']}:{deceased}"
+
+
+def unit_names(ids) -> dict[int, str]:
+    from access.models import Unit
+
+    return dict(Unit.objects.filter(pk__in={i for i in ids if i}).values_list("pk", "name"))

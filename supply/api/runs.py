@@ -1,4 +1,4 @@
-"""Runs over the API: the handler plans (create, add a stop, move, sort by postcode, remove),
+"""Runs over the API: the handler plans (create, add a stop, move, reorder, sort by postcode, remove),
 the driver reads today's run and records outcomes (done with the receiver's signature as a PNG
 data URL, or nobody home). Thin: one service call per operation, every error a problem document
 (the services' `DomainError`s, through `integration.api`). POSTs honour `Idempotency-Key`."""
@@ -29,6 +29,10 @@ class StopIn(Schema):
 
 class MoveIn(Schema):
     direction: str = Field(..., description="up or down")
+
+
+class ReorderIn(Schema):
+    stop_ids: list[int] = Field(..., description="Every stop still to do of the run, each once, in the new order")
 
 
 class DoneIn(Schema):
@@ -170,6 +174,14 @@ def run_stop_remove(request, run_id: int, stop_id: int):
 @api_perm(Perm.ORDER_HANDLE)
 def run_sort(request, run_id: int):
     return _plan(request, lambda _stops: run_id, lambda: services.run_sort_by_postcode(request.auth, run_id))
+
+
+@router.post("/supply/runs/{run_id}/reorder", response=RunOut, operation_id="supply_run_reorder",
+             summary="Put the stops still to do in a new order (every open stop id once; done stops stay first)")
+@api_perm(Perm.ORDER_HANDLE)
+def run_reorder(request, run_id: int, payload: ReorderIn):
+    return _plan(request, lambda _stops: run_id, lambda: services.run_stop_reorder(
+        request.auth, run_id, stop_ids=payload.stop_ids))
 
 
 def _stop_of(run_id: int, stop_id: int) -> int:

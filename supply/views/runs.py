@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.decorators import require_perm
 from access.roles import Perm
 from core.errors import NotFound
-from core.pages import form_page, form_submit, page_action
+from core.pages import form_page, form_submit, page_action, script_action
 
 from ..forms.runs import DeliverForm, NobodyHomeForm, RunForm, StopAddForm
 from ..runs import outcomes, selectors, services
@@ -102,6 +104,40 @@ def run_stop_move(request, run_id: int, stop_id: int, direction: str):
     _stop_of(run_id, stop_id)
     return page_action(request, lambda: services.run_stop_move(request.principal, stop_id, direction=direction),
                        done=reverse("supply:run_plan", args=[run_id]) + f"#stop-{stop_id}")
+
+
+def _moved_message(stops, moved) -> str:
+    """"<order> är nu stopp <n> av <total>." for the stop that was dragged (else a plain "saved")."""
+    for stop in stops:
+        if str(stop.pk) == str(moved):
+            return _("Ordningen är sparad: %(number)s är nu stopp %(position)s av %(total)s.") % {
+                "number": stop.order.number, "position": stop.position, "total": len(stops)}
+    return _("Den nya ordningen är sparad.")
+
+
+@require_POST
+@require_perm(Perm.ORDER_HANDLE)
+def run_stop_reorder(request, run_id: int):
+    """The new order of the stops still to do (`stop`, repeated, top to bottom), sent by the drag
+    and drop on the planning page (htmx/fetch: JSON with the re-rendered stops and load list and
+    the sentence the live region reads) or by a plain form (message + back to the page)."""
+    _get_run(run_id)
+    stop_ids = request.POST.getlist("stop")
+    moved = request.POST.get("moved", "")
+    if not request.htmx:
+        return page_action(request, lambda: services.run_stop_reorder(request.principal, run_id, stop_ids=stop_ids),
+                           ok=lambda stops: _moved_message(stops, moved),
+                           done=reverse("supply:run_plan", args=[run_id]))
+
+    def answer(stops):
+        run = _get_run(run_id)
+        views = selectors.stop_views(run, request.principal, view="run_plan")
+        ctx = {"run": run, "views": views, "load": selectors.load_list(views)}
+        return {"message": _moved_message(stops, moved),
+                "stops_html": render_to_string("supply/runs/_stops.html", ctx, request=request),
+                "load_html": render_to_string("supply/runs/_load.html", ctx, request=request)}
+
+    return script_action(lambda: services.run_stop_reorder(request.principal, run_id, stop_ids=stop_ids), answer)
 
 
 @require_POST
