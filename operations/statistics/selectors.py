@@ -43,6 +43,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Concat, RowNumber, Substr, TruncDate, TruncMonth
 from django.db.models.lookups import GreaterThan, LessThan, LessThanOrEqual
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import ValidationFailed
 
@@ -76,7 +77,7 @@ def default_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
 def _parse_month(value: str, field: str) -> dt.date:
     m = _MONTH.match((value or "").strip())
     if not m or not 1 <= int(m.group(2)) <= 12 or not 2000 <= int(m.group(1)) <= 2100:
-        raise ValidationFailed("Ange månaden som ÅÅÅÅ-MM.", errors={field: ["Ange månaden som ÅÅÅÅ-MM, t.ex. 2026-01."]})
+        raise ValidationFailed(gettext("Ange månaden som ÅÅÅÅ-MM."), errors={field: [gettext("Ange månaden som ÅÅÅÅ-MM, t.ex. 2026-01.")]})
     return dt.date(int(m.group(1)), int(m.group(2)), 1)
 
 
@@ -84,13 +85,13 @@ def parse_range(first: str, last: str) -> tuple[dt.date, dt.date]:
     """The months `first`..`last` (YYYY-MM, inclusive), at most `MAX_MONTHS`, not after this month."""
     a, b = _parse_month(first, "fran"), _parse_month(last, "till")
     if b < a:
-        raise ValidationFailed("Till-månaden ligger före från-månaden.",
-                               errors={"till": ["Till-månaden kan inte ligga före från-månaden."]})
+        raise ValidationFailed(gettext("Till-månaden ligger före från-månaden."),
+                               errors={"till": [gettext("Till-månaden kan inte ligga före från-månaden.")]})
     this_month = timezone.localdate().replace(day=1)
     if b > this_month:
-        raise ValidationFailed("Månaden har inte börjat.", errors={"till": ["Till-månaden kan inte ligga i framtiden."]})
+        raise ValidationFailed(gettext("Månaden har inte börjat."), errors={"till": [gettext("Till-månaden kan inte ligga i framtiden.")]})
     if len(fig.months_between(a, b)) > MAX_MONTHS:
-        raise ValidationFailed("För lång period.", errors={"fran": [f"Välj högst {MAX_MONTHS} månader."]})
+        raise ValidationFailed(gettext("För lång period."), errors={"fran": [gettext("Välj högst %(max_months)s månader.") % {"max_months": MAX_MONTHS}]})
     return a, b
 
 
