@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -66,10 +67,10 @@ def _user_for(principal, username: str, field_name: str) -> tuple[User, int]:
     """An active user with a customer role at one of the admin's customers → (user, that customer)."""
     orgs = administered_organisation_ids(principal)
     if not orgs:
-        raise PermissionDenied("Endast kundens behörighetsadministratör registrerar kompetenser.")
+        raise PermissionDenied(_("Endast kundens behörighetsadministratör registrerar kompetenser."))
     name = (username or "").strip()
     if not name:
-        raise ValidationFailed("Ange användarnamn.", errors={field_name: ["Ange användarnamn eller HSA-id."]})
+        raise ValidationFailed(_("Ange användarnamn."), errors={field_name: [_("Ange användarnamn eller HSA-id.")]})
     user = (User.objects.filter(username__iexact=name, is_active=True).first()
             or User.objects.filter(hsa_id__iexact=name, is_active=True).exclude(hsa_id="").first())
     org_id = None
@@ -77,8 +78,8 @@ def _user_for(principal, username: str, field_name: str) -> tuple[User, int]:
         org_id = (RoleAssignment.objects.filter(user=user, unit__organisation_id__in=orgs, role__in=CUSTOMER_ROLES)
                   .values_list("unit__organisation_id", flat=True).order_by("unit__organisation_id").first())
     if user is None or org_id is None:
-        raise ValidationFailed("Användaren finns inte.", errors={
-            field_name: [f"Ingen aktiv användare med en roll i er organisation heter {name[:60]}."]})
+        raise ValidationFailed(_("Användaren finns inte."), errors={
+            field_name: [_("Ingen aktiv användare med en roll i er organisation heter %(name)s.") % {"name": name[:60]}]})
     return user, org_id
 
 
@@ -86,8 +87,8 @@ def _competence_for(code: str, field_name: str) -> Competence:
     value = (code or "").strip()
     competence = Competence.objects.filter(code__iexact=value, is_active=True).first() if value else None
     if competence is None:
-        raise ValidationFailed("Okänd kompetens.", errors={
-            field_name: [f"Kompetensen {value[:40]} finns inte." if value else "Välj en kompetens."]})
+        raise ValidationFailed(_("Okänd kompetens."), errors={
+            field_name: [_("Kompetensen %(value)s finns inte.") % {"value": value[:40]} if value else _("Välj en kompetens.")]})
     return competence
 
 
@@ -99,16 +100,16 @@ def _valid_to(value, field_name: str, today: dt.date) -> dt.date:
         try:
             day = dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise ValidationFailed("Ogiltigt datum.", errors={
-                field_name: ["Ange giltig till som ÅÅÅÅ-MM-DD."]}) from None
+            raise ValidationFailed(_("Ogiltigt datum."), errors={
+                field_name: [_("Ange giltig till som ÅÅÅÅ-MM-DD.")]}) from None
     if not isinstance(day, dt.date):
-        raise ValidationFailed("Ogiltigt datum.", errors={field_name: ["Ange giltig till som ÅÅÅÅ-MM-DD."]})
+        raise ValidationFailed(_("Ogiltigt datum."), errors={field_name: [_("Ange giltig till som ÅÅÅÅ-MM-DD.")]})
     if day < today:
-        raise ValidationFailed("Datumet har passerat.", errors={
-            field_name: ["Giltig till kan inte ligga bakåt i tiden."]})
+        raise ValidationFailed(_("Datumet har passerat."), errors={
+            field_name: [_("Giltig till kan inte ligga bakåt i tiden.")]})
     if day.year > today.year + MAX_VALID_YEARS:
-        raise ValidationFailed("Datumet är för långt fram.", errors={
-            field_name: [f"Giltig till kan ligga högst {MAX_VALID_YEARS} år fram."]})
+        raise ValidationFailed(_("Datumet är för långt fram."), errors={
+            field_name: [_("Giltig till kan ligga högst %(max_valid_years)s år fram.") % {"max_valid_years": MAX_VALID_YEARS}]})
     return day
 
 
@@ -142,7 +143,7 @@ def prescriber_competence_set(*, actor, username: str, competence_code: str, val
 def prescriber_competence_remove(*, actor, competence_id: int) -> None:
     row = competences_for_admin(actor).filter(pk=competence_id).select_for_update(of=("self",)).first()
     if row is None:
-        raise NotFound("Kompetensen finns inte.")
+        raise NotFound(_("Kompetensen finns inte."))
     audit_record(actor, "prescriber_competence.removed", row, {
         "user": row.user.username, "competence": row.competence.code})
     row.delete()
@@ -161,11 +162,11 @@ def prescriber_competences_import(*, actor, rows: list[dict], today: dt.date | N
     sheet, the header being line 1)."""
     today = today or timezone.localdate()
     if not administered_organisation_ids(actor):
-        raise PermissionDenied("Endast kundens behörighetsadministratör registrerar kompetenser.")
+        raise PermissionDenied(_("Endast kundens behörighetsadministratör registrerar kompetenser."))
     if not rows:
-        raise ValidationFailed("Filen har inga rader.", errors={"file": ["Filen har inga rader."]})
+        raise ValidationFailed(_("Filen har inga rader."), errors={"file": [_("Filen har inga rader.")]})
     if len(rows) > MAX_IMPORT_ROWS:
-        raise ValidationFailed("För många rader.", errors={"file": [f"Högst {MAX_IMPORT_ROWS} rader per fil."]})
+        raise ValidationFailed(_("För många rader."), errors={"file": [_("Högst %(max_import_rows)s rader per fil.") % {"max_import_rows": MAX_IMPORT_ROWS}]})
     planned, errors, seen = [], {}, {}
     for row in rows:
         line = f"rad {row.get('_line', '?')}"
@@ -179,12 +180,12 @@ def prescriber_competences_import(*, actor, rows: list[dict], today: dt.date | N
             continue
         key = (user.pk, competence.pk)
         if key in seen:
-            errors[line] = [f"Rad {row.get('_line', '?')}: samma användare och kompetens som {seen[key]}."]
+            errors[line] = [_("Rad %(line)s: samma användare och kompetens som %(seen)s.") % {"line": row.get('_line', '?'), "seen": seen[key]}]
             continue
         seen[key] = line
         planned.append((user, org_id, competence, day))
     if errors:
-        raise ValidationFailed(f"{len(errors)} rader har fel; inget är sparat.", errors=errors)
+        raise ValidationFailed(_("%(count)s rader har fel; inget är sparat.") % {"count": len(errors)}, errors=errors)
     for user, org_id, competence, day in planned:
         _upsert(actor, user, org_id, competence, day)
     audit_record(actor, "prescriber_competence.imported", None, {"rows": len(planned)})
@@ -202,7 +203,7 @@ def read_competence_sheet(upload) -> list[dict]:
     name = (getattr(upload, "name", "") or "").lower()
     data = upload.read()
     if len(data) > 2 * 1024 * 1024:
-        raise ValidationFailed("Filen är för stor.", errors={"file": ["Filen får vara högst 2 MB."]})
+        raise ValidationFailed(_("Filen är för stor."), errors={"file": [_("Filen får vara högst 2 MB.")]})
     if name.endswith(".xlsx") or data[:2] == b"PK":
         try:
             from openpyxl import load_workbook
@@ -210,24 +211,24 @@ def read_competence_sheet(upload) -> list[dict]:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
             table = [list(r) for r in sheet.iter_rows(values_only=True)]
         except Exception:  # noqa: BLE001 — any unreadable workbook is the user's input error
-            raise ValidationFailed("Filen kan inte läsas.", errors={
-                "file": ["Filen kan inte läsas som .xlsx."]}) from None
+            raise ValidationFailed(_("Filen kan inte läsas."), errors={
+                "file": [_("Filen kan inte läsas som .xlsx.")]}) from None
     else:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ValidationFailed("Filen kan inte läsas.", errors={"file": ["Spara CSV-filen som UTF-8."]}) from None
+            raise ValidationFailed(_("Filen kan inte läsas."), errors={"file": [_("Spara CSV-filen som UTF-8.")]}) from None
         dialect = ";" if text.count(";") >= text.count(",") else ","
         table = list(csv.reader(io.StringIO(text), delimiter=dialect))
     if not table:
-        raise ValidationFailed("Filen är tom.", errors={"file": ["Filen är tom."]})
+        raise ValidationFailed(_("Filen är tom."), errors={"file": [_("Filen är tom.")]})
     header = [str(h or "").strip().lower() for h in table[0]]
     index = {}
     for key, names in HEADERS.items():
         found = [i for i, h in enumerate(header) if h in names]
         if not found:
-            raise ValidationFailed("Kolumn saknas.", errors={
-                "file": [f"Kolumnen {names[0].capitalize()} saknas på första raden."]})
+            raise ValidationFailed(_("Kolumn saknas."), errors={
+                "file": [_("Kolumnen %(label)s saknas på första raden.") % {"label": names[0].capitalize()}]})
         index[key] = found[0]
     rows = []
     for n, values in enumerate(table[1:], start=2):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from core.errors import NotFound, PermissionDenied
 
 from .roles import CUSTOMER_ROLES, ROLE_PERMISSIONS, SUPPLY_ROLES, Perm, Role
@@ -41,7 +43,7 @@ class Principal:
 
     def require(self, perm: str) -> None:
         if not self.has_perm(perm):
-            raise PermissionDenied("Du saknar behörighet för detta.")
+            raise PermissionDenied(gettext("Du saknar behörighet för detta."))
 
     def can_see_customer(self, customer_id: int | None) -> bool:
         return self.is_supply or (customer_id is not None and customer_id in self.customer_ids)
@@ -49,7 +51,7 @@ class Principal:
     def require_customer(self, customer_id: int | None) -> None:
         """Other customers' data answers 'not found', never 'forbidden' (no existence leak)."""
         if not self.can_see_customer(customer_id):
-            raise NotFound("Hittades inte.")
+            raise NotFound(gettext("Hittades inte."))
 
     @property
     def role_labels(self) -> list[str]:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import audit_record
@@ -45,7 +46,7 @@ def _save_new(obj, actor, action: str):
         with transaction.atomic():
             obj.save()
     except IntegrityError as exc:
-        raise Conflict("Posten finns redan (dubblett).") from exc
+        raise Conflict(_("Posten finns redan (dubblett).")) from exc
     audit_record(actor, action, obj)
     return obj
 
@@ -69,7 +70,7 @@ def cost_centre_create(*, actor, organisation: Organisation, code: str, name: st
 def unit_create(*, actor, organisation: Organisation, name: str, hsa_id: str, parent: Unit | None = None,
                 default_cost_centre: CostCentre | None = None) -> Unit:
     if parent is not None and parent.organisation_id != organisation.pk:
-        raise ValidationFailed("Överordnad enhet måste tillhöra samma organisation.", errors={"parent": ["fel organisation"]})
+        raise ValidationFailed(_("Överordnad enhet måste tillhöra samma organisation."), errors={"parent": ["fel organisation"]})
     return _save_new(Unit(organisation=organisation, name=name, hsa_id=hsa_id, parent=parent,
                           default_cost_centre=default_cost_centre), actor, "unit.create")
 
@@ -87,7 +88,7 @@ def delivery_point_create(*, actor, unit: Unit, name: str, street: str, postal_c
 def user_create(*, actor, username: str, password: str | None, first_name: str = "", last_name: str = "",
                 email: str = "", is_staff: bool = False) -> User:
     if User.objects.filter(username__iexact=username).exists():
-        raise Conflict(f"Användarnamnet {username} används redan.")
+        raise Conflict(_("Användarnamnet %(username)s används redan.") % {"username": username})
     user = User(username=username, first_name=first_name, last_name=last_name, email=email, is_staff=is_staff)
     if password:
         user.set_password(password)
@@ -116,17 +117,34 @@ def user_password_set(*, actor, user: User, password: str) -> User:
 
 
 @transaction.atomic
+def user_language_set(*, actor, user: User, language: str) -> User:
+    """The user's own language (language switch, profile page): used for the pages when no
+    language cookie overrides it, for e-mails sent to the user and for inbox messages."""
+    from django.utils.translation import gettext
+
+    if language not in dict(settings.LANGUAGES):
+        message = gettext("Språket finns inte.")
+        raise ValidationFailed(message, errors={"language": [message]})
+    if user.language != language:
+        old = user.language
+        user.language = language
+        user.save(update_fields=["language"])
+        audit_record(actor, "user.language_set", user, {"from": old, "to": language})
+    return user
+
+
+@transaction.atomic
 def role_assign(*, actor, user: User, unit: Unit, role: str) -> RoleAssignment:
     from .roles import CUSTOMER_ROLES, SUPPLY_ROLES, Role
 
     org = unit.organisation
     if role in CUSTOMER_ROLES and not org.is_customer:
-        raise ValidationFailed("Kundroller kan bara tilldelas vid en kunds enhet.", errors={"role": ["fel sida"]})
+        raise ValidationFailed(_("Kundroller kan bara tilldelas vid en kunds enhet."), errors={"role": ["fel sida"]})
     if role in SUPPLY_ROLES and org.is_customer:
-        raise ValidationFailed("HMC-roller kan bara tilldelas vid hjälpmedelscentralens enheter.",
+        raise ValidationFailed(_("HMC-roller kan bara tilldelas vid hjälpmedelscentralens enheter."),
                                errors={"role": ["fel sida"]})
     if role not in Role.values:
-        raise ValidationFailed("Okänd roll.", errors={"role": ["okänd"]})
+        raise ValidationFailed(_("Okänd roll."), errors={"role": [_("okänd")]})
     _check_same_customer_or_grant(actor, user, org)
     ra, created = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
     if created:
@@ -154,9 +172,9 @@ def _check_same_customer_or_grant(actor, user: User, org: Organisation) -> None:
         return
     if CrossOrganisationGrant.objects.filter(user=user, organisation=org, approved_at__isnull=False).exists():
         return
-    raise ValidationFailed("Användaren hör till en annan organisation. Begär godkännande av delad personal från "
-                           "användarens organisation först.", code="cross_organisation_grant_required",
-                           errors={"username": ["Användaren hör till en annan organisation."]})
+    raise ValidationFailed(_("Användaren hör till en annan organisation. Begär godkännande av delad personal från "
+                           "användarens organisation först."), code="cross_organisation_grant_required",
+                           errors={"username": [_("Användaren hör till en annan organisation.")]})
 
 
 @transaction.atomic
@@ -166,10 +184,10 @@ def cross_organisation_grant_request(*, actor, user: User, organisation: Organis
 
     actor.require(Perm.ACCESS_ADMIN)
     if organisation.pk not in actor.customer_ids:
-        raise ValidationFailed("Du administrerar inte den organisationen.", errors={"unit": ["fel organisation"]})
+        raise ValidationFailed(_("Du administrerar inte den organisationen."), errors={"unit": ["fel organisation"]})
     homes = user_home_organisation_ids(user) - {organisation.pk}
     if not homes:
-        raise ValidationFailed("Användaren hör redan till er organisation; inget godkännande behövs.",
+        raise ValidationFailed(_("Användaren hör redan till er organisation; inget godkännande behövs."),
                                code="cross_organisation_grant_not_needed")
     home = Organisation.objects.get(pk=min(homes))
     grant, created = CrossOrganisationGrant.objects.get_or_create(
@@ -194,7 +212,7 @@ def cross_organisation_grant_approve(*, actor, grant_id: int) -> CrossOrganisati
     grant = CrossOrganisationGrant.objects.select_for_update().filter(
         pk=grant_id, home_organisation_id__in=actor.customer_ids).first()
     if grant is None:
-        raise NotFound("Förfrågan finns inte.")
+        raise NotFound(_("Förfrågan finns inte."))
     if grant.approved_at is None:
         grant.approved_by, grant.approved_at = getattr(actor, "user", None), timezone.now()
         grant.save(update_fields=["approved_by", "approved_at"])
@@ -249,7 +267,7 @@ def login_check(request, *, username: str, password: str, otp_token: str) -> tup
     if user is not None and user.locked_until and user.locked_until > now:
         audit_record(None, "login.refused_locked", user, {"username": username})
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise LoginFailed(f"Kontot är tillfälligt låst efter för många misslyckade försök. Försök igen om {minutes} minuter.",
+        raise LoginFailed(_("Kontot är tillfälligt låst efter för många misslyckade försök. Försök igen om %(minutes)s minuter.") % {"minutes": minutes},
                           locked=True)
     if user is not None and user.is_demo and not settings.LYFTA_DEMO_MODE:
         _register_failure(request, user, username, "demo_account_outside_demo")
@@ -264,7 +282,7 @@ def login_check(request, *, username: str, password: str, otp_token: str) -> tup
         device = totp_verify_locked(device, token)
         if device is None:
             _register_failure(request, authed, username, "otp")
-            raise LoginFailed("Fel eller redan använd engångskod. Vänta på nästa kod i appen och försök igen.")
+            raise LoginFailed(_("Fel eller redan använd engångskod. Vänta på nästa kod i appen och försök igen."))
     return authed, device
 
 
@@ -417,7 +435,7 @@ def api_client_create(*, actor, name: str, organisation: Organisation, token: st
     """Create a client; returns it and the raw token (shown once, stored only hashed)."""
     raw = token or f"lyf_{secrets.token_urlsafe(32)}"
     if ApiClient.objects.filter(name=name).exists():
-        raise Conflict(f"API-klienten {name} finns redan.")
+        raise Conflict(_("API-klienten %(name)s finns redan.") % {"name": name})
     client = ApiClient.objects.create(name=name, organisation=organisation, token_hash=hash_token(raw),
                                       token_prefix=raw[:8], is_demo=is_demo)
     audit_record(actor, "api_client.create", client, {"organisation": organisation.pk})

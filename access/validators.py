@@ -1,6 +1,7 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from stdnum.se import orgnr
 
 HSA_ID_RE = re.compile(r"^SE\d{10}-[A-Za-z0-9]{1,31}$")
@@ -9,7 +10,7 @@ HSA_ID_RE = re.compile(r"^SE\d{10}-[A-Za-z0-9]{1,31}$")
 def validate_org_number(value: str) -> None:
     if not orgnr.is_valid(value or ""):
         raise ValidationError(
-            "Ogiltigt organisationsnummer: ange tio siffror (NNNNNN-NNNN) med korrekt kontrollsiffra.",
+            _("Ogiltigt organisationsnummer: ange tio siffror (NNNNNN-NNNN) med korrekt kontrollsiffra."),
             code="invalid_org_number",
         )
 
@@ -21,6 +22,6 @@ def normalise_org_number(value: str) -> str:
 def validate_hsa_id(value: str) -> None:
     if not HSA_ID_RE.match(value or ""):
         raise ValidationError(
-            "Ogiltigt HSA-id: formatet är SE, tio siffror, bindestreck och ett tillägg, t.ex. SE2321000016-15CQ.",
+            _("Ogiltigt HSA-id: formatet är SE, tio siffror, bindestreck och ett tillägg, t.ex. SE2321000016-15CQ."),
             code="invalid_hsa_id",
         )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -127,7 +128,7 @@ def articles_list(request, params: Query[SearchParams]):
 def article_get(request, article_number: str):
     principal = request.auth
     if len(article_number) > 35:
-        raise NotFound(f"Artikeln {article_number} finns inte.")
+        raise NotFound(_("Artikeln %(article_number)s finns inte.") % {"article_number": article_number})
     d = selectors.article_detail(article_number, published_only=not principal.has_perm(Perm.CATALOGUE_MANAGE))
     a = d.article
     supplier = a.supplier or a.product.supplier

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import math
 
+from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, UnidentifiedImageError
 
 from core.errors import field_error
@@ -21,20 +22,20 @@ FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 def picture_check(content: bytes) -> tuple[Image.Image, str]:
     """The opened picture and its file extension, or ValidationFailed on `picture`."""
     if not content:
-        field_error("picture", "Välj en bild.")
+        field_error("picture", _("Välj en bild."))
     if len(content) > MAX_BYTES:
-        field_error("picture", f"Bilden får vara högst {MAX_BYTES // (1024 * 1024)} MB.")
+        field_error("picture", _("Bilden får vara högst %(n)s MB.") % {"n": MAX_BYTES // (1024 * 1024)})
     try:
         probe = Image.open(io.BytesIO(content))
         fmt = probe.format
         width, height = probe.size
         probe.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
-        field_error("picture", "Filen är ingen bild som kan läsas (PNG, JPEG eller WebP).")
+        field_error("picture", _("Filen är ingen bild som kan läsas (PNG, JPEG eller WebP)."))
     if fmt not in FORMATS:
-        field_error("picture", "Bilden måste vara PNG, JPEG eller WebP.")
+        field_error("picture", _("Bilden måste vara PNG, JPEG eller WebP."))
     if width > MAX_PX or height > MAX_PX or width < 1 or height < 1:
-        field_error("picture", f"Bilden får vara högst {MAX_PX} × {MAX_PX} bildpunkter.")
+        field_error("picture", _("Bilden får vara högst %(max_px)s × %(max_px)s bildpunkter.") % {"max_px": MAX_PX})
     image = Image.open(io.BytesIO(content))
     image.load()
     return image, FORMATS[fmt]

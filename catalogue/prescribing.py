@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.cache import Generation
@@ -89,12 +90,12 @@ def prescribing_rule_set(*, actor, level: str, article: Article | None = None, i
     """Set the prescribing rule of an article or an ISO class; its version goes up by one."""
     target = article if article is not None else iso_class
     if target is None or (article is not None and iso_class is not None):
-        raise ValidationFailed("Ange en artikel eller en ISO-klass.", errors={"target": ["Ange en."]})
+        raise ValidationFailed(_("Ange en artikel eller en ISO-klass."), errors={"target": [_("Ange en.")]})
     if level not in PrescribingLevel.values or (level == "" and iso_class is not None):
-        raise ValidationFailed("Ogiltig förskrivningsnivå.", errors={"prescribing_level": ["Ogiltig nivå."]})
+        raise ValidationFailed(_("Ogiltig förskrivningsnivå."), errors={"prescribing_level": [_("Ogiltig nivå.")]})
     if level == PrescribingLevel.COMPETENCE and competence is None:
-        raise ValidationFailed("Välj vilken kompetens som krävs.",
-                               errors={"required_competence": ["Välj vilken kompetens som krävs."]})
+        raise ValidationFailed(_("Välj vilken kompetens som krävs."),
+                               errors={"required_competence": [_("Välj vilken kompetens som krävs.")]})
     target.prescribing_level = level
     target.required_competence = competence if level == PrescribingLevel.COMPETENCE else None
     target.special_request_allowed = bool(special_request_allowed) and level == PrescribingLevel.COMPETENCE

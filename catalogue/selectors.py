@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models import CharField, F, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Collate, Concat
+from django.utils.translation import gettext as _
 
 from core.cache import Generation
 from core.errors import NotFound
@@ -46,7 +47,7 @@ def get_article(article_number: str) -> Article:
         return Article.objects.select_related("product__iso_class", "supplier").get(
             article_number=article_number)
     except Article.DoesNotExist:
-        raise NotFound(f"Artikeln {article_number} finns inte.") from None
+        raise NotFound(_("Artikeln %(article_number)s finns inte.") % {"article_number": article_number}) from None
 
 
 def promised_weekdays(article: Article) -> int:
@@ -302,7 +303,7 @@ def article_detail(article_number: str, *, published_only: bool = True) -> Artic
         qs = qs.filter(is_published=True, product__is_published=True)
     article = qs.filter(article_number=article_number).first()
     if article is None:
-        raise NotFound(f"Artikeln {article_number} finns inte.")
+        raise NotFound(_("Artikeln %(article_number)s finns inte.") % {"article_number": article_number})
     related = Article.objects.select_related("availability").order_by("name_norm", "article_number")
     if published_only:
         related = related.filter(is_published=True)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.errors import ValidationFailed
@@ -55,11 +56,11 @@ def price_set(article: Article, *, monthly_rent: Decimal | None, purchase_price:
     today = today or timezone.localdate()
     for name, value in (("monthly_rent", monthly_rent), ("purchase_price", purchase_price)):
         if value is not None and value < 0:
-            raise ValidationFailed("Priset får inte vara negativt.", errors={name: ["Får inte vara negativt."]})
+            raise ValidationFailed(_("Priset får inte vara negativt."), errors={name: [_("Får inte vara negativt.")]})
     if article.charging == Article.Charging.RENT and monthly_rent is None:
-        raise ValidationFailed("Hyra per månad saknas.", errors={"monthly_rent": ["Krävs för en hyresartikel."]})
+        raise ValidationFailed(_("Hyra per månad saknas."), errors={"monthly_rent": [_("Krävs för en hyresartikel.")]})
     if article.charging == Article.Charging.PURCHASE and purchase_price is None:
-        raise ValidationFailed("Pris saknas.", errors={"purchase_price": ["Krävs för en köpartikel."]})
+        raise ValidationFailed(_("Pris saknas."), errors={"purchase_price": [_("Krävs för en köpartikel.")]})
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
         rows = list(ArticlePrice.objects.filter(article=locked).order_by("valid_from", "pk"))

@@ -1,12 +1,15 @@
-"""Domain errors. Services raise these; the UI shows `message` (Swedish) and the API turns
-them into RFC 9457 problem documents with `status`, `code` and `errors`."""
+"""Domain errors. Services raise these; the UI shows `message` and the API turns them into
+RFC 9457 problem documents with `status`, `code` and `errors`. Messages are gettext'd where they
+are raised (Swedish msgid, in the request's language); the titles are lazy (class attributes)."""
 from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
 
 
 class DomainError(Exception):
     status = 400
     code = "invalid"
-    title = "Felaktig begäran"
+    title = _("Felaktig begäran")
 
     def __init__(self, message: str, *, code: str | None = None, errors: dict | None = None):
         super().__init__(message)
@@ -19,30 +22,30 @@ class DomainError(Exception):
 class ValidationFailed(DomainError):
     status = 422
     code = "validation"
-    title = "Ogiltiga uppgifter"
+    title = _("Ogiltiga uppgifter")
 
 
 class NotFound(DomainError):
     status = 404
     code = "not_found"
-    title = "Hittades inte"
+    title = _("Hittades inte")
 
 
 class PermissionDenied(DomainError):
     status = 403
     code = "forbidden"
-    title = "Behörighet saknas"
+    title = _("Behörighet saknas")
 
 
 class Conflict(DomainError):
     status = 409
     code = "conflict"
-    title = "Konflikt"
+    title = _("Konflikt")
 
 
 class IllegalTransition(Conflict):
     code = "illegal_transition"
-    title = "Otillåten statusändring"
+    title = _("Otillåten statusändring")
 
 
 def field_error(field_name: str, message: str):

@@ -7,6 +7,7 @@ import hashlib
 import json
 
 from django.db import DatabaseError, models
+from django.utils.translation import gettext as _
 
 from .errors import Conflict, ValidationFailed
 from .transactions import composed
@@ -62,7 +63,7 @@ def run_idempotent(principal, key: str | None, req_hash: str, work):
         status, body = work()
         return status, body, False
     if len(key) > 200:
-        raise ValidationFailed("Idempotency-Key får vara högst 200 tecken.", errors={"Idempotency-Key": ["för lång"]})
+        raise ValidationFailed(_("Idempotency-Key får vara högst 200 tecken."), errors={"Idempotency-Key": [_("för lång")]})
     akey = actor_key(principal)
     existing = _stored(akey, key)
     if existing is not None:
@@ -98,7 +99,7 @@ def _stored(akey: str, key: str) -> tuple | None:
 def _replay(stored: tuple, req_hash: str):
     stored_hash, status_code, body = stored
     if stored_hash != req_hash:
-        raise Conflict("Idempotency-Key har redan använts för en annan begäran.", code="idempotency_key_reused")
+        raise Conflict(_("Idempotency-Key har redan använts för en annan begäran."), code="idempotency_key_reused")
     return status_code, body, True
 
 

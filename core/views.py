@@ -1,6 +1,7 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -25,12 +26,12 @@ def _wants_problem(request) -> bool:
 
 def handler404(request, exception=None):
     if _wants_problem(request):
-        return problem_response(404, "Hittades inte", "Resursen finns inte.", code="not_found")
+        return problem_response(404, _("Hittades inte"), _("Resursen finns inte."), code="not_found")
     return render(request, "404.html", status=404)
 
 
 def handler500(request):
     if _wants_problem(request):
-        return problem_response(500, "Internt fel", "Ett oväntat fel inträffade. Försök igen senare.",
+        return problem_response(500, "Internt fel", _("Ett oväntat fel inträffade. Försök igen senare."),
                                 code="server_error")
     return render(request, "500.html", status=500)

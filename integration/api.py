@@ -8,6 +8,7 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -55,31 +56,31 @@ def _validation_error(request, exc: NinjaValidationError):
          "message": e.get("msg")}
         for e in exc.errors
     ]
-    return problem_response(422, "Ogiltiga uppgifter", "Begäran innehåller ogiltiga eller saknade fält.",
+    return problem_response(422, _("Ogiltiga uppgifter"), _("Begäran innehåller ogiltiga eller saknade fält."),
                             code="validation", errors=errors)
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
-    return problem_response(401, "Inte autentiserad", "Giltig bearer-token eller inloggning krävs.",
+    return problem_response(401, _("Inte autentiserad"), _("Giltig bearer-token eller inloggning krävs."),
                             code="unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="lyfta"'})
 
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return problem_response(404, "Hittades inte", "Resursen finns inte.", code="not_found")
+    return problem_response(404, _("Hittades inte"), _("Resursen finns inte."), code="not_found")
 
 
 @api.exception_handler(DjangoPermissionDenied)
 def _forbidden(request, exc):
-    return problem_response(403, "Behörighet saknas", "Du saknar behörighet för detta.", code="forbidden")
+    return problem_response(403, _("Behörighet saknas"), _("Du saknar behörighet för detta."), code="forbidden")
 
 
 @api.exception_handler(CsrfFailed)
 def _csrf_failed(request, exc):
     return problem_response(403, "CSRF-kontroll misslyckades",
-                            "Anrop med inloggningssession kräver en giltig CSRF-token (X-CSRFToken) från "
-                            "samma ursprung. System använder bearer-token.", code="csrf_failed")
+                            _("Anrop med inloggningssession kräver en giltig CSRF-token (X-CSRFToken) från "
+                            "samma ursprung. System använder bearer-token."), code="csrf_failed")
 
 
 @api.exception_handler(RequestDataTooBig)
@@ -91,25 +92,24 @@ def _too_big(request, exc):
 def _http_error(request, exc: HttpError):
     cause = exc.__cause__
     if isinstance(cause, UnsupportedMediaType):
-        return problem_response(415, "Medietypen stöds inte",
-                                f"Begärans innehåll måste skickas som application/json (fick "
-                                f"{cause.content_type or 'ingen'}).", code="unsupported_media_type",
+        return problem_response(415, _("Medietypen stöds inte"),
+                                _("Begärans innehåll måste skickas som application/json (fick %(value)s).") % {"value": cause.content_type or _("ingen")}, code="unsupported_media_type",
                                 headers={"Accept": "application/json"})
     if isinstance(cause, RequestDataTooBig):
         return too_large_response(request)
     if isinstance(cause, ValueError):  # JSONDecodeError, UnicodeDecodeError
-        return problem_response(400, "Felaktig begäran", "Begärans innehåll är inte giltig JSON.", code="bad_request")
-    detail = str(exc) or "Fel"
+        return problem_response(400, _("Felaktig begäran"), _("Begärans innehåll är inte giltig JSON."), code="bad_request")
+    detail = str(exc) or _("Fel")
     if exc.status_code == 400 and "JSON" in detail.upper():
-        detail = "Begärans innehåll är inte giltig JSON."
-    return problem_response(exc.status_code, "Felaktig begäran" if exc.status_code < 500 else "Internt fel", detail,
+        detail = _("Begärans innehåll är inte giltig JSON.")
+    return problem_response(exc.status_code, _("Felaktig begäran") if exc.status_code < 500 else "Internt fel", detail,
                             code="bad_request" if exc.status_code < 500 else "server_error")
 
 
 @api.exception_handler(Exception)
 def _unexpected(request, exc):
     logger.exception("Unhandled API error")
-    return problem_response(500, "Internt fel", "Ett oväntat fel inträffade. Försök igen senare.",
+    return problem_response(500, "Internt fel", _("Ett oväntat fel inträffade. Försök igen senare."),
                             code="server_error")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.utils.translation import gettext as _
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from pydantic import BaseModel
@@ -74,7 +75,7 @@ def _object_only(original, varname):
         data = original(request, api, path_params)
         if data is not None and not isinstance(data.get(varname), dict):
             raise NinjaValidationError([{"loc": ("body", varname), "type": "model_type",
-                                         "msg": "Begärans innehåll måste vara ett JSON-objekt."}])
+                                         "msg": _("Begärans innehåll måste vara ett JSON-objekt.")}])
         return data
 
     return get_request_data

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.errors import NotFound, ValidationFailed
@@ -33,8 +34,8 @@ def clean_target_url(url) -> str:
     allowed = ("https",) if settings.LYFTA_WEBHOOK_REQUIRE_HTTPS else ("https", "http")
     if (parts is None or parts.scheme not in allowed or not host or len(url) > 500
             or any(c.isspace() or ord(c) < 32 for c in url)):
-        raise ValidationFailed("Ange en giltig https-adress för mottagaren.",
-                               errors={"target_url": ["Ange en giltig https-adress för mottagaren."]})
+        raise ValidationFailed(_("Ange en giltig https-adress för mottagaren."),
+                               errors={"target_url": [_("Ange en giltig https-adress för mottagaren.")]})
     return url
 
 
@@ -42,15 +43,15 @@ def clean_event_types(types) -> list[str]:
     types = list(types or [])
     if len(types) > MAX_EVENT_TYPES or not all(isinstance(t, str) and t.startswith("order.") and len(t) <= 60
                                                for t in types):
-        raise ValidationFailed("Händelsetyper börjar med ”order.” (till exempel order.customer.* ).",
-                               errors={"event_types": ["Okänd händelsetyp."]})
+        raise ValidationFailed(_("Händelsetyper börjar med ”order.” (till exempel order.customer.* )."),
+                               errors={"event_types": [_("Okänd händelsetyp.")]})
     return types
 
 
 def _own_client(principal):
     client = getattr(principal, "client", None)
     if client is None:
-        raise ValidationFailed("Bara systemklienter (bearer-token) kan ha webhook-prenumerationer.")
+        raise ValidationFailed(_("Bara systemklienter (bearer-token) kan ha webhook-prenumerationer."))
     return client
 
 
@@ -70,7 +71,7 @@ def subscription_for(principal, subscription_id: int, *, lock: bool = False) -> 
         qs = qs.select_for_update()
     sub = qs.filter(pk=subscription_id).first()
     if sub is None:
-        raise NotFound("Prenumerationen finns inte.")
+        raise NotFound(_("Prenumerationen finns inte."))
     return sub
 
 
@@ -95,7 +96,7 @@ def subscription_secret_rotate(principal, subscription_id: int, *, grace_hours: 
         grace_hours = settings.LYFTA_WEBHOOK_SECRET_GRACE_HOURS
     if isinstance(grace_hours, bool) or not isinstance(grace_hours, int | float) or not (
             0 <= grace_hours <= MAX_GRACE_HOURS):
-        raise ValidationFailed(f"Övergångstiden anges i timmar, 0–{MAX_GRACE_HOURS}.",
+        raise ValidationFailed(_("Övergångstiden anges i timmar, 0–%(max_grace_hours)s.") % {"max_grace_hours": MAX_GRACE_HOURS},
                                errors={"grace_hours": [f"0–{MAX_GRACE_HOURS} timmar."]})
     sub = subscription_for(principal, subscription_id, lock=True)
     now = timezone.now()
@@ -122,7 +123,7 @@ def delivery_replay(actor, delivery_id: int, *, subscription_ids=None) -> int:
     if subscription_ids is not None:
         qs = qs.filter(subscription_id__in=subscription_ids)
     if not qs.exists():
-        raise NotFound("Leveransen finns inte.")
+        raise NotFound(_("Leveransen finns inte."))
     audit_record(actor, "integration.delivery.replayed", None, {"delivery": delivery_id})
     return _requeue(qs)
 
@@ -133,7 +134,7 @@ def deliveries_replay_since(actor, since: dt.datetime, *, subscription_ids=None)
     if since is not None and timezone.is_naive(since):
         since = timezone.make_aware(since)
     if since is None or since > timezone.now():
-        raise ValidationFailed("Ange en tidpunkt som inte ligger i framtiden.", errors={"since": ["Ogiltig tid."]})
+        raise ValidationFailed(_("Ange en tidpunkt som inte ligger i framtiden."), errors={"since": [_("Ogiltig tid.")]})
     qs = Delivery.objects.filter(event__occurred_at__gte=since)
     if subscription_ids is not None:
         qs = qs.filter(subscription_id__in=subscription_ids)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status
 
@@ -175,7 +176,7 @@ def replay_since(request, payload: ReplaySinceIn):
         ids = list(selectors.subscriptions_visible(request.auth).values_list("pk", flat=True))
         if payload.subscription_id is not None:
             if payload.subscription_id not in ids:
-                raise NotFound("Prenumerationen finns inte.")
+                raise NotFound(_("Prenumerationen finns inte."))
             ids = [payload.subscription_id]
         return 200, {"requeued": services.deliveries_replay_since(request.auth, payload.since, subscription_ids=ids)}
 

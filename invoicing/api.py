@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from access.decorators import api_perm
@@ -72,7 +73,7 @@ def _customer_id(principal, customer_id: int | None) -> int:
     if customer_id is None:
         ids = selectors.invoice_customer_ids(principal)
         if ids is None or len(ids) != 1:
-            raise ValidationFailed("Ange kund (customer_id).", errors={"customer_id": ["Krävs."]})
+            raise ValidationFailed(_("Ange kund (customer_id)."), errors={"customer_id": [_("Krävs.")]})
         customer_id = next(iter(ids))
     return selectors.visible_customer(principal, customer_id).pk
 

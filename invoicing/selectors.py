@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from access.models import CostCentre, Organisation, RoleAssignment
@@ -57,14 +58,14 @@ def month_progress(month: InvoiceMonth) -> dict | None:
 def parse_month(label: str) -> dt.date:
     m = _MONTH.match(label or "")
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise NotFound("Månaden finns inte.")
+        raise NotFound(gettext("Månaden finns inte."))
     return dt.date(int(m.group(1)), int(m.group(2)), 1)
 
 
 def month_get(label: str) -> InvoiceMonth:
     month = InvoiceMonth.objects.filter(month=parse_month(label)).first()
     if month is None:
-        raise NotFound("Månaden finns inte.")
+        raise NotFound(gettext("Månaden finns inte."))
     return month
 
 
@@ -74,10 +75,10 @@ def months() -> list[InvoiceMonth]:
 
 def visible_customer(principal, customer_id: int) -> Organisation:
     if not can_see_customer(principal, customer_id):
-        raise NotFound("Hittades inte.")
+        raise NotFound(gettext("Hittades inte."))
     org = Organisation.objects.filter(pk=customer_id).first()
     if org is None or not org.is_customer:
-        raise NotFound("Hittades inte.")
+        raise NotFound(gettext("Hittades inte."))
     return org
 
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Min, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.errors import Conflict, ValidationFailed
@@ -184,7 +185,7 @@ def _compute(month_id: int, actor, progress: Progress) -> int:
     with transaction.atomic():
         month = InvoiceMonth.objects.select_for_update().get(pk=month_id)
         if month.is_closed:
-            raise Conflict("Månaden är stängd och kan inte beräknas om.", code="month_closed")
+            raise Conflict(_("Månaden är stängd och kan inte beräknas om."), code="month_closed")
         # One DELETE statement (no model instances in memory): an open month's lines are never
         # referenced by other lines (corrections refer to closed months only).
         with connection.cursor() as cursor:
@@ -215,7 +216,7 @@ def invoice_month_request_compute(*, month: InvoiceMonth, actor=None) -> None:
     from .tasks import invoice_month_compute as task
 
     if month.is_closed:
-        raise Conflict("Månaden är stängd och kan inte beräknas om.", code="month_closed")
+        raise Conflict(_("Månaden är stängd och kan inte beräknas om."), code="month_closed")
     InvoiceMonth.objects.filter(pk=month.pk).update(compute_status=InvoiceMonth.Compute.QUEUED,
                                                     compute_progress=0)
     MonthProgress.objects.filter(month_pk=month.pk).delete()
@@ -228,11 +229,11 @@ def invoice_month_close(*, month_id: int, actor=None) -> InvoiceMonth:
     with transaction.atomic():
         month = InvoiceMonth.objects.select_for_update().get(pk=month_id)
         if month.is_closed:
-            raise Conflict("Månaden är redan stängd.", code="month_closed")
+            raise Conflict(_("Månaden är redan stängd."), code="month_closed")
         if month.computed_at is None or month.compute_status != InvoiceMonth.Compute.DONE:
-            raise ValidationFailed("Beräkna månaden innan den stängs.", code="not_computed")
+            raise ValidationFailed(_("Beräkna månaden innan den stängs."), code="not_computed")
         if InvoiceMonth.objects.filter(month__lt=month.month, status=InvoiceMonth.Status.OPEN).exists():
-            raise ValidationFailed("Stäng tidigare månader först.", code="earlier_open")
+            raise ValidationFailed(_("Stäng tidigare månader först."), code="earlier_open")
         month.status = InvoiceMonth.Status.CLOSED
         month.closed_at = timezone.now()
         month.closed_by_label = getattr(actor, "label", "") or str(actor or "")[:200]

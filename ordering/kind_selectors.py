@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 
@@ -75,7 +76,7 @@ def service_order_get(principal, order_id, order_type: str, *, view: str = "") -
     try:
         order_id = int(order_id)
     except (TypeError, ValueError):
-        raise NotFound("Ordern finns inte.") from None
+        raise NotFound(_("Ordern finns inte.")) from None
     qs = _with_details(visible(principal, order_type), order_type).select_related(
         "customer", "orderer", "prescriber").prefetch_related(
         Prefetch("events", queryset=OrderEvent.objects.order_by("at", "id")), "attachments")

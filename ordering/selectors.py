@@ -122,7 +122,7 @@ def one_visible_order(principal, qs, order_id: int, view: str = "") -> Order:
     `NotFound`; one patient-access row for `view` when the order is for a patient."""
     order = qs.filter(pk=order_id).first()
     if order is None:
-        raise NotFound("Ordern finns inte.")
+        raise NotFound(_("Ordern finns inte."))
     principal.require_customer(order.customer_id)
     if order.patient_id and view:
         patient_access_record(principal, order.patient_id, view)
@@ -141,7 +141,7 @@ def order_totals(order: Order) -> pricing.CostEstimate:
 def delivery_address_for(order: Order, principal) -> list[str]:
     """Address lines to show; a protected patient address is hidden from customer-side readers."""
     if order.delivery_protected and not principal.is_supply:
-        return ["Skyddad adress"]
+        return [_("Skyddad adress")]
     lines = []
     if order.delivery_point_id:
         lines.append(order.delivery_point.name)
@@ -329,7 +329,7 @@ def delivery_for_note(principal, delivery_id):
     except (TypeError, ValueError):
         delivery = None
     if delivery is None or not principal.can_see_customer(delivery.order.customer_id):
-        raise NotFound("Leveransen finns inte.")
+        raise NotFound(_("Leveransen finns inte."))
     if delivery.order.patient_id:
         patient_access_record(principal, delivery.order.patient_id, "api_delivery_note")
     return delivery

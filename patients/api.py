@@ -9,6 +9,7 @@ import json
 from typing import Literal
 
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from access.decorators import api_perm
@@ -166,10 +167,10 @@ def patient_create(request, payload: PatientIn):
         customer_id = payload.customer_id or (principal.primary_customer_id if not principal.is_supply else None)
         customer = Organisation.objects.filter(pk=customer_id).first() if customer_id else None
         if customer is None or not customer.is_customer or not principal.can_see_customer(customer.pk):
-            raise ValidationFailed("Ange en ansvarig kund som du får registrera patienter för.",
-                                   errors={"customer_id": ["Ogiltig kund."]})
+            raise ValidationFailed(_("Ange en ansvarig kund som du får registrera patienter för."),
+                                   errors={"customer_id": [_("Ogiltig kund.")]})
         if payload.identity_kind not in (None, "", "personnummer", "samordningsnummer", "reservnummer"):
-            raise ValidationFailed("Okänd typ av identitetsnummer.", errors={"identity_kind": ["Okänd typ."]})
+            raise ValidationFailed(_("Okänd typ av identitetsnummer."), errors={"identity_kind": [_("Okänd typ.")]})
         fields = payload.dict(exclude={"identity_number", "identity_kind", "customer_id"})
         patient = services.patient_create(
             principal, identity_number=payload.identity_number, customer=customer,

@@ -23,6 +23,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
 from stdnum import luhn
 from stdnum.se import personnummer as stdnum_pnr
 
@@ -96,7 +97,7 @@ def parse_identity_number(raw: str, *, allow_reserve: bool = False, today: datet
     today = today or datetime.date.today()
     text = re.sub(r"\s+", "", (raw or "")).upper()
     if not text:
-        raise ValidationFailed("Ange ett personnummer.", errors={"identity_number": ["Ange ett personnummer."]})
+        raise ValidationFailed(_("Ange ett personnummer."), errors={"identity_number": [_("Ange ett personnummer.")]})
     m = _DIGITS_RE.match(text)
     if m:
         head, sep, tail = m.groups()

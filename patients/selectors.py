@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from access.roles import Perm
 from audit.services import patient_access_record, patient_access_record_many
@@ -76,10 +77,10 @@ def patient_get_for_view(principal, pk, view: str, purpose: str = "") -> Patient
     try:
         pk = int(pk)
     except (TypeError, ValueError):
-        raise NotFound("Patienten finns inte.") from None
+        raise NotFound(_("Patienten finns inte.")) from None
     patient = visible_patients(principal).filter(pk=pk).first()
     if patient is None:
-        raise NotFound("Patienten finns inte.")
+        raise NotFound(_("Patienten finns inte."))
     patient_access_record(principal, patient.pk, view, purpose)
     return patient
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -49,14 +50,14 @@ def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
                 errors[name] = [POSTAL_CODE_MESSAGE]
                 continue
         if len(value) > MAX_LENGTHS.get(name, 10_000):
-            errors[name] = [f"Högst {MAX_LENGTHS[name]} tecken."]
+            errors[name] = [_("Högst %(max_lengths)s tecken.") % {"max_lengths": MAX_LENGTHS[name]}]
             continue
         cleaned[name] = value
     for name, message in REQUIRED_FIELDS.items():
         if name in data and not cleaned.get(name) and name not in errors:
             errors[name] = [message]
     if errors:
-        raise ValidationFailed("Kontrollera de markerade fälten.", errors=errors)
+        raise ValidationFailed(_("Kontrollera de markerade fälten."), errors=errors)
     return cleaned
 
 
@@ -65,9 +66,9 @@ def _require_customer_for_write(principal, customer) -> None:
 
     principal.require(Perm.PATIENT_MANAGE)
     if customer is None or not getattr(customer, "is_customer", False):
-        raise ValidationFailed("Ange ansvarig kund.", errors={"customer": ["Ange ansvarig kund."]})
+        raise ValidationFailed(_("Ange ansvarig kund."), errors={"customer": [_("Ange ansvarig kund.")]})
     if not principal.can_see_customer(customer.pk):
-        raise PermissionDenied("Du kan bara registrera patienter för din egen organisation.")
+        raise PermissionDenied(_("Du kan bara registrera patienter för din egen organisation."))
 
 
 @transaction.atomic
@@ -88,18 +89,18 @@ def patient_create(principal, *, identity_number: str, customer, allow_reserve: 
         errors.update(exc.errors)
         cleaned = {}
     if errors:
-        raise ValidationFailed("Kontrollera de markerade fälten.", errors=errors)
+        raise ValidationFailed(_("Kontrollera de markerade fälten."), errors=errors)
     if Patient.objects.filter(identity_number=identity.number).exists():
-        raise Conflict("Det finns redan en patient med det personnumret.", code="patient_exists",
-                       errors={"identity_number": ["Det finns redan en patient med det personnumret."]})
+        raise Conflict(_("Det finns redan en patient med det personnumret."), code="patient_exists",
+                       errors={"identity_number": [_("Det finns redan en patient med det personnumret.")]})
     patient = Patient(identity_number=identity.number, identity_kind=identity.kind, customer=customer, **cleaned)
     patient.name_search = _name_search(patient)
     try:
         with transaction.atomic():
             patient.save()
     except IntegrityError:
-        raise Conflict("Det finns redan en patient med det personnumret.", code="patient_exists",
-                       errors={"identity_number": ["Det finns redan en patient med det personnumret."]}) from None
+        raise Conflict(_("Det finns redan en patient med det personnumret."), code="patient_exists",
+                       errors={"identity_number": [_("Det finns redan en patient med det personnumret.")]}) from None
     audit_record(principal, "patient.create", patient,
                  {"identity_kind": patient.identity_kind, "customer_id": customer.pk,
                   "protected_identity": patient.protected_identity})
@@ -140,22 +141,22 @@ def patient_mark_deceased(principal, patient: Patient, *, on) -> Patient:
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     principal.require_customer(patient.customer_id)
     if patient.deceased_on is not None:
-        raise Conflict(f"Patienten är redan registrerad som avliden ({patient.deceased_on:%Y-%m-%d}).",
+        raise Conflict(_("Patienten är redan registrerad som avliden (%(deceased_on)s).") % {"deceased_on": format(patient.deceased_on, '%Y-%m-%d')},
                        code="patient_deceased")
     if isinstance(on, str):
         try:
             on = dt.date.fromisoformat(on.strip())
         except ValueError:
-            raise ValidationFailed("Ogiltigt datum (ÅÅÅÅ-MM-DD).", errors={"on": ["Ogiltigt datum (ÅÅÅÅ-MM-DD)."]}) \
+            raise ValidationFailed(_("Ogiltigt datum (ÅÅÅÅ-MM-DD)."), errors={"on": [_("Ogiltigt datum (ÅÅÅÅ-MM-DD).")]}) \
                 from None
     if not isinstance(on, dt.date):
-        raise ValidationFailed("Ange dödsdatum.", errors={"on": ["Ange dödsdatum."]})
+        raise ValidationFailed(_("Ange dödsdatum."), errors={"on": [_("Ange dödsdatum.")]})
     if on > timezone.localdate():
-        raise ValidationFailed("Dödsdatumet kan inte ligga i framtiden.",
-                               errors={"on": ["Dödsdatumet kan inte ligga i framtiden."]})
+        raise ValidationFailed(_("Dödsdatumet kan inte ligga i framtiden."),
+                               errors={"on": [_("Dödsdatumet kan inte ligga i framtiden.")]})
     if on < timezone.localdate() - dt.timedelta(days=366):
-        raise ValidationFailed("Dödsdatumet ligger mer än ett år bakåt.",
-                               errors={"on": ["Dödsdatumet ligger mer än ett år bakåt."]})
+        raise ValidationFailed(_("Dödsdatumet ligger mer än ett år bakåt."),
+                               errors={"on": [_("Dödsdatumet ligger mer än ett år bakåt.")]})
     patient.deceased_on = on
     patient.save(update_fields=["deceased_on", "updated_at"])
     audit_record(principal, "patient.deceased", patient, {"on": on.isoformat()})
@@ -188,16 +189,16 @@ def care_relationship_state(principal, *, identity_number: str, reason: str, not
 
     principal.require(Perm.PATIENT_VIEW)
     if principal.is_supply or not principal.customer_ids:
-        raise ValidationFailed("Hjälpmedelscentralen ser alla patienter; ingen vårdrelation behövs.",
+        raise ValidationFailed(_("Hjälpmedelscentralen ser alla patienter; ingen vårdrelation behövs."),
                                code="care_relationship_not_needed")
     errors = {}
     if reason not in CareRelationship.Reason.values:
-        errors["reason"] = ["Välj skälet till vårdrelationen."]
+        errors["reason"] = [_("Välj skälet till vårdrelationen.")]
     note = (note or "").strip()
     if not note:
-        errors["note"] = ["Beskriv vårdrelationen."]
+        errors["note"] = [_("Beskriv vårdrelationen.")]
     elif len(note) > 500:
-        errors["note"] = ["Beskrivningen får vara högst 500 tecken."]
+        errors["note"] = [_("Beskrivningen får vara högst 500 tecken.")]
     try:
         number = known_identity_number(identity_number)
     except ValidationFailed as exc:
@@ -207,10 +208,10 @@ def care_relationship_state(principal, *, identity_number: str, reason: str, not
         raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
     patient = Patient.objects.filter(identity_number=number).first()
     if patient is None:
-        raise NotFound("Ingen patient med det numret.")
+        raise NotFound(_("Ingen patient med det numret."))
     if patient.customer_id in principal.customer_ids:
-        raise ValidationFailed("Patienten är redan er patient; ingen vårdrelation behövs.",
-                               errors={"identity_number": ["Patienten är redan er patient."]},
+        raise ValidationFailed(_("Patienten är redan er patient; ingen vårdrelation behövs."),
+                               errors={"identity_number": [_("Patienten är redan er patient.")]},
                                code="care_relationship_not_needed")
     now = timezone.now()
     expires = now + dt.timedelta(days=care_relationship_days())

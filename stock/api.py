@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from access.decorators import api_perm
@@ -42,7 +43,7 @@ class DeviceOut(Schema):
 def availability(request, article_number: str):
     article = Article.objects.filter(article_number=article_number).first()
     if article is None:
-        raise NotFound("Artikeln finns inte.")
+        raise NotFound(_("Artikeln finns inte."))
     a = selectors.availability(article)
     return {"article_number": article.article_number, "new": a.new, "refurbished": a.refurbished, "total": a.total}
 
@@ -53,7 +54,7 @@ def device(request, serial: str):
     principal = request.auth
     d = selectors.device_get(serial)
     if d is None or not principal.is_supply:
-        raise NotFound("Individen finns inte.")
+        raise NotFound(_("Individen finns inte."))
     open_loan = d.loans.filter(ended_on__isnull=True).only("started_on").first()
     if d.holder_patient_id:
         patient_access_record(principal, d.holder_patient_id, "api_device_read", purpose=f"individ {d.serial}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.errors import Conflict, ValidationFailed
 
@@ -41,7 +42,7 @@ def receive_for_refurbishment(*, device: Device, ref: str = "", actor=None) -> D
     if device.status == S.AWAITING_REFURBISHMENT:
         return device
     if device.status != S.IN_TRANSIT:
-        raise Conflict(f"Individ {device.serial} är inte under transport (status: {device.get_status_display()}).",
+        raise Conflict(_("Individ %(serial)s är inte under transport (status: %(status)s).") % {"serial": device.serial, "status": device.get_status_display()},
                        code="device_not_in_transit")
     return services.device_transfer(device=device, to_location=refurbishment_location(),
                                     status=S.AWAITING_REFURBISHMENT, ref=ref, actor=actor)
@@ -50,8 +51,7 @@ def receive_for_refurbishment(*, device: Device, ref: str = "", actor=None) -> D
 def _awaiting(device: Device) -> Device:
     device = Device.objects.select_for_update().get(pk=device.pk)
     if device.status not in (S.AWAITING_REFURBISHMENT, S.IN_REPAIR):
-        raise Conflict(f"Individ {device.serial} väntar inte på rekonditionering "
-                       f"(status: {device.get_status_display()}).", code="device_not_in_refurbishment")
+        raise Conflict(_("Individ %(serial)s väntar inte på rekonditionering (status: %(status)s).") % {"serial": device.serial, "status": device.get_status_display()}, code="device_not_in_refurbishment")
     return device
 
 
@@ -68,7 +68,7 @@ def refurbish_to_stock(*, device: Device, ref: str = "", actor=None, location: L
 def scrap_after_inspection(*, device: Device, reason: str, ref: str = "", actor=None) -> Device:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("Ange orsak till kassationen.", errors={"reason": ["Ange orsak till kassationen."]})
+        raise ValidationFailed(_("Ange orsak till kassationen."), errors={"reason": [_("Ange orsak till kassationen.")]})
     device = _awaiting(device)
     return services.device_scrap(device=device, reason=reason, ref=ref, actor=actor)
 

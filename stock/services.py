@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from audit.services import actor_parts, audit_record
 from catalogue.models import Article, ArticleAvailability, LoanType
@@ -91,7 +92,7 @@ def _availability_row(article: Article) -> None:
 def central_location() -> Location:
     loc = Location.objects.filter(kind=Location.Kind.CENTRAL, is_active=True).order_by("pk").first()
     if loc is None:
-        raise Conflict("Det finns inget centrallager upplagt.", code="no_central_location")
+        raise Conflict(gettext("Det finns inget centrallager upplagt."), code="no_central_location")
     return loc
 
 
@@ -110,7 +111,7 @@ def _lock_device(device: Device) -> Device:
     try:
         return Device.objects.select_for_update(of=("self",)).select_related("article", "location").get(pk=device.pk)
     except Device.DoesNotExist:
-        raise NotFound("Individen finns inte.") from None
+        raise NotFound(gettext("Individen finns inte.")) from None
 
 
 def device_lock(device_id: int) -> Device:
@@ -143,7 +144,7 @@ def _positive(quantity: int, field_name: str = "quantity") -> int:
     except (TypeError, ValueError):
         quantity = 0
     if quantity <= 0:
-        raise ValidationFailed("Antalet måste vara minst 1.", errors={field_name: ["Antalet måste vara minst 1."]})
+        raise ValidationFailed(gettext("Antalet måste vara minst 1."), errors={field_name: [gettext("Antalet måste vara minst 1.")]})
     return quantity
 
 
@@ -152,11 +153,11 @@ def _positive(quantity: int, field_name: str = "quantity") -> int:
 @transaction.atomic
 def location_create(*, code: str, name: str, kind: str, unit=None, actor=None) -> Location:
     if kind not in Location.Kind.values:
-        raise ValidationFailed("Okänd typ av lagerplats.", errors={"kind": ["Okänd typ av lagerplats."]})
+        raise ValidationFailed(gettext("Okänd typ av lagerplats."), errors={"kind": [gettext("Okänd typ av lagerplats.")]})
     if kind == Location.Kind.BUFFER_STORE and unit is None:
-        raise ValidationFailed("Ett buffertförråd måste höra till en enhet.", errors={"unit": ["Ange enhet."]})
+        raise ValidationFailed(gettext("Ett buffertförråd måste höra till en enhet."), errors={"unit": [gettext("Ange enhet.")]})
     if Location.objects.filter(code=code).exists():
-        raise Conflict("Det finns redan en lagerplats med den koden.", errors={"code": ["Koden används redan."]})
+        raise Conflict(gettext("Det finns redan en lagerplats med den koden."), errors={"code": [gettext("Koden används redan.")]})
     loc = Location.objects.create(code=code, name=name, kind=kind, unit=unit)
     audit_record(actor, "stock.location_create", loc, {"kind": kind})
     return loc
@@ -183,23 +184,23 @@ def receive(*, article: Article, location: Location | None = None, devices: list
     created: list[Device] = []
     if article.is_tracked:
         if not devices:
-            raise ValidationFailed("Ange individnummer för individmärkta artiklar.",
-                                   errors={"devices": ["Ange minst ett individnummer."]})
+            raise ValidationFailed(gettext("Ange individnummer för individmärkta artiklar."),
+                                   errors={"devices": [gettext("Ange minst ett individnummer.")]})
         serials = [d.serial.strip() for d in devices]
         if any(not s for s in serials) or len(set(serials)) != len(serials):
-            raise ValidationFailed("Individnumren måste vara ifyllda och unika.",
-                                   errors={"devices": ["Individnumren måste vara ifyllda och unika."]})
+            raise ValidationFailed(gettext("Individnumren måste vara ifyllda och unika."),
+                                   errors={"devices": [gettext("Individnumren måste vara ifyllda och unika.")]})
         taken = list(Device.objects.filter(serial__in=serials).values_list("serial", flat=True))
         if taken:
-            raise Conflict(f"Individnumret finns redan: {', '.join(sorted(taken))}.",
-                           errors={"devices": [f"Finns redan: {', '.join(sorted(taken))}"]})
+            raise Conflict(gettext("Individnumret finns redan: %(values)s.") % {"values": ', '.join(sorted(taken))},
+                           errors={"devices": [gettext("Finns redan: %(values)s") % {"values": ', '.join(sorted(taken))}]})
         status = S.IN_BUFFER_STORE if location.kind == Location.Kind.BUFFER_STORE else S.IN_STOCK
         if location.kind not in (Location.Kind.CENTRAL, Location.Kind.BUFFER_STORE):
-            raise ValidationFailed("Inleverans görs till centrallager eller buffertförråd.")
+            raise ValidationFailed(gettext("Inleverans görs till centrallager eller buffertförråd."))
         now = timezone.now()
         for d, serial in zip(devices, serials):
             if d.condition not in Condition.values:
-                raise ValidationFailed("Okänt skick.", errors={"condition": ["Okänt skick."]})
+                raise ValidationFailed(gettext("Okänt skick."), errors={"condition": [gettext("Okänt skick.")]})
             device = Device.objects.create(
                 serial=serial, article=article, condition=d.condition, status=status, location=location,
                 available_since=d.available_since or now, purchase_date=d.purchase_date,
@@ -211,7 +212,7 @@ def receive(*, article: Article, location: Location | None = None, devices: list
         audit_record(actor, "stock.receive", article, {"location": location.code, "serials": serials, "ref": ref})
     else:
         if devices:
-            raise ValidationFailed("Artikeln är inte individmärkt; ange antal i stället för individnummer.")
+            raise ValidationFailed(gettext("Artikeln är inte individmärkt; ange antal i stället för individnummer."))
         quantity = _positive(quantity)
         _apply(kind=K.RECEIPT, article=article, location=location, condition=condition, quantity=quantity,
                ref=ref, actor=actor)
@@ -336,7 +337,7 @@ def release(*, device: Device | None = None, article: Article | None = None, qua
     if device is not None:
         device = _lock_device(device)
         if device.status != S.RESERVED:
-            raise Conflict(f"Individ {device.serial} är inte reserverad.", code="not_reserved")
+            raise Conflict(gettext("Individ %(serial)s är inte reserverad.") % {"serial": device.serial}, code="not_reserved")
         back = S.IN_BUFFER_STORE if device.location.kind == Location.Kind.BUFFER_STORE else S.IN_STOCK
         old_ref = device.reserved_ref
         device.status, device.reserved_ref = back, ""
@@ -346,7 +347,7 @@ def release(*, device: Device | None = None, article: Article | None = None, qua
         audit_record(actor, "stock.release", device, {"ref": ref or old_ref})
         return 1
     if article is None:
-        raise ValidationFailed("Ange individ eller artikel.")
+        raise ValidationFailed(gettext("Ange individ eller artikel."))
     quantity = _positive(quantity)
     list(StockLevel.objects.select_for_update().filter(article=article).order_by("pk").values_list("pk", flat=True))
     locations = {loc.pk: loc for loc in Location.objects.all()}
@@ -361,7 +362,7 @@ def release(*, device: Device | None = None, article: Article | None = None, qua
             break
     released = quantity - remaining
     if released == 0:
-        raise Conflict("Det finns ingen reservation att släppa för den referensen.", code="not_reserved")
+        raise Conflict(gettext("Det finns ingen reservation att släppa för den referensen."), code="not_reserved")
     audit_record(actor, "stock.release", article, {"ref": ref, "quantity": released})
     return released
 
@@ -382,14 +383,14 @@ def deliver_to_patient(*, device: Device, patient, customer, cost_centre=None, r
     _check_loan_terms(loan_type, loan_until)
     device = _lock_device(device)
     if Loan.objects.filter(device=device, ended_on__isnull=True).exists() or device.status == S.ON_LOAN:
-        raise Conflict(f"Individ {device.serial} är redan utlånad.", code="device_on_loan")
+        raise Conflict(gettext("Individ %(serial)s är redan utlånad.") % {"serial": device.serial}, code="device_on_loan")
     if device.status not in (S.RESERVED, S.IN_STOCK, S.IN_BUFFER_STORE) or device.location is None:
-        raise Conflict(f"Individ {device.serial} kan inte lämnas ut (status: {device.get_status_display()}).",
+        raise Conflict(gettext("Individ %(serial)s kan inte lämnas ut (status: %(status)s).") % {"serial": device.serial, "status": device.get_status_display()},
                        code="device_not_available")
     if not customer.is_customer:
-        raise ValidationFailed("Ange en kund som betalar.", errors={"customer": ["Ange kund."]})
+        raise ValidationFailed(gettext("Ange en kund som betalar."), errors={"customer": [gettext("Ange kund.")]})
     if cost_centre is not None and cost_centre.organisation_id != customer.pk:
-        raise ValidationFailed("Kostnadsstället hör inte till kunden.", errors={"cost_centre": ["Fel kund."]})
+        raise ValidationFailed(gettext("Kostnadsstället hör inte till kunden."), errors={"cost_centre": ["Fel kund."]})
     was_reserved = device.status == S.RESERVED
     _apply(kind=K.ISSUE, article=device.article, location=device.location, condition=device.condition,
            quantity=-1, reserved=-1 if was_reserved else 0, device=device, ref=ref, actor=actor,
@@ -402,7 +403,7 @@ def deliver_to_patient(*, device: Device, patient, customer, cost_centre=None, r
                                        started_on=on, source_ref=(ref or "")[:100], loan_type=loan_type,
                                        loan_until=loan_until)
     except IntegrityError:
-        raise Conflict(f"Individ {device.serial} är redan utlånad.", code="device_on_loan") from None
+        raise Conflict(gettext("Individ %(serial)s är redan utlånad.") % {"serial": device.serial}, code="device_on_loan") from None
     audit_record(actor, "stock.deliver_to_patient", device,
                  {"patient_id": patient.pk, "customer_id": customer.pk, "ref": ref, "on": on.isoformat()})
     return loan
@@ -413,7 +414,7 @@ def issue(*, article: Article, quantity: int, ref: str = "", actor=None, locatio
     """Non-tracked units leave stock (delivered or withdrawn). Units reserved for `ref` are
     used first; the rest must be free at the location (default: central). Returns quantity."""
     if article.is_tracked:
-        raise ValidationFailed("Individmärkta artiklar lämnas ut per individ (deliver_to_patient).")
+        raise ValidationFailed(gettext("Individmärkta artiklar lämnas ut per individ (deliver_to_patient)."))
     quantity = _positive(quantity)
     remaining = quantity
     # Lock the rows this can update — the article's rows at central stock (where reservations are)
@@ -430,7 +431,7 @@ def issue(*, article: Article, quantity: int, ref: str = "", actor=None, locatio
             if take:
                 level = locked.get(location_id)
                 if level is None or level.on_hand < take:
-                    raise Conflict("Lagersaldot räcker inte.", code="insufficient_stock")
+                    raise Conflict(gettext("Lagersaldot räcker inte."), code="insufficient_stock")
                 _apply(kind=K.ISSUE, article=article, location=level.location, condition=condition,
                        quantity=-take, reserved=-take, ref=ref, actor=actor, level=level)
                 level.on_hand -= take
@@ -446,7 +447,7 @@ def issue(*, article: Article, quantity: int, ref: str = "", actor=None, locatio
         level = locked.get(location.pk)
         free = (level.on_hand - level.reserved) if level else 0
         if free < remaining:
-            raise Conflict(f"Det finns bara {max(free, 0)} {article.unit} lediga i {location}.",
+            raise Conflict(gettext("Det finns bara %(max)s %(unit)s lediga i %(location)s.") % {"max": max(free, 0), "unit": article.unit, "location": location},
                            code="insufficient_stock")
         new_free = level.on_hand_new - level.reserved_new
         take_new = min(remaining, max(new_free, 0))
@@ -467,11 +468,11 @@ def _check_loan_terms(loan_type: str, loan_until) -> None:
     """The shape of a loan's terms (the business rules — dates not in the past, who may change
     them — are ordering's, `ordering.flows.loans`)."""
     if loan_type not in LoanType.values:
-        raise ValidationFailed("Ogiltig låneform.", errors={"loan_type": ["Ogiltig låneform."]})
+        raise ValidationFailed(gettext("Ogiltig låneform."), errors={"loan_type": [gettext("Ogiltig låneform.")]})
     if loan_type in DATED_LOAN_TYPES and loan_until is None:
-        raise ValidationFailed("Låneformen kräver ett datum.", errors={"loan_until": ["Ange ett datum."]})
+        raise ValidationFailed(gettext("Låneformen kräver ett datum."), errors={"loan_until": [gettext("Ange ett datum.")]})
     if loan_type == LoanType.PERMANENT and loan_until is not None:
-        raise ValidationFailed("Ett tillsvidarelån har inget slutdatum.", errors={"loan_until": ["Inget datum."]})
+        raise ValidationFailed(gettext("Ett tillsvidarelån har inget slutdatum."), errors={"loan_until": ["Inget datum."]})
 
 
 @transaction.atomic
@@ -481,10 +482,10 @@ def loan_terms_change(*, loan: Loan, loan_type: str, loan_until: datetime.date |
     a permanent loan). The loan row is locked; audited with the old and new terms."""
     loan = Loan.objects.select_for_update(of=("self",)).get(pk=loan.pk)
     if loan.ended_on is not None:
-        raise Conflict("Utlåningen är redan avslutad.", code="loan_ended")
+        raise Conflict(gettext("Utlåningen är redan avslutad."), code="loan_ended")
     _check_loan_terms(loan_type, loan_until)
     if loan_until is not None and loan_until < loan.started_on:
-        raise ValidationFailed("Datumet kan inte vara före lånets start.", errors={"loan_until": ["Före start."]})
+        raise ValidationFailed(gettext("Datumet kan inte vara före lånets start."), errors={"loan_until": [gettext("Före start.")]})
     old = {"loan_type": loan.loan_type, "loan_until": loan.loan_until.isoformat() if loan.loan_until else None}
     loan.loan_type, loan.loan_until = loan_type, loan_until
     loan.save(update_fields=["loan_type", "loan_until", "updated_at"])
@@ -507,11 +508,11 @@ def loan_end(*, loan: Loan, on: datetime.date | None = None, reason: str = "", a
     on = on or timezone.localdate()
     loan = Loan.objects.select_for_update().select_related("device").get(pk=loan.pk)
     if loan.ended_on is not None:
-        raise Conflict("Utlåningen är redan avslutad.", code="loan_ended")
+        raise Conflict(gettext("Utlåningen är redan avslutad."), code="loan_ended")
     if on < loan.started_on:
-        raise ValidationFailed("Slutdatum kan inte vara före startdatum.", errors={"on": ["Före startdatum."]})
+        raise ValidationFailed(gettext("Slutdatum kan inte vara före startdatum."), errors={"on": [gettext("Före startdatum.")]})
     if device_status not in LOAN_END_STATUSES:
-        raise ValidationFailed("Ogiltig status för individen efter utlåning.")
+        raise ValidationFailed(gettext("Ogiltig status för individen efter utlåning."))
     device = _lock_device(loan.device)
     loan.ended_on, loan.ended_reason = on, (reason or "")[:300]
     loan.save(update_fields=["ended_on", "ended_reason", "updated_at"])
@@ -553,15 +554,15 @@ def device_transfer(*, device: Device, to_location: Location, status: str | None
     Entering central stock or a buffer store sets `available_since` (waiting starts now)."""
     device = _lock_device(device)
     if device.status in (S.ON_LOAN, S.SCRAPPED, S.RESERVED):
-        raise Conflict(f"Individ {device.serial} kan inte flyttas (status: {device.get_status_display()}).",
+        raise Conflict(gettext("Individ %(serial)s kan inte flyttas (status: %(status)s).") % {"serial": device.serial, "status": device.get_status_display()},
                        code="device_not_movable")
     allowed = _STATUS_FOR_KIND[to_location.kind]
     if status is None:
         status = next(iter(allowed)) if len(allowed) == 1 else S.AWAITING_REFURBISHMENT
     if status not in allowed:
-        raise ValidationFailed("Statusen passar inte lagerplatsens typ.", errors={"status": ["Passar inte."]})
+        raise ValidationFailed(gettext("Statusen passar inte lagerplatsens typ."), errors={"status": [gettext("Passar inte.")]})
     if condition is not None and condition not in Condition.values:
-        raise ValidationFailed("Okänt skick.", errors={"condition": ["Okänt skick."]})
+        raise ValidationFailed(gettext("Okänt skick."), errors={"condition": [gettext("Okänt skick.")]})
     if device.location is not None:
         _apply(kind=K.TRANSFER_OUT, article=device.article, location=device.location, condition=device.condition,
                quantity=-1, device=device, ref=ref, actor=actor)
@@ -582,10 +583,10 @@ def device_transfer(*, device: Device, to_location: Location, status: str | None
 def device_scrap(*, device: Device, reason: str, ref: str = "", actor=None) -> Device:
     """Take a device out of use (kassation) with a reason."""
     if not (reason or "").strip():
-        raise ValidationFailed("Ange orsak till kassationen.", errors={"reason": ["Ange orsak."]})
+        raise ValidationFailed(gettext("Ange orsak till kassationen."), errors={"reason": [gettext("Ange orsak.")]})
     device = _lock_device(device)
     if device.status in (S.ON_LOAN, S.SCRAPPED, S.RESERVED):
-        raise Conflict(f"Individ {device.serial} kan inte kasseras (status: {device.get_status_display()}).",
+        raise Conflict(gettext("Individ %(serial)s kan inte kasseras (status: %(status)s).") % {"serial": device.serial, "status": device.get_status_display()},
                        code="device_not_scrappable")
     if device.location is not None:
         _apply(kind=K.SCRAP, article=device.article, location=device.location, condition=device.condition,
@@ -605,17 +606,17 @@ def adjust(*, location: Location, article: Article, counted: int, ref: str = "",
     between the counted and the booked quantity (never overwrites). Returns the delta.
     Tracked articles are counted per device (missing devices are scrapped with a reason)."""
     if article.is_tracked:
-        raise ValidationFailed("Individmärkta artiklar inventeras per individ.")
+        raise ValidationFailed(gettext("Individmärkta artiklar inventeras per individ."))
     try:
         counted = int(counted)
     except (TypeError, ValueError):
         counted = -1
     if counted < 0:
-        raise ValidationFailed("Ange räknat antal (0 eller mer).", errors={"counted": ["Ange 0 eller mer."]})
+        raise ValidationFailed(gettext("Ange räknat antal (0 eller mer)."), errors={"counted": [gettext("Ange 0 eller mer.")]})
     level, _ = _level(location, article)
     level = StockLevel.objects.select_for_update().get(pk=level.pk)
     if counted < level.reserved:
-        raise Conflict(f"{level.reserved} {article.unit} är reserverade; räknat antal kan inte vara lägre.",
+        raise Conflict(gettext("%(reserved)s %(unit)s är reserverade; räknat antal kan inte vara lägre.") % {"reserved": level.reserved, "unit": article.unit},
                        code="count_below_reserved")
     delta = counted - level.on_hand
     if delta:

@@ -4,6 +4,8 @@ awaiting refurbishment), are inspected and either go back into central stock as 
 go through `stock.returns` → `stock.services` (ledger, projection, availability, audit)."""
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from access.roles import Perm
 from core.errors import NotFound
 from core.transactions import entry_point
@@ -14,14 +16,14 @@ def _device(serial: str):
 
     device = Device.objects.select_related("article").filter(serial=(serial or "").strip()).first()
     if device is None:
-        raise NotFound("Individen finns inte.")
+        raise NotFound(_("Individen finns inte."))
     return device
 
 
 def _require(principal) -> None:
     principal.require(Perm.STOCK_MANAGE)
     if not principal.is_supply:
-        raise NotFound("Individen finns inte.")
+        raise NotFound(_("Individen finns inte."))
 
 
 @entry_point

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from access.roles import Perm
 from core.calendar import add_weekdays, next_weekday
@@ -56,7 +57,7 @@ def order_confirm(principal, order_id: int, *, planned_date=None) -> Order:
     planned = _clean_date(planned_date, "planned_date")
     order = _lock(order_id)
     if order.status == S.CONFIRMED or (order.confirmed_at and order.status in (S.DISPATCHED, S.DELIVERED)):
-        raise IllegalTransition(f"Ordern har redan bekräftats av {order.confirmed_by_label or 'någon annan'}.",
+        raise IllegalTransition(_("Ordern har redan bekräftats av %(value)s.") % {"value": order.confirmed_by_label or _("någon annan")},
                                 code="already_confirmed")
     check_move(order, S.CONFIRMED, principal)
     backordered = False
@@ -89,7 +90,7 @@ def order_delay(principal, order_id: int, *, new_date, reason: str) -> Order:
     _require_handler(principal)
     new = _clean_date(new_date, "new_date")
     if new is None:
-        _fail("new_date", "Ange ett nytt planerat datum.")
+        _fail("new_date", _("Ange ett nytt planerat datum."))
     reason = order_core.clean_reason(reason)
     order = _lock(order_id)
     return ordering.order_mark_delayed(order, principal, new_date=new, reason=reason)
@@ -127,7 +128,7 @@ def dispatch_locked(principal, order: Order) -> Order:
                                  ref=_line_ref(order, line), actor=principal)
         ordering.order_line_allocated(line, devices=res.devices, quantity=res.quantity, backordered=res.backordered)
         if res.backordered:
-            raise Conflict(f"Rad {line.line_no} ({line.article.name}) är restnoterad och kan inte skickas ännu.",
+            raise Conflict(_("Rad %(line_no)s (%(name)s) är restnoterad och kan inte skickas ännu.") % {"line_no": line.line_no, "name": line.article.name},
                            code="backordered")
     return ordering.order_mark_dispatched(order, principal)
 
@@ -148,19 +149,19 @@ def deliver_locked(principal, order: Order | None, *, order_id: int | None = Non
     here (or already, by the caller) after the input is checked."""
     receiver_name = (receiver_name or "").strip()
     if not receiver_name:
-        _fail("receiver_name", "Ange mottagarens namn (kvittens).")
+        _fail("receiver_name", _("Ange mottagarens namn (kvittens)."))
     if len(receiver_name) > 120:
-        _fail("receiver_name", "Mottagarens namn får vara högst 120 tecken.")
+        _fail("receiver_name", _("Mottagarens namn får vara högst 120 tecken."))
     if place not in Delivery.Place.values:
-        _fail("place", "Ange var leveransen skedde.")
+        _fail("place", _("Ange var leveransen skedde."))
     today = timezone.localdate()
     delivered_on = delivered_on or today
     if delivered_on > today:
-        _fail("delivered_on", "Leveransdatum kan inte ligga i framtiden.")
+        _fail("delivered_on", _("Leveransdatum kan inte ligga i framtiden."))
     if order is None:
         order = _lock(order_id)
     if order.status == S.DELIVERED:
-        raise IllegalTransition("Ordern är redan levererad.")
+        raise IllegalTransition(_("Ordern är redan levererad."))
     check_move(order, S.DELIVERED, principal)
     buffer.check_buffer_delivery(order)
     lines = {ln.pk: ln for ln in order.lines.select_related("article", "device")}
@@ -170,14 +171,14 @@ def deliver_locked(principal, order: Order | None, *, order_id: int | None = Non
         wanted = {}
         for i, (pk, qty) in enumerate(quantities.items()):
             if int(pk) not in lines:
-                _fail(f"lines.{i}.line_id", f"Raden {pk} hör inte till ordern.")
+                _fail(f"lines.{i}.line_id", _("Raden %(line_id)s hör inte till ordern.") % {"line_id": pk})
             line = lines[int(pk)]
             qty = ordering.clean_quantity(qty, f"lines.{i}.quantity")
             if qty > line.remaining_quantity:
-                _fail(f"lines.{i}.quantity", f"Rad {line.line_no}: högst {line.remaining_quantity} kvar att leverera.")
+                _fail(f"lines.{i}.quantity", _("Rad %(line_no)s: högst %(remaining_quantity)s kvar att leverera.") % {"line_no": line.line_no, "remaining_quantity": line.remaining_quantity})
             wanted[int(pk)] = qty
     if not wanted:
-        _fail("lines", "Ange antal att leverera på minst en rad (antal 0 levererar inget).")
+        _fail("lines", _("Ange antal att leverera på minst en rad (antal 0 levererar inget)."))
     delivery = ordering.delivery_create(order, principal, delivered_on=delivered_on, receiver_name=receiver_name,
                                         place=place)
     done = []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 
 @dataclass
 class Reserved:
@@ -70,5 +72,5 @@ def deliver(*, line, quantity: int, patient, customer, cost_centre, ref: str, ac
     if line.device_id:
         from core.errors import Conflict
 
-        raise Conflict("Individmärkta artiklar kan bara levereras till en patient.", code="tracked_needs_patient")
+        raise Conflict(_("Individmärkta artiklar kan bara levereras till en patient."), code="tracked_needs_patient")
     return stock_services.issue(article=line.article, quantity=quantity, ref=ref, actor=actor)

@@ -7,6 +7,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -101,9 +102,9 @@ def _paging(request) -> tuple[int, int]:
         count = int(request.GET.get("_count", 50))
         offset = int(request.GET.get("_offset", 0))
     except ValueError:
-        raise ValidationFailed("_count och _offset måste vara heltal.", errors={"_count": ["heltal"]}) from None
+        raise ValidationFailed(gettext("_count och _offset måste vara heltal."), errors={"_count": ["heltal"]}) from None
     if not 1 <= count <= MAX_COUNT or offset < 0:
-        raise ValidationFailed(f"_count måste vara 1–{MAX_COUNT} och _offset ≥ 0.", errors={"_count": ["intervall"]})
+        raise ValidationFailed(gettext("_count måste vara 1–%(max_count)s och _offset ≥ 0.") % {"max_count": MAX_COUNT}, errors={"_count": ["intervall"]})
     return count, offset
 
 
@@ -131,9 +132,9 @@ def _ref_id(value: str, kind: str) -> str:
     if "/" in value:
         prefix, _, value = value.rpartition("/")
         if prefix.split("/")[-1] != kind:
-            raise ValidationFailed(f"Referensen måste gälla {kind}.", errors={"reference": ["typ"]})
+            raise ValidationFailed(gettext("Referensen måste gälla %(kind)s.") % {"kind": kind}, errors={"reference": [gettext("typ")]})
     if not value:
-        raise ValidationFailed("Sökparametern saknar värde.", errors={"reference": ["saknas"]})
+        raise ValidationFailed(gettext("Sökparametern saknar värde."), errors={"reference": [gettext("saknas")]})
     return value
 
 
@@ -141,7 +142,7 @@ def _int_id(value: str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise NotFound("Resursen finns inte.") from None
+        raise NotFound(gettext("Resursen finns inte.")) from None
 
 
 # --------------------------------------------------------------------------- metadata
@@ -190,7 +191,7 @@ def patient_search(request):
     count, offset = _paging(request)
     ident = request.GET.get("identifier", "")
     if not ident:
-        raise ValidationFailed("Sök patient med identifier=<system>|<personnummer>.", errors={"identifier": ["saknas"]})
+        raise ValidationFailed(gettext("Sök patient med identifier=<system>|<personnummer>."), errors={"identifier": [gettext("saknas")]})
     system, _, value = ident.rpartition("|")
     if system and system not in m.IDENTITY_SYSTEMS.values():
         return searchset(request, [], count, offset, 0)
@@ -214,7 +215,7 @@ def device_search(request):
     count, offset = _paging(request)
     patient = request.GET.get("patient", "")
     if not patient:
-        raise ValidationFailed("Sök hjälpmedel med patient=Patient/<id>.", errors={"patient": ["saknas"]})
+        raise ValidationFailed(gettext("Sök hjälpmedel med patient=Patient/<id>."), errors={"patient": [gettext("saknas")]})
     loans = s.patient_loans(request.auth, _int_id(_ref_id(patient, "Patient")))
     rows = [m.device(loan.device, loan.patient_id) for loan in loans[offset:offset + count]]
     return searchset(request, rows, count, offset, len(loans))
@@ -233,8 +234,8 @@ def _patient_or_number(request, number_param: str) -> tuple[int | None, str]:
     patient = request.GET.get("patient", "")
     number = request.GET.get(number_param, "")
     if not patient and not number:
-        raise ValidationFailed(f"Sök med patient=Patient/<id> eller {number_param}=<ordernummer>.",
-                               errors={"patient": ["saknas"]})
+        raise ValidationFailed(gettext("Sök med patient=Patient/<id> eller %(number_param)s=<ordernummer>.") % {"number_param": number_param},
+                               errors={"patient": [gettext("saknas")]})
     return (_int_id(_ref_id(patient, "Patient")) if patient else None), number.rpartition("|")[2]
 
 
@@ -274,7 +275,7 @@ def _create(request):
     try:
         body = json.loads(request.body or b"null")
     except ValueError:
-        raise ValidationFailed("Begärans innehåll är inte giltig JSON.") from None
+        raise ValidationFailed(gettext("Begärans innehåll är inte giltig JSON.")) from None
     principal = request.auth
 
     def work():
@@ -304,7 +305,7 @@ def service_request_search(request):
     count, offset = _paging(request)
     patient = request.GET.get("patient", "")
     if not patient:
-        raise ValidationFailed("Sök med patient=Patient/<id>.", errors={"patient": ["saknas"]})
+        raise ValidationFailed(gettext("Sök med patient=Patient/<id>."), errors={"patient": [gettext("saknas")]})
     qs = s.orders(request.auth, order_type="work", patient_id=_int_id(_ref_id(patient, "Patient")))
     total = qs.count()
     return searchset(request, [m.service_request(o) for o in qs[offset:offset + count]], count, offset, total)
@@ -332,7 +333,7 @@ def task_search(request):
     elif patient:
         qs = s.orders(request.auth, patient_id=_int_id(_ref_id(patient, "Patient")))
     else:
-        raise ValidationFailed("Sök med focus=, identifier= eller patient=.", errors={"focus": ["saknas"]})
+        raise ValidationFailed(gettext("Sök med focus=, identifier= eller patient=."), errors={"focus": [gettext("saknas")]})
     total = qs.count()
     page = list(qs[offset:offset + count])
     if focus or ident:  # by focus or order number (by patient: logged by the selector): log the patients on the page
@@ -369,7 +370,7 @@ def supply_request_search(request):
     if subject:
         ref = _ref_id(subject, "Organization")
         if not ref.startswith("unit-"):
-            raise ValidationFailed("subject måste vara en enhet: Organization/unit-<id>.", errors={"subject": ["typ"]})
+            raise ValidationFailed(gettext("subject måste vara en enhet: Organization/unit-<id>."), errors={"subject": ["typ"]})
         unit_id = _int_id(ref.removeprefix("unit-"))
     kind = request.GET.get("category", "").rpartition("|")[2]
     if kind and kind not in m.BUFFER_KINDS:
@@ -421,4 +422,4 @@ def organization_read(request, oid: str):
         return m.organisation(s.organisation_get(request.auth, _int_id(pk)))
     if kind == "unit":
         return m.unit(s.unit_get(request.auth, _int_id(pk)))
-    raise NotFound("Resursen finns inte.")
+    raise NotFound(gettext("Resursen finns inte."))

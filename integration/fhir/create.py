@@ -3,6 +3,8 @@ the service the UI and `POST /api/v1/orders` use. One DeviceRequest, or a transa
 DeviceRequests sharing one `groupIdentifier`, is one order with one line per DeviceRequest."""
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from core.errors import NotFound, ValidationFailed
 
 from . import mapping as m
@@ -54,7 +56,7 @@ def _patient_id(principal, subject) -> int | None:
     number = known_identity_number(str(value))
     patient = Patient.objects.filter(identity_number=number).first()
     if patient is None or not order_core.patient_visible(principal, patient):
-        raise NotFound("Patienten finns inte.")
+        raise NotFound(gettext("Patienten finns inte."))
     return patient.pk
 
 

@@ -3,6 +3,7 @@ reads that show patient data write one patient-access row."""
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 
@@ -35,10 +36,10 @@ def device_get(principal, pk: int):
 
     device = Device.objects.select_related("article").filter(pk=pk).first()
     if device is None:
-        raise NotFound("Resursen finns inte.")
+        raise NotFound(_("Resursen finns inte."))
     loan = Loan.objects.filter(device=device, ended_on__isnull=True).first()
     if not principal.is_supply and (loan is None or loan.customer_id not in principal.customer_ids):
-        raise NotFound("Resursen finns inte.")
+        raise NotFound(_("Resursen finns inte."))
     holder = loan.patient_id if loan else None
     if holder:
         patient_access_record(principal, holder, "fhir_device")
@@ -69,7 +70,7 @@ def customer_line_get(principal, pk: int):
 
     line = _lines().filter(pk=pk, order__in=visible_orders(principal).filter(order_type="customer")).first()
     if line is None:
-        raise NotFound("Resursen finns inte.")
+        raise NotFound(_("Resursen finns inte."))
     if line.order.patient_id:
         patient_access_record(principal, line.order.patient_id, "fhir_devicerequest")
     return line
@@ -126,7 +127,7 @@ def organisation_get(principal, pk: int):
     org = Organisation.objects.filter(pk=pk).first()
     ids = _visible_org_ids(principal)
     if org is None or (ids is not None and org.pk not in ids and org.kind != "supply_centre"):
-        raise NotFound("Resursen finns inte.")
+        raise NotFound(_("Resursen finns inte."))
     return org
 
 
@@ -136,7 +137,7 @@ def unit_get(principal, pk: int):
     unit = Unit.objects.filter(pk=pk).first()
     ids = _visible_org_ids(principal)
     if unit is None or (ids is not None and unit.organisation_id not in ids):
-        raise NotFound("Resursen finns inte.")
+        raise NotFound(_("Resursen finns inte."))
     return unit
 
 
@@ -181,7 +182,7 @@ def supply_requests(principal, *, number: str = "", unit_id: int | None = None, 
 def supply_request_get(principal, pk: int):
     line = supply_requests(principal).filter(pk=pk).first()
     if line is None:
-        raise NotFound("Resursen finns inte.")
+        raise NotFound(_("Resursen finns inte."))
     return line
 
 
@@ -214,7 +215,7 @@ def supply_delivery_get(principal, pk: int):
 
     dline = supply_deliveries(principal).filter(pk=pk).first()
     if dline is None:
-        raise NotFound("Resursen finns inte.")
+        raise NotFound(_("Resursen finns inte."))
     if dline.delivery.order.patient_id:
         patient_access_record(principal, dline.delivery.order.patient_id, "fhir_supplydelivery")
     return dline

@@ -1,36 +1,40 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from core.errors import DomainError, ValidationFailed, field_error
 
 
 class TooManyRequests(DomainError):
     status = 429
     code = "too_many_requests"
-    title = "För många försök"
+    title = gettext_lazy("För många försök")
 
 
 def clean_text(value, field: str, label: str, *, max_len: int, required: bool = True, min_len: int = 0) -> str:
     text = (value or "").strip()
     if required and not text:
-        field_error(field, f"Ange {label}.")
+        field_error(field, _("Ange %(label)s.") % {"label": label})
     if len(text) > max_len:
-        field_error(field, f"{label.capitalize()} får vara högst {max_len} tecken.")
+        field_error(field, _("%(label)s får vara högst %(max_len)s tecken.") % {"label": label.capitalize(), "max_len": max_len})
     if text and len(text) < min_len:
-        field_error(field, f"{label.capitalize()} måste vara minst {min_len} tecken.")
+        field_error(field, _("%(label)s måste vara minst %(min_len)s tecken.") % {"label": label.capitalize(), "min_len": min_len})
     return text
 
 
-def clean_email(value, field: str, label: str = "e-postadress") -> str:
+def clean_email(value, field: str, label: str = "") -> str:
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
+    label = label or _("e-postadress")
     email = (value or "").strip()
     if not email:
-        field_error(field, f"Ange {label}.")
+        field_error(field, _("Ange %(label)s.") % {"label": label})
     try:
         validate_email(email)
     except ValidationError:
-        field_error(field, f"Ange en giltig {label}.")
+        field_error(field, _("Ange en giltig %(label)s.") % {"label": label})
     return email.lower()[:254]
 
 
@@ -54,16 +58,17 @@ def clean_upload(upload, field: str, types: dict, *, max_bytes: int) -> tuple[st
     name = os.path.basename(getattr(upload, "name", "") or "")[:150]
     ext = os.path.splitext(name)[1].lower()
     if ext not in types:
-        field_error(field, "Filtypen stöds inte (" + ", ".join(sorted(t.strip(".").upper() for t in types)) + ").")
+        field_error(field, _("Filtypen stöds inte (%(types)s).") % {
+            "types": ", ".join(sorted(t.strip(".").upper() for t in types))})
     size = getattr(upload, "size", 0) or 0
     if size <= 0:
-        field_error(field, "Filen är tom.")
+        field_error(field, _("Filen är tom."))
     if size > max_bytes:
-        field_error(field, f"Filen är för stor (högst {max_bytes // (1024 * 1024)} MB).")
+        field_error(field, _("Filen är för stor (högst %(n)s MB).") % {"n": max_bytes // (1024 * 1024)})
     content_type, magic = types[ext]
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     if not head.startswith(magic):
-        field_error(field, "Filens innehåll stämmer inte med filtypen.")
+        field_error(field, _("Filens innehåll stämmer inte med filtypen."))
     return name, content_type

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from access.roles import Perm
 from audit.services import audit_record
 from core.errors import IllegalTransition, NotFound, ValidationFailed, field_error
+from core.message_text import Text
 from core.numbering import next_number
 from core.transactions import entry_point
 
@@ -46,7 +49,7 @@ def _order_for(principal, number: str):
     order = Order.objects.filter(number=number).only("pk", "customer_id", "status").first()
     if order is None or not principal.can_see_customer(order.customer_id) or (
             principal.is_supply and order.status == "draft"):
-        field_error("order_number", "Det finns ingen order med det numret som du kan se.")
+        field_error("order_number", _("Det finns ingen order med det numret som du kan se."))
     return order
 
 
@@ -67,10 +70,10 @@ def _save_screenshot(msg: SupportMessage, upload, checked) -> None:
 def support_case_open(*, principal, category: str, subject: str, text: str, page_url: str = "",
                       order_number: str = "", screenshot=None) -> SupportCase:
     if principal.user is None:
-        raise ValidationFailed("Logga in för att öppna ett supportärende.")
-    category = clean_choice(category, SupportCategory.values, "category", "Välj en kategori.")
-    subject = clean_text(subject, "subject", "rubrik", max_len=200)
-    text = clean_text(text, "text", "beskrivning", max_len=4000)
+        raise ValidationFailed(_("Logga in för att öppna ett supportärende."))
+    category = clean_choice(category, SupportCategory.values, "category", _("Välj en kategori."))
+    subject = clean_text(subject, "subject", _("rubrik"), max_len=200)
+    text = clean_text(text, "text", _("beskrivning"), max_len=4000)
     checked = clean_upload(screenshot, "screenshot", IMAGE_TYPES, max_bytes=_max_bytes())
     order = _order_for(principal, order_number)
     case = SupportCase.objects.create(
@@ -92,9 +95,9 @@ def case_for(principal, case_id, *, lock: bool = False) -> SupportCase:
     try:
         case = qs.get(pk=int(case_id))
     except (TypeError, ValueError, SupportCase.DoesNotExist):
-        raise NotFound("Ärendet finns inte.") from None
+        raise NotFound(_("Ärendet finns inte.")) from None
     if not is_support(principal) and case.opened_by_id != getattr(principal.user, "pk", None):
-        raise NotFound("Ärendet finns inte.")
+        raise NotFound(_("Ärendet finns inte."))
     return case
 
 
@@ -102,8 +105,8 @@ def case_for(principal, case_id, *, lock: bool = False) -> SupportCase:
 def support_case_reply(*, principal, case_id, text: str, screenshot=None) -> SupportMessage:
     case = case_for(principal, case_id, lock=True)
     if case.status == S.CLOSED:
-        raise IllegalTransition("Ärendet är avslutat och kan inte få fler meddelanden. Öppna ett nytt ärende.")
-    text = clean_text(text, "text", "meddelande", max_len=4000)
+        raise IllegalTransition(_("Ärendet är avslutat och kan inte få fler meddelanden. Öppna ett nytt ärende."))
+    text = clean_text(text, "text", _("meddelande"), max_len=4000)
     checked = clean_upload(screenshot, "screenshot", IMAGE_TYPES, max_bytes=_max_bytes())
     from_support = is_support(principal) and case.opened_by_id != principal.user.pk
     msg = SupportMessage(case=case, author=principal.user, author_label=_author_label(principal), text=text,
@@ -119,9 +122,10 @@ def support_case_reply(*, principal, case_id, text: str, screenshot=None) -> Sup
         from ordering.flows.core import message_send
         from ordering.models import Message
 
-        message_send([case.opened_by], kind=Message.Kind.ANSWER, subject=f"Svar på supportärende {case.number}",
-                     text=f"Supporten har svarat på ditt ärende {case.number} ({case.subject}). "
-                          "Läs svaret under Support → Mina ärenden.")
+        message_send([case.opened_by], kind=Message.Kind.ANSWER,
+                     subject=Text(gettext_noop("Svar på supportärende %(number)s"), number=case.number),
+                     text=Text(gettext_noop("Supporten har svarat på ditt ärende %(number)s (%(subject)s). Läs svaret "
+                                            "under Support → Mina ärenden."), number=case.number, subject=case.subject))
     else:
         case.status, case.unread_by_opener = S.OPEN, False
     case.save(update_fields=fields)
@@ -133,7 +137,7 @@ def support_case_reply(*, principal, case_id, text: str, screenshot=None) -> Sup
 def support_case_close(*, principal, case_id) -> SupportCase:
     case = case_for(principal, case_id, lock=True)
     if case.status == S.CLOSED:
-        raise IllegalTransition("Ärendet är redan avslutat.")
+        raise IllegalTransition(_("Ärendet är redan avslutat."))
     case.status, case.closed_at = S.CLOSED, timezone.now()
     case.save(update_fields=["status", "closed_at"])
     audit_record(principal, "support.closed", case)

@@ -56,7 +56,8 @@ def build(first: dt.date, last: dt.date, scope: Scope) -> list[Table]:
     labels = [short_month(m) for m in months_list]
     workflows = _workflow_figures(first, last, scope.customer_id)
     tables = [*_service_levels(mfs, labels, customers, workflows), *_worst(mfs, customers), *_workflow_worst(workflows),
-              *_volumes(mfs, labels, customers, scope), *_reuse(mfs, labels, customers)]
+              *_volumes(mfs, labels, customers, scope), *_reuse(mfs, labels, customers),
+              _overdue(months_list, labels, customers)]
     if scope.show_costs:
         tables.append(_loans(first, last, months_list, labels, customers))
     return tables
@@ -112,6 +113,15 @@ def _service_levels(mfs, labels, customers, workflows) -> list[Table]:
                                  [charts.Series(m.label, tuple(_pct(x) for x in shares[m.key])) for m in measures],
                                  desc=desc, max_value=100, unit=" %")
         out.append(Table(key, title, headers, rows, chart=chart, percent_cols=pct_cols, note=NOTE_ORDERS))
+    special = fig.special_measures()
+    shares = fig.sla_table(mfs, customers, special)
+    out.append(Table("service_levels_special", "Särskilda beslut inom servicenivån (andel, %)", headers,
+                     [_sla_row(m.label, m.limit_label, shares[m.key]) for m in special], percent_cols=pct_cols,
+                     note="Kundens godkännare: från att beslutet kom till kunden till godkänt, avslaget eller "
+                          "fråga till förskrivaren. HMC:s konsulent: från att det kom till konsulenten (efter "
+                          "kundens godkännande, där kunden godkänner först) till beslut; tiden hos kunden räknas "
+                          "inte konsulenten. Varje omgång räknas för sig (ett besvarat kompletteringskrav börjar "
+                          "en ny), i den månad beslutet fattades; återkallade räknas inte."))
     rows = []
     for m in (fig.SUPPORT, fig.ACCESS):
         per = [fig.Share(ms.total, ms.met) for ms in workflows[m.key]]
@@ -146,9 +156,10 @@ def _order_url(key: str, case: fig.Case) -> str:
 
 
 def _worst(mfs, customers) -> list[Table]:
-    names = sel.customer_names({c.customer_id for m in fig.MEASURES for c in fig.worst_cases(mfs, m.key, customers)})
+    measures = (*fig.MEASURES, *fig.special_measures())
+    names = sel.customer_names({c.customer_id for m in measures for c in fig.worst_cases(mfs, m.key, customers)})
     tables = []
-    for m in fig.MEASURES:
+    for m in measures:
         cases = fig.worst_cases(mfs, m.key, customers)
         rows = [[c.number, names.get(c.customer_id, ""), c.start, c.end, c.elapsed,
                  "ja" if c.elapsed > m.limit else "nej", "ja" if c.fallback else ""] for c in cases]
@@ -215,6 +226,22 @@ def _reuse(mfs, labels, customers) -> list[Table]:
                      ["ISO-klass", "Från återanvänt lager", "Nya", "Återanvändningsgrad", "Inköp som undveks",
                       "kg CO2e per hjälpmedel", "kg CO2e undvikna"], rows, percent_cols={3}, note=note))
     return out
+
+
+def _overdue(months_list, labels, customers) -> Table:
+    """Overdue returns per customer and unit, one count per month (`selectors.overdue_return_counts`)."""
+    days = sel.overdue_days(months_list)
+    today = f" ({days[-1]:%Y-%m-%d})" if months_list[-1] == sel.timezone.localdate().replace(day=1) else ""
+    counts = {k: v for k, v in sel.overdue_return_counts(days).items() if customers is None or k[0] in customers}
+    names, units = sel.customer_names({c for c, _u in counts}), sel.unit_names({u for _c, u in counts})
+    rows = sorted(([names.get(c, str(c)), units.get(u, "–" if u is None else str(u)), *per]
+                   for (c, u), per in counts.items()), key=lambda r: (r[0], r[1]))
+    rows.append(["Summa", "", *[sum(per[i] for per in counts.values()) for i in range(len(days))]])
+    return Table("overdue_returns", "Försenade återlämningar per kund och enhet", ["Kund", "Enhet", *labels], rows,
+                 note="Tidsbegränsade lån och korttidslån efter återlämningsdatumet och utprovningar efter "
+                      "slutdatumet som inte är återlämnade, som listan Försenade återlämningar: vid månadens "
+                      f"slut, för innevarande månad i dag{today}. Enheten är den som beställde hjälpmedlet; "
+                      "lånens nuvarande villkor.")
 
 
 def _iso(code: str) -> str:

@@ -43,6 +43,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Concat, RowNumber, Substr, TruncDate, TruncMonth
 from django.db.models.lookups import GreaterThan, LessThan, LessThanOrEqual
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import ValidationFailed
 
@@ -76,7 +77,7 @@ def default_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
 def _parse_month(value: str, field: str) -> dt.date:
     m = _MONTH.match((value or "").strip())
     if not m or not 1 <= int(m.group(2)) <= 12 or not 2000 <= int(m.group(1)) <= 2100:
-        raise ValidationFailed("Ange månaden som ÅÅÅÅ-MM.", errors={field: ["Ange månaden som ÅÅÅÅ-MM, t.ex. 2026-01."]})
+        raise ValidationFailed(gettext("Ange månaden som ÅÅÅÅ-MM."), errors={field: [gettext("Ange månaden som ÅÅÅÅ-MM, t.ex. 2026-01.")]})
     return dt.date(int(m.group(1)), int(m.group(2)), 1)
 
 
@@ -84,13 +85,13 @@ def parse_range(first: str, last: str) -> tuple[dt.date, dt.date]:
     """The months `first`..`last` (YYYY-MM, inclusive), at most `MAX_MONTHS`, not after this month."""
     a, b = _parse_month(first, "fran"), _parse_month(last, "till")
     if b < a:
-        raise ValidationFailed("Till-månaden ligger före från-månaden.",
-                               errors={"till": ["Till-månaden kan inte ligga före från-månaden."]})
+        raise ValidationFailed(gettext("Till-månaden ligger före från-månaden."),
+                               errors={"till": [gettext("Till-månaden kan inte ligga före från-månaden.")]})
     this_month = timezone.localdate().replace(day=1)
     if b > this_month:
-        raise ValidationFailed("Månaden har inte börjat.", errors={"till": ["Till-månaden kan inte ligga i framtiden."]})
+        raise ValidationFailed(gettext("Månaden har inte börjat."), errors={"till": [gettext("Till-månaden kan inte ligga i framtiden.")]})
     if len(fig.months_between(a, b)) > MAX_MONTHS:
-        raise ValidationFailed("För lång period.", errors={"fran": [f"Välj högst {MAX_MONTHS} månader."]})
+        raise ValidationFailed(gettext("För lång period."), errors={"fran": [gettext("Välj högst %(max_months)s månader.") % {"max_months": MAX_MONTHS}]})
     return a, b
 
 
@@ -304,6 +305,32 @@ def withdrawal_rows(start: dt.datetime, end: dt.datetime) -> list[tuple]:
     return out
 
 
+# Special requests (issue 17): the step's status, and the moves out of it that are its decision.
+SPECIAL_STEPS = (("special_customer", "customer_approval", ("special_requested", "rejected", "info_requested")),
+                 ("special_supply", "special_requested", ("submitted", "rejected", "info_requested")))
+
+
+def special_request_rows(start: dt.datetime, end: dt.datetime) -> dict[str, list[tuple]]:
+    """measure key -> (order_id, number, customer_id, entered, decided, fallback) per decision of
+    that step made in [start, end): the decision event (a move out of the step's status to one of
+    its decisions; a withdrawal is none) and, by the database, the latest event before it entering
+    the step (this round's start). Few rows: counted in Python (`figures.service_levels`)."""
+    from ordering.models import OrderEvent
+
+    T = OrderEvent.Type.TRANSITION
+    out = {}
+    for key, status, decided in SPECIAL_STEPS:
+        entered = (OrderEvent.objects.filter(order_id=OuterRef("order_id"), event_type=T, to_status=status)
+                   .filter(Q(at__lt=OuterRef("at")) | Q(at=OuterRef("at"), pk__lt=OuterRef("pk")))
+                   .order_by("-at", "-pk").values("at")[:1])
+        out[key] = list(OrderEvent.objects.filter(event_type=T, order__order_type="customer", from_status=status,
+                                                  to_status__in=decided, at__gte=start, at__lt=end)
+                        .annotate(began=Subquery(entered, output_field=DateTimeField()))
+                        .values_list("order_id", "order__number", "order__customer_id", "began", "at",
+                                     "order__is_fallback").order_by("at", "pk"))
+    return out
+
+
 def _parse_at(value) -> dt.datetime | None:
     if not isinstance(value, str):
         return None
@@ -316,7 +343,8 @@ def _parse_at(value) -> dt.datetime | None:
 
 # An order's submission: it leaves draft (or is born submitted / registered / delivered, as a
 # pickup, a fault report or a buffer-store withdrawal is). Each order passes this once.
-_SUBMITTED = (Q(from_status__in=("", "draft"), to_status__in=("submitted", "special_requested", "registered"))
+_SUBMITTED = (Q(from_status__in=("", "draft"),
+                to_status__in=("submitted", "special_requested", "customer_approval", "registered"))
               | Q(from_status="", to_status="delivered"))
 
 
@@ -413,6 +441,15 @@ def compute_months(first: dt.date, last: dt.date) -> dict[dt.date, fig.MonthFigu
     for month, rows in per_month.items():
         if month in months:
             sla, worst = fig.service_levels(month, {"withdrawal": rows})
+            months[month].sla.update(sla)
+            months[month].worst.update(worst)
+    special: dict[dt.date, dict] = defaultdict(lambda: defaultdict(list))
+    for key, rows in special_request_rows(start, end).items():
+        for row in rows:
+            special[fig.month_of(row[4])][key].append(row)
+    for month, measured in special.items():
+        if month in months:
+            sla, worst = fig.service_levels(month, dict(measured))
             months[month].sla.update(sla)
             months[month].worst.update(worst)
 
@@ -567,7 +604,8 @@ def co2_factors() -> dict[str, object]:
 
 def report_version(first: dt.date, last: dt.date) -> str:
     """A digest of everything a statistics page of first..last shows: the months' cache keys (their
-    generations), the invoice months' computation times and the climate factors."""
+    generations), the invoice months' computation times, the climate factors and the loans (the
+    overdue returns, `overdue_version`)."""
     import hashlib
 
     from django.db.models import Max
@@ -583,7 +621,7 @@ def report_version(first: dt.date, last: dt.date) -> str:
     support = SupportCase.objects.aggregate(n=Count("id"), o=Max("opened_at"), a=Max("first_answered_at"))
     access = AccessRequest.objects.aggregate(n=Count("id"), c=Max("created_at"), d=Max("decided_at"))
     parts = [*_keys(months).values(), repr(sorted(inv.computed_months(first, last).items())), repr(co2),
-             repr(support), repr(access), f"{timezone.now():%Y%m%d%H}"]
+             repr(support), repr(access), overdue_version(), f"{timezone.now():%Y%m%d%H}"]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
 
 
@@ -612,3 +650,72 @@ def loan_costs(first: dt.date, last: dt.date) -> tuple[dict[int, dict[dt.date, t
         value = inv.rent_by_customer(first, last)
         cache.set(key, value, CACHE_SECONDS)
     return value, set(stamps)
+
+
+# ------------------------------------------------------------------------------ overdue returns
+# Counted at read time from the loans (`stock.Loan`), not kept in the projection: the figure
+# changes as days pass and as loans end, extend or convert — none of which is an order event of
+# the figure's month (a return can end a loan on an earlier day than its pickup event; a return
+# date passing is no event at all), so the projection's stale marking (`on_order_events`) cannot
+# see it. One query for the whole range; `overdue_version` is its part of `report_version`.
+
+OVERDUE_TYPES = ("time_limited", "short_term", "trial")
+
+
+def overdue_days(months: list[dt.date], today: dt.date | None = None) -> list[dt.date]:
+    """The day each month's count is taken on: its last day, for the current month today."""
+    today = today or timezone.localdate()
+    return [min((m + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1), today) for m in months]
+
+
+def _overdue_on(day: dt.date) -> Q:
+    """Overdue on `day`, as the supply centre's list (`ordering.flows.loans.overdue_returns`) says
+    on that day: a dated loan (time-limited, short-term) past its return date or a trial past its
+    end (`loan_until` before the day), started and not returned by then (not ended, or ended
+    later), the patient not deceased by then."""
+    return (Q(started_on__lte=day, loan_until__lt=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+            & (Q(patient__deceased_on__isnull=True) | Q(patient__deceased_on__gt=day)))
+
+
+def overdue_return_counts(days: list[dt.date]) -> dict[tuple[int, int | None], list[int]]:
+    """(customer id, unit id of the order the device was delivered on or None) -> loans overdue on
+    each of `days` (in their order), counted by the database (one conditional count per day)."""
+    from django.db.models.functions import StrIndex
+
+    from ordering.models import Order
+    from stock.models import Loan
+
+    if not days:
+        return {}
+    number = Substr("source_ref", 1, StrIndex(Concat("source_ref", Value(":")), Value(":")) - Value(1))
+    unit = Order.objects.filter(order_type="customer", number=OuterRef("src")).values("unit_id")[:1]
+    counts = {f"d{i}": Count("pk", filter=_overdue_on(d)) for i, d in enumerate(days)}
+    rows = (Loan.objects.filter(loan_type__in=OVERDUE_TYPES, loan_until__lt=max(days), started_on__lte=max(days))
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=min(days)))
+            .annotate(src=number).annotate(unit=Subquery(unit, output_field=IntegerField()))
+            .values("customer_id", "unit").annotate(**counts).order_by())
+    out = {}
+    for row in rows:
+        per = [row[f"d{i}"] for i in range(len(days))]
+        if any(per):
+            out[(row["customer_id"], row["unit"])] = per
+    return out
+
+
+def overdue_version() -> str:
+    """Changes whenever a loan is written (ended, extended, converted, started) or a patient is
+    recorded deceased; with `report_version`'s hour, the passing days."""
+    from django.db.models import Max
+
+    from patients.models import Patient
+    from stock.models import Loan
+
+    loans = Loan.objects.aggregate(n=Count("id"), at=Max("updated_at"))
+    deceased = Patient.objects.filter(deceased_on__isnull=False).count()
+    return f"{loans['n']}:{loans['at']}:{deceased}"
+
+
+def unit_names(ids) -> dict[int, str]:
+    from access.models import Unit
+
+    return dict(Unit.objects.filter(pk__in={i for i in ids if i}).values_list("pk", "name"))

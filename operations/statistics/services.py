@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from access.roles import Perm
 from audit.services import audit_record
@@ -28,7 +29,7 @@ def clean_prefix(value) -> str:
     """"12 22" / "1222" / "12" -> the stored form with a space between levels ("12 22", "12")."""
     digits = re.sub(r"\s+", "", str(value or ""))
     if not _PREFIX.match(digits):
-        field_error("iso_prefix", "Ange ISO-klassen med två eller fyra siffror, t.ex. 12 22.")
+        field_error("iso_prefix", _("Ange ISO-klassen med två eller fyra siffror, t.ex. 12 22."))
     return " ".join(digits[i:i + 2] for i in range(0, len(digits), 2))
 
 
@@ -36,9 +37,9 @@ def clean_kg(value) -> Decimal:
     try:
         kg = Decimal(str(value)).quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError):
-        field_error("kg_co2e", "Ange ett tal, t.ex. 85,5.")
+        field_error("kg_co2e", _("Ange ett tal, t.ex. 85,5."))
     if not kg.is_finite() or kg < 0 or kg > MAX_KG:
-        field_error("kg_co2e", f"Ange ett värde mellan 0 och {MAX_KG} kg CO2e.")
+        field_error("kg_co2e", _("Ange ett värde mellan 0 och %(max_kg)s kg CO2e.") % {"max_kg": MAX_KG})
     return kg
 
 
@@ -63,7 +64,7 @@ def co2_factor_delete(*, actor, factor_id) -> None:
     actor.require(Perm.CO2_FACTORS_MANAGE)
     row = Co2Factor.objects.select_for_update().filter(pk=factor_id).first()
     if row is None:
-        raise NotFound("Klimatfaktorn finns inte.")
+        raise NotFound(_("Klimatfaktorn finns inte."))
     audit_record(actor, "co2_factor.deleted", row, {"iso_prefix": row.iso_prefix, "old": str(row.kg_co2e)})
     row.delete()
 

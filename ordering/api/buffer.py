@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from access.decorators import api_perm
@@ -94,7 +95,7 @@ def _store_out(s) -> dict:
 def _store(principal, store_id):
     store = store_selectors.store_get(principal, store_id)
     if store is None:
-        raise NotFound("Förrådet finns inte.")
+        raise NotFound(_("Förrådet finns inte."))
     return store
 
 
@@ -145,7 +146,7 @@ def rule_set(request, store_id: int, payload: RuleIn):
 
     def work():
         if not principal.is_supply:
-            raise PermissionDenied("Endast Hjälpmedelscentralen sätter beställningspunkter.")
+            raise PermissionDenied(_("Endast Hjälpmedelscentralen sätter beställningspunkter."))
         store = _store(principal, store_id)
         buffer_stock.reorder_rule_set(store=store, article_number=payload.article_number,
                                       safety_level=payload.safety_level, refill_level=payload.refill_level,

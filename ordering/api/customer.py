@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from access.decorators import api_perm
@@ -188,7 +189,7 @@ def _patient_id_from(principal, payload: OrderCreateIn) -> int | None:
         raise ValidationFailed(exc.message, errors={"patient_identity_number": [exc.message]}) from None
     patient = Patient.objects.filter(identity_number=number).first()
     if patient is None or not order_core.patient_visible(principal, patient):
-        raise NotFound("Patienten finns inte.")
+        raise NotFound(_("Patienten finns inte."))
     return patient.pk
 
 

@@ -65,5 +65,5 @@ def spare_parts(request):
                 flash.success(request, gettext("Reservdelsorder %(number)s är skickad.") % {"number": order.number} + back)
                 return redirect(reverse("ordering:spare_parts") + f"?serial={device.serial}")
     elif request.method == "POST" and not serial_form.errors:
-        _404(NotFound("Ange individnumret."))
+        _404(NotFound(gettext("Ange individnumret.")))
     return form_page(request, "ordering/spare_parts.html", ctx, form=form or serial_form)

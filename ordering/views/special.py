@@ -59,7 +59,7 @@ _ACTIONS = {
 @require_POST
 def special_decide(request, order_id: int, action: str):
     if action not in _ACTIONS:
-        _404(NotFound("Okänd åtgärd."))
+        _404(NotFound(gettext("Okänd åtgärd.")))
     run, ok = _ACTIONS[action]
     form = DecisionForm(request.POST, prefix=f"o{order_id}")
     return page_action(request, lambda cd: run(request.principal, order_id, cd["text"]), form=form,

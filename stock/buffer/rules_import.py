@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 
+from django.utils.translation import gettext as _
+
 from catalogue.models import Article
 from core.errors import ValidationFailed
 
@@ -32,7 +34,7 @@ def _rows_xlsx(data: bytes) -> list[list]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any unreadable workbook is the same answer to the user
-        raise ValidationFailed("Filen kunde inte läsas som .xlsx.", errors={"file": ["Filen kunde inte läsas."]}) \
+        raise ValidationFailed(_("Filen kunde inte läsas som .xlsx."), errors={"file": [_("Filen kunde inte läsas.")]}) \
             from None
     ws = wb.worksheets[0]
     rows = [list(r) for r in ws.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
@@ -54,7 +56,7 @@ def parse(*, name: str, data: bytes, stores=None) -> list[dict]:
     ValidationFailed listing every wrong row (`errors["file"]`: "Rad N: …"). `stores`: the
     stores the uploader may set rules for (default: every active buffer store)."""
     def refuse(msgs):
-        raise ValidationFailed(f"Filen innehåller fel ({len(msgs)} st). Inget har sparats.", errors={"file": msgs})
+        raise ValidationFailed(_("Filen innehåller fel (%(count)s st). Inget har sparats.") % {"count": len(msgs)}, errors={"file": msgs})
 
     if not data:
         refuse(["Filen är tom."])
@@ -89,24 +91,24 @@ def parse(*, name: str, data: bytes, stores=None) -> list[dict]:
         number = str(r.get("article") or "").strip()
         store = by_code.get(code)
         if store is None:
-            errors.append(f"Rad {n}: förrådet {code or '(tomt)'} finns inte.")
+            errors.append(_("Rad %(n)s: förrådet %(value)s finns inte.") % {"n": n, "value": code or _("(tomt)")})
             continue
         article = articles.get(number)
         if article is None:
-            errors.append(f"Rad {n}: artikeln {number or '(tom)'} finns inte.")
+            errors.append(_("Rad %(n)s: artikeln %(value)s finns inte.") % {"n": n, "value": number or _("(tom)")})
             continue
         auto_raw = str(r.get("automatic") if r.get("automatic") is not None else "ja").strip().lower()
         if auto_raw not in YES | NO:
-            errors.append(f"Rad {n}: automatisk ska vara ja eller nej.")
+            errors.append(_("Rad %(n)s: automatisk ska vara ja eller nej.") % {"n": n})
             continue
         try:
             safety, refill = check_rule(store, article, r.get("safety_level"), r.get("refill_level"))
         except ValidationFailed as exc:
-            errors.append(f"Rad {n}: {exc.message}")
+            errors.append(_("Rad %(n)s: %(message)s") % {"n": n, "message": exc.message})
             continue
         key = (store.pk, article.pk)
         if key in seen:
-            errors.append(f"Rad {n}: samma förråd och artikel som rad {seen[key]}.")
+            errors.append(_("Rad %(n)s: samma förråd och artikel som rad %(seen)s.") % {"n": n, "seen": seen[key]})
             continue
         seen[key] = n
         checked.append({"row": n, "store": store, "article": article, "safety_level": safety,

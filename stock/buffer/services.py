@@ -45,18 +45,18 @@ def store_create(*, name: str, unit_id, code: str = "", actor=None) -> Location:
     """A buffer store kept at a customer's unit."""
     name = (name or "").strip()
     if not name:
-        field_error("name", "Ange förrådets namn.")
+        field_error("name", gettext("Ange förrådets namn."))
     if len(name) > 200:
-        field_error("name", "Namnet får vara högst 200 tecken.")
+        field_error("name", gettext("Namnet får vara högst 200 tecken."))
     try:
         unit = Unit.objects.select_related("organisation").get(pk=int(unit_id), is_active=True)
     except (Unit.DoesNotExist, TypeError, ValueError):
-        field_error("unit", "Välj kundens enhet.")
+        field_error("unit", gettext("Välj kundens enhet."))
     if not unit.organisation.is_customer:
-        field_error("unit", "Ett buffertförråd hålls vid en kunds enhet.")
+        field_error("unit", gettext("Ett buffertförråd hålls vid en kunds enhet."))
     code = (code or "").strip().upper() or _store_code()
     if len(code) > 30 or not re.fullmatch(r"[A-Z0-9_-]+", code):
-        field_error("code", "Koden får bara innehålla A–Z, 0–9, - och _ (högst 30 tecken).")
+        field_error("code", gettext("Koden får bara innehålla A–Z, 0–9, - och _ (högst 30 tecken)."))
     return stock.location_create(code=code, name=name, kind=Location.Kind.BUFFER_STORE, unit=unit, actor=actor)
 
 
@@ -65,32 +65,32 @@ def store_create(*, name: str, unit_id, code: str = "", actor=None) -> Location:
 
 def clean_level(value, field_name: str, label: str) -> int:
     if isinstance(value, bool):
-        field_error(field_name, f"{label} måste vara ett heltal.")
+        field_error(field_name, gettext("%(label)s måste vara ett heltal.") % {"label": label})
     if isinstance(value, float) and value != int(value):
-        field_error(field_name, f"{label} måste vara ett heltal.")
+        field_error(field_name, gettext("%(label)s måste vara ett heltal.") % {"label": label})
     try:
         level = int(str(value).strip()) if not isinstance(value, (int, float)) else int(value)
     except (TypeError, ValueError):
-        field_error(field_name, f"{label} måste vara ett heltal.")
+        field_error(field_name, gettext("%(label)s måste vara ett heltal.") % {"label": label})
     if level < 0:
-        field_error(field_name, f"{label} får inte vara negativ.")
+        field_error(field_name, gettext("%(label)s får inte vara negativ.") % {"label": label})
     if level > MAX_LEVEL:
-        field_error(field_name, f"{label} får vara högst {MAX_LEVEL}.")
+        field_error(field_name, gettext("%(label)s får vara högst %(max_level)s.") % {"label": label, "max_level": MAX_LEVEL})
     return level
 
 
 def check_rule(store: Location, article: Article | None, safety, refill, *, prefix: str = "") -> tuple[int, int]:
     """The checks of a rule (shared by the form, the API and the spreadsheet upload)."""
     if store.kind != Location.Kind.BUFFER_STORE or not store.is_active:
-        field_error(prefix + "store", "Lagerplatsen är inget aktivt buffertförråd.")
+        field_error(prefix + "store", gettext("Lagerplatsen är inget aktivt buffertförråd."))
     if article is None:
-        field_error(prefix + "article_number", "Artikeln finns inte.")
+        field_error(prefix + "article_number", gettext("Artikeln finns inte."))
     if article.kind == Article.Kind.SERVICE:
-        field_error(prefix + "article_number", f"Artikeln {article.article_number} är en tjänst och lagerförs inte.")
+        field_error(prefix + "article_number", gettext("Artikeln %(article_number)s är en tjänst och lagerförs inte.") % {"article_number": article.article_number})
     safety = clean_level(safety, prefix + "safety_level", "Säkerhetsnivån")
     refill = clean_level(refill, prefix + "refill_level", "Påfyllnadsnivån")
     if refill <= safety:
-        field_error(prefix + "refill_level", "Påfyllnadsnivån måste vara högre än säkerhetsnivån.")
+        field_error(prefix + "refill_level", gettext("Påfyllnadsnivån måste vara högre än säkerhetsnivån."))
     return safety, refill
 
 
@@ -180,17 +180,16 @@ def store_withdraw(*, store: Location, article: Article, quantity: int, device: 
     if article.is_tracked:
         device = Device.objects.get(pk=device.pk)
         if device.location_id != store.pk or device.status != S.IN_BUFFER_STORE:
-            raise Conflict(f"Individ {device.serial} finns inte längre i förrådet; någon annan har just tagit ut den.",
-                           code="device_not_in_store", errors={"serial": ["Finns inte längre i förrådet."]})
+            raise Conflict(gettext("Individ %(serial)s finns inte längre i förrådet; någon annan har just tagit ut den.") % {"serial": device.serial},
+                           code="device_not_in_store", errors={"serial": [gettext("Finns inte längre i förrådet.")]})
         return stock.deliver_to_patient(device=device, patient=patient, customer=customer, cost_centre=cost_centre,
                                         ref=ref, actor=actor, on=on, level=level)
     if level is None:  # the row `buffer_lock` returned (locked), else read under that lock
         level = StockLevel.objects.get(location=store, article=article)
     free = level.on_hand - level.reserved
     if free < quantity:
-        raise Conflict(f"Det finns bara {max(free, 0)} {article.unit} av {article.name} i förrådet; någon kan just "
-                       "ha tagit ut dem.", code="insufficient_stock",
-                       errors={"quantity": [f"Bara {max(free, 0)} {article.unit} kvar i förrådet."]})
+        raise Conflict(gettext("Det finns bara %(max)s %(unit)s av %(name)s i förrådet; någon kan just ha tagit ut dem.") % {"max": max(free, 0), "unit": article.unit, "name": article.name}, code="insufficient_stock",
+                       errors={"quantity": [gettext("Bara %(max)s %(unit)s kvar i förrådet.") % {"max": max(free, 0), "unit": article.unit}]})
     # Issued here on the row `buffer_lock` holds (no second look-up), rather than through
     # `stock.issue`, which also locks the article's rows at central stock.
     take_new = min(quantity, max(level.on_hand_new - level.reserved_new, 0))
@@ -211,11 +210,11 @@ def store_receive(*, store: Location, article: Article, quantity: int, device: D
     moves into the store (`in_buffer_store`); counted units reserved for `ref` leave central
     stock and are received at the store."""
     if store.kind != Location.Kind.BUFFER_STORE:
-        raise ValidationFailed("Leveransen går inte till ett buffertförråd.")
+        raise ValidationFailed(gettext("Leveransen går inte till ett buffertförråd."))
     if device is not None:
         device = stock._lock_device(device)
         if device.status != S.RESERVED or device.location is None:
-            raise Conflict(f"Individ {device.serial} är inte reserverad för leveransen.", code="not_reserved")
+            raise Conflict(gettext("Individ %(serial)s är inte reserverad för leveransen.") % {"serial": device.serial}, code="not_reserved")
         stock._apply(kind=K.TRANSFER_OUT, article=device.article, location=device.location, condition=device.condition,
                      quantity=-1, reserved=-1, device=device, ref=ref, actor=actor)
         device.location, device.status, device.reserved_ref = store, S.IN_BUFFER_STORE, ""
@@ -236,9 +235,9 @@ def store_count(*, store: Location, article: Article, counted, reason: str, acto
     with the reason (never an overwrite). Returns the delta."""
     reason = (reason or "").strip()
     if not reason:
-        field_error("reason", "Ange orsak till justeringen (t.ex. inventering).")
+        field_error("reason", gettext("Ange orsak till justeringen (t.ex. inventering)."))
     if len(reason) > 300:
-        field_error("reason", "Orsaken får vara högst 300 tecken.")
+        field_error("reason", gettext("Orsaken får vara högst 300 tecken."))
     if article.is_tracked:
         field_error("article_number", gettext("Individmärkta artiklar inventeras per individnummer (Inventering per individ)."))
     counted = clean_level(counted, "counted", "Räknat antal")

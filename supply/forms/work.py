@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ordering.forms.core import DateInput
@@ -35,6 +36,6 @@ class CompleteForm(forms.Form):
             if len(bits) == 1:
                 bits.append("1")
             if len(bits) != 2 or not bits[1].isdigit():
-                raise forms.ValidationError(f"Rad {i}: skriv artikelnummer och antal.")
+                raise forms.ValidationError(gettext("Rad %(i)s: skriv artikelnummer och antal.") % {"i": i})
             rows.append((bits[0], int(bits[1])))
         return rows

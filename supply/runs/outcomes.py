@@ -10,6 +10,7 @@ double tap, a retry) is refused and the failed-delivery fee is booked once."""
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from access.roles import Perm
 from audit.services import audit_record
@@ -31,23 +32,23 @@ NOTE_MAX = 500
 def _require_driver(principal) -> None:
     principal.require(Perm.DRIVER_RUNS)
     if not principal.is_supply or principal.user is None:
-        raise NotFound("Stoppet finns inte.")
+        raise NotFound(_("Stoppet finns inte."))
 
 
 def _lock_stop(principal, stop_id) -> tuple[Run, RunStop]:
     try:
         run_id = RunStop.objects.values_list("run_id", flat=True).get(pk=int(stop_id))
     except (TypeError, ValueError, RunStop.DoesNotExist):
-        raise NotFound("Stoppet finns inte.") from None
+        raise NotFound(_("Stoppet finns inte.")) from None
     run = Run.objects.select_for_update().get(pk=run_id)
     if run.driver_id != principal.user.pk:
-        raise NotFound("Stoppet finns inte.")  # another driver's run does not exist for you
+        raise NotFound(_("Stoppet finns inte."))  # another driver's run does not exist for you
     stop = run.stops.get(pk=int(stop_id))
     if stop.is_done:
-        raise Conflict(f"Stoppet är redan registrerat ({stop.get_outcome_display().lower()}).", code="stop_done")
+        raise Conflict(_("Stoppet är redan registrerat (%(outcome)s).") % {"outcome": stop.get_outcome_display().lower()}, code="stop_done")
     today = timezone.localdate()
     if run.date != today:
-        raise Conflict(f"Körningen gäller {run.date:%Y-%m-%d}; utfall registreras på körningens dag.",
+        raise Conflict(_("Körningen gäller %(date)s; utfall registreras på körningens dag.") % {"date": format(run.date, '%Y-%m-%d')},
                        code="not_today")
     if run.status == RunStatus.PLANNED:
         run.status = RunStatus.STARTED
@@ -75,9 +76,9 @@ def _finish(principal, run: Run, stop: RunStop, outcome: str, *, receiver_name: 
 def _clean_receiver(value) -> str:
     value = (value or "").strip()
     if not value:
-        field_error("receiver_name", "Ange mottagarens namn.")
+        field_error("receiver_name", _("Ange mottagarens namn."))
     if len(value) > 120:
-        field_error("receiver_name", "Mottagarens namn får vara högst 120 tecken.")
+        field_error("receiver_name", _("Mottagarens namn får vara högst 120 tecken."))
     return value
 
 
@@ -115,11 +116,11 @@ def run_stop_complete(principal, stop_id, *, receiver_name: str, signature: str,
                 try:
                     line = lines[int(pk)]
                 except (KeyError, TypeError, ValueError):
-                    field_error(f"lines.{i}.line_id", f"Raden {pk} hör inte till ordern.")
+                    field_error(f"lines.{i}.line_id", _("Raden %(line_id)s hör inte till ordern.") % {"line_id": pk})
                 if line.remaining_quantity > 0:
                     wanted[line.pk] = line.remaining_quantity
             if not wanted:
-                field_error("lines", "Markera minst en rad som levererad, eller välj Ingen hemma.")
+                field_error("lines", _("Markera minst en rad som levererad, eller välj Ingen hemma."))
             quantities = wanted
         if order.status == S.CONFIRMED:
             supply_services.dispatch_locked(principal, order)
@@ -147,7 +148,7 @@ def run_stop_nobody_home(principal, stop_id, *, note: str = "") -> RunStop:
     """Nobody home: a delivery is cancelled as failed (the fee once), a pickup or visit waits
     for a new date; the stop is done and the order can go on another run."""
     _require_driver(principal)
-    note = order_core.clean_text(note, "note", NOTE_MAX, "Kommentaren")
+    note = order_core.clean_text(note, "note", NOTE_MAX, _("Kommentaren"))
     run, stop = _lock_stop(principal, stop_id)
     ref = f"run:{run.pk}:stop:{stop.pk}"
     order_type = {StopKind.DELIVERY: OrderType.CUSTOMER, StopKind.PICKUP: OrderType.PICKUP,

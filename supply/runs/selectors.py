@@ -13,6 +13,7 @@ from urllib.parse import quote
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.services import patient_access_record_many
 from core.errors import NotFound
@@ -22,7 +23,7 @@ from .models import Run, RunStatus, RunStop, StopKind
 from .services import COLLECTABLE, DELIVERABLE, HOME_WORK_KINDS, NOT_DRIVEN, VISITABLE
 
 S = OrderStatus
-MASKED = "Skyddad adress"
+MASKED = gettext_lazy("Skyddad adress")
 CANDIDATE_LIMIT = 100
 
 
@@ -53,7 +54,7 @@ def run_get(run_id) -> Run:
     try:
         return Run.objects.select_related("driver").get(pk=int(run_id))
     except (TypeError, ValueError, Run.DoesNotExist):
-        raise NotFound("Körningen finns inte.") from None
+        raise NotFound(_("Körningen finns inte.")) from None
 
 
 def driver_runs(user, day: dt.date | None = None) -> list[Run]:
@@ -68,7 +69,7 @@ def run_for_driver(principal, run_id) -> Run:
     """A run of the principal's own (404 for anyone else's)."""
     run = run_get(run_id)
     if principal.user is None or run.driver_id != principal.user.pk:
-        raise NotFound("Körningen finns inte.")
+        raise NotFound(_("Körningen finns inte."))
     return run
 
 
@@ -76,9 +77,9 @@ def stop_for_driver(principal, stop_id) -> RunStop:
     try:
         stop = RunStop.objects.select_related("run", "order").get(pk=int(stop_id))
     except (TypeError, ValueError, RunStop.DoesNotExist):
-        raise NotFound("Stoppet finns inte.") from None
+        raise NotFound(_("Stoppet finns inte.")) from None
     if principal.user is None or stop.run.driver_id != principal.user.pk:
-        raise NotFound("Stoppet finns inte.")
+        raise NotFound(_("Stoppet finns inte."))
     return stop
 
 
@@ -113,7 +114,7 @@ def stop_views(run: Run, principal, *, view: str, stops=None) -> list[StopView]:
         patient = order.patient
         masked = order.delivery_protected and not own
         if masked:
-            address = [MASKED]
+            address = [str(MASKED)]
         else:
             address = [x for x in ([order.delivery_point.name] if order.delivery_point_id else [])
                        + [order.delivery_street, f"{order.delivery_postal_code} {order.delivery_city}".strip()] if x]
@@ -187,5 +188,5 @@ def open_runs_count(user) -> int:
 def stop_of_run(run_id, stop_id) -> RunStop:
     stop = RunStop.objects.filter(pk=stop_id, run_id=run_id).first()
     if stop is None:
-        raise NotFound("Stoppet finns inte.")
+        raise NotFound(_("Stoppet finns inte."))
     return stop

@@ -58,9 +58,9 @@ def _clean_run_date(value) -> dt.date:
     day = order_core.clean_date(value, "date", required=True)
     today = timezone.localdate()
     if day < today:
-        field_error("date", "En körning kan inte planeras bakåt i tiden.")
+        field_error("date", _("En körning kan inte planeras bakåt i tiden."))
     if day > today + dt.timedelta(days=MAX_DAYS_AHEAD):
-        field_error("date", "En körning kan planeras högst ett år framåt.")
+        field_error("date", _("En körning kan planeras högst ett år framåt."))
     return day
 
 
@@ -70,14 +70,14 @@ def _clean_driver(driver_id):
     except (TypeError, ValueError):
         user = None
     if user is None:
-        field_error("driver_id", "Välj en chaufför eller tekniker (användaren måste ha behörighet för körningar).")
+        field_error("driver_id", _("Välj en chaufför eller tekniker (användaren måste ha behörighet för körningar)."))
     return user
 
 
 def _clean_vehicle(value) -> str:
     value = (value or "").strip()
     if len(value) > VEHICLE_MAX:
-        field_error("vehicle", f"Fordonet får vara högst {VEHICLE_MAX} tecken.")
+        field_error("vehicle", _("Fordonet får vara högst %(vehicle_max)s tecken.") % {"vehicle_max": VEHICLE_MAX})
     return value
 
 
@@ -85,9 +85,9 @@ def _lock_run(run_id, *, open_only: bool = True) -> Run:
     try:
         run = Run.objects.select_for_update().select_related("driver").get(pk=int(run_id))
     except (TypeError, ValueError, Run.DoesNotExist):
-        raise NotFound("Körningen finns inte.") from None
+        raise NotFound(_("Körningen finns inte.")) from None
     if open_only and run.status == RunStatus.DONE:
-        raise Conflict("Körningen är klar och kan inte ändras.", code="run_done")
+        raise Conflict(_("Körningen är klar och kan inte ändras."), code="run_done")
     return run
 
 
@@ -127,27 +127,24 @@ def _stop_kind(order, run: Run) -> str:
     """Which kind of stop the order makes on this run, or a Swedish refusal."""
     if order.order_type == OrderType.CUSTOMER:
         if order.kind in NOT_DRIVEN:
-            field_error("order_id", f"Order {order.number} levereras inte med bil (uttag ur förråd).")
+            field_error("order_id", _("Order %(number)s levereras inte med bil (uttag ur förråd).") % {"number": order.number})
         if order.status not in DELIVERABLE:
-            field_error("order_id", f"Order {order.number} kan inte köras ut när den är "
-                                    f"{order.get_status_display().lower()} (den måste vara bekräftad eller skickad).")
+            field_error("order_id", _("Order %(number)s kan inte köras ut när den är %(status)s (den måste vara bekräftad eller skickad).") % {"number": order.number, "status": order.get_status_display().lower()})
         return StopKind.DELIVERY
     if order.order_type == OrderType.PICKUP:
         if order.status not in COLLECTABLE:
-            field_error("order_id", f"Hämtorder {order.number} kan inte hämtas när den är "
-                                    f"{order.get_status_display().lower()}.")
+            field_error("order_id", _("Hämtorder %(number)s kan inte hämtas när den är %(status)s.") % {"number": order.number, "status": order.get_status_display().lower()})
         return StopKind.PICKUP
     if order.order_type == OrderType.WORK:
         if order.status not in VISITABLE:
-            field_error("order_id", f"Arbetsorder {order.number} måste vara accepterad för att bli ett besök "
-                                    f"(den är {order.get_status_display().lower()}).")
+            field_error("order_id", _("Arbetsorder %(number)s måste vara accepterad för att bli ett besök (den är %(status)s).") % {"number": order.number, "status": order.get_status_display().lower()})
         if order.kind not in HOME_WORK_KINDS:
-            field_error("order_id", f"Arbetsorder {order.number} utförs på Hjälpmedelscentralen, inte hemma hos patienten.")
+            field_error("order_id", _("Arbetsorder %(number)s utförs på Hjälpmedelscentralen, inte hemma hos patienten.") % {"number": order.number})
         technician_id = kind_selectors.work_order_technician_id(order.pk)
         if technician_id != run.driver_id:
-            field_error("order_id", f"Arbetsorder {order.number} är tilldelad en annan tekniker än körningens.")
+            field_error("order_id", _("Arbetsorder %(number)s är tilldelad en annan tekniker än körningens.") % {"number": order.number})
         return StopKind.VISIT
-    field_error("order_id", "Den här ordertypen kan inte läggas på en körning.")
+    field_error("order_id", _("Den här ordertypen kan inte läggas på en körning."))
 
 
 @entry_point
@@ -157,24 +154,25 @@ def run_stop_add(principal, run_id, *, order_id) -> RunStop:
     _require_planner(principal)
     run = _lock_run(run_id)
     if run.status != RunStatus.PLANNED:
-        raise Conflict("Körningen har påbörjats; nya stopp kan inte läggas till.", code="run_started")
+        raise Conflict(_("Körningen har påbörjats; nya stopp kan inte läggas till."), code="run_started")
     order_type = kind_selectors.order_type_of(order_id)
     if order_type is None:
-        field_error("order_id", "Ordern finns inte.")
+        field_error("order_id", _("Ordern finns inte."))
     order = order_core.order_lock_for_supply(order_id, order_type)  # serialises the race
     kind = _stop_kind(order, run)
     other = (RunStop.objects.filter(order_id=order.pk, outcome="").select_related("run").first())
     if other is not None:
-        where = "den här körningen" if other.run_id == run.pk else f"körning {other.run_id} ({other.run.date:%Y-%m-%d})"
-        raise Conflict(f"Order {order.number} finns redan på {where}.", code="order_on_run",
-                       errors={"order_id": [f"Order {order.number} finns redan på {where}."]})
+        where = _("den här körningen") if other.run_id == run.pk else _("körning %(run)s (%(date)s)") % {
+            "run": other.run_id, "date": format(other.run.date, "%Y-%m-%d")}
+        raise Conflict(_("Order %(number)s finns redan på %(where)s.") % {"number": order.number, "where": where}, code="order_on_run",
+                       errors={"order_id": [_("Order %(number)s finns redan på %(where)s.") % {"number": order.number, "where": where}]})
     if order.order_type == OrderType.PICKUP and order.status in (S.SUBMITTED, S.PARTLY_PICKED_UP):
         pickups.pickup_plan(principal, order.pk, planned_date=run.date)
     last = run.stops.order_by("-position").values_list("position", flat=True).first() or 0
     try:
         stop = RunStop.objects.create(run=run, position=last + 1, kind=kind, order_id=order.pk)
     except IntegrityError:  # pragma: no cover - the lock above makes this the backstop only
-        raise Conflict(f"Order {order.number} finns redan på en annan körning.", code="order_on_run") from None
+        raise Conflict(_("Order %(number)s finns redan på en annan körning.") % {"number": order.number}, code="order_on_run") from None
     audit_record(principal, "run.stop_added", run, {"order": order.number, "kind": kind, "position": stop.position})
     return stop
 
@@ -184,17 +182,17 @@ def run_stop_move(principal, stop_id, *, direction: str) -> RunStop:
     """Move a stop one place up or down."""
     _require_planner(principal)
     if direction not in ("up", "down"):
-        field_error("direction", "Ange upp eller ned.")
+        field_error("direction", _("Ange upp eller ned."))
     try:
         run_id = RunStop.objects.values_list("run_id", flat=True).get(pk=int(stop_id))
     except (TypeError, ValueError, RunStop.DoesNotExist):
-        raise NotFound("Stoppet finns inte.") from None
+        raise NotFound(_("Stoppet finns inte.")) from None
     run = _lock_run(run_id)
     stops = _renumber(run)
     i = next(i for i, s in enumerate(stops) if s.pk == int(stop_id))
     j = i - 1 if direction == "up" else i + 1
     if j < 0 or j >= len(stops):
-        field_error("direction", "Stoppet är redan först." if direction == "up" else "Stoppet är redan sist.")
+        field_error("direction", _("Stoppet är redan först.") if direction == "up" else _("Stoppet är redan sist."))
     a, b = stops[i], stops[j]
     a.position, b.position = b.position, a.position
     RunStop.objects.bulk_update([a, b], ["position"])
@@ -229,11 +227,11 @@ def run_stop_remove(principal, stop_id) -> None:
     try:
         run_id = RunStop.objects.values_list("run_id", flat=True).get(pk=int(stop_id))
     except (TypeError, ValueError, RunStop.DoesNotExist):
-        raise NotFound("Stoppet finns inte.") from None
+        raise NotFound(_("Stoppet finns inte.")) from None
     run = _lock_run(run_id)
     stop = run.stops.select_related("order").get(pk=int(stop_id))
     if stop.is_done:
-        raise Conflict("Stoppet är redan utfört och kan inte tas bort.", code="stop_done")
+        raise Conflict(_("Stoppet är redan utfört och kan inte tas bort."), code="stop_done")
     number = stop.order.number
     stop.delete()
     _renumber(run)
