@@ -12,7 +12,7 @@ def lines_of_collected_orders(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ordering', '0013_customer_approval_status'),
+        ('ordering', '0014_message_key_params'),
     ]
 
     operations = [
