@@ -182,8 +182,8 @@ def generate(n: dict) -> None:
             FROM generate_series(1, {n['pickups']}) i
             JOIN stock_device d ON d.serial = 'S' || lpad((1 + (i * 7) % {n['on_loan']})::text, 9, '0')
             JOIN stock_loan l ON l.device_id = d.id AND l.ended_on IS NULL;
-            INSERT INTO ordering_pickupline (order_id, device_id, loan_id, reason)
-            SELECT o.id, d.id, NULL, 'not_needed'
+            INSERT INTO ordering_pickupline (order_id, device_id, loan_id, reason, outcome, not_collected_reason)
+            SELECT o.id, d.id, NULL, 'not_needed', '', ''
             FROM ordering_order o JOIN stock_device d
               ON d.serial = 'S' || lpad((1 + (substr(o.number, 3)::int * 7) % {n['on_loan']})::text, 9, '0')
             WHERE o.order_type = 'pickup';"""),
