@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Upper
@@ -103,6 +104,10 @@ class User(AbstractUser):
     deactivated_reason = models.CharField(max_length=200, blank=True)
     # Demo accounts (documented TOTP secret) can never log in outside demo settings.
     is_demo = models.BooleanField(default=False, editable=False)
+    # The user's language (pages when no language cookie overrides it, e-mails, inbox messages);
+    # set by the language switch and on the profile page. See docs/ui.md, "Language".
+    language = models.CharField(_("språk"), max_length=8, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)
 
     class Meta:
         verbose_name = _("användare")

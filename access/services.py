@@ -118,6 +118,23 @@ def user_password_set(*, actor, user: User, password: str) -> User:
 
 
 @transaction.atomic
+def user_language_set(*, actor, user: User, language: str) -> User:
+    """The user's own language (language switch, profile page): used for the pages when no
+    language cookie overrides it, for e-mails sent to the user and for inbox messages."""
+    from django.utils.translation import gettext
+
+    if language not in dict(settings.LANGUAGES):
+        message = gettext("Språket finns inte.")
+        raise ValidationFailed(message, errors={"language": [message]})
+    if user.language != language:
+        old = user.language
+        user.language = language
+        user.save(update_fields=["language"])
+        audit_record(actor, "user.language_set", user, {"from": old, "to": language})
+    return user
+
+
+@transaction.atomic
 def role_assign(*, actor, user: User, unit: Unit, role: str) -> RoleAssignment:
     from .roles import CUSTOMER_ROLES, SUPPLY_ROLES, Role
 

@@ -288,3 +288,17 @@ def competence_admin(request):
     return form_page(request, "access/competence_admin.html", {
         "set_form": set_form, "import_form": import_form, "rows": competences.competences_for_admin(
             request.principal), "today": timezone.localdate()}, form=form)
+
+
+def language_switch(request):
+    """The language switch (`set_language`): Django's view sets the language cookie; a logged-in
+    user's choice is also kept on the account, so it follows the user to other browsers, e-mails
+    and inbox messages (precedence in docs/ui.md, "Language")."""
+    from django.views.i18n import set_language
+
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    principal = principal_for_request(request)
+    if (request.method == "POST" and principal.user is not None and language in dict(settings.LANGUAGES)):
+        services.user_language_set(actor=principal, user=principal.user, language=language)
+    return response

@@ -101,9 +101,9 @@ INSERT INTO access_unit (id, created_at, updated_at, name, hsa_id, is_active, or
 VALUES (%(units)s + 1, now(), now(), 'HMC Kundtjänst', 'SE2321000016-BHMC01', true, %(customers)s + 1);
 -- one prescriber per unit
 INSERT INTO access_user (id, password, is_superuser, username, first_name, last_name, email, is_staff, is_active,
-                         date_joined, hsa_id, phone, failed_login_count, deactivated_reason, is_demo)
+                         date_joined, hsa_id, phone, failed_login_count, deactivated_reason, is_demo, language)
 SELECT u, '!', false, 'bench' || u, 'Bench', 'Förskrivare ' || u, 'bench' || u || '@example.se', false, true, now(),
-       '', '', 0, '', false
+       '', '', 0, '', false, 'sv'
 FROM generate_series(1, %(units)s) u;
 INSERT INTO access_roleassignment (id, created_at, updated_at, role, user_id, unit_id)
 SELECT u, now(), now(), 'prescriber', u, u FROM generate_series(1, %(units)s) u;

@@ -21,7 +21,8 @@ urlpatterns = [
     path("drift/", include("operations.urls")),
     path("revision/", include("audit.urls")),
     path("integration/", include("integration.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch: Django's set_language, plus the logged-in user's own language.
+    path("i18n/setlang/", access_views.language_switch, name="set_language"),
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),
     path("fhir/R4/", fhir_api.urls),

@@ -43,26 +43,50 @@ def _accepted_language(header: str) -> str:
     return ""
 
 
-class SwedishFirstLocaleMiddleware:
-    """Swedish unless the user has chosen another language (language cookie from the
-    language switcher). Deliberately ignores the browser's Accept-Language: Lyfta is a Swedish
-    workplace system and a clinician with an English browser should still get Swedish.
+def _user_language(request) -> str:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    return getattr(user, "language", "") or ""
 
-    The APIs (`/api/`, `/fhir/`) are used by other systems, which send no cookie: there a supported
-    language asked for in Accept-Language (`en`, `en-GB`, `sv;q=0.9, en;q=0.8`) is honoured, so
-    problem documents come in the client's language; without one they are Swedish."""
+
+def request_language(request) -> str:
+    """The language of one request (docs/ui.md, "Language"); the language cookie (an explicit
+    choice in this browser) always wins.
+
+    Pages: the cookie, else the logged-in user's own language, else Swedish. The browser's
+    Accept-Language is deliberately ignored: Lyfta is a Swedish workplace system and a clinician
+    with an English browser should still get Swedish.
+
+    APIs (`/api/`, `/fhir/`), used by other systems that send no cookie: the cookie, else a
+    supported language asked for in Accept-Language (`en`, `en-GB`, `sv;q=0.9, en;q=0.8`), else
+    the language of the user behind the session, else Swedish. (System clients' bearer tokens
+    belong to an organisation, not a user.)"""
+    from django.conf import settings
+
+    supported = dict(settings.LANGUAGES)
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if cookie in supported:
+        return cookie
+    if request.path.startswith(API_PREFIXES):
+        asked = _accepted_language(request.headers.get("Accept-Language", ""))
+        if asked:
+            return asked
+    user_language = _user_language(request)
+    return user_language if user_language in supported else settings.LANGUAGE_CODE
+
+
+class SwedishFirstLocaleMiddleware:
+    """Activates the request's language (`request_language`). Runs after authentication, so a
+    logged-in user's own language can apply."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
         from django.utils import translation
 
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        if chosen not in dict(settings.LANGUAGES) and request.path.startswith(API_PREFIXES):
-            chosen = _accepted_language(request.headers.get("Accept-Language", ""))
-        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        language = request_language(request)
         # The thread's language is restored afterwards: a worker thread (and the test client, which
         # runs requests in the test's thread) must not keep one request's language for the next
         # request's or task's service calls.

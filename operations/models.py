@@ -99,6 +99,10 @@ class AccessRequest(models.Model):
     granted_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
     reminded_at = models.DateTimeField(null=True, blank=True)  # deciders reminded of it when overdue
+    # The language the request form was filled in: e-mails to an applicant without an account
+    # are written in it (users get their own `User.language`).
+    language = models.CharField(_("språk"), max_length=8, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -6,11 +6,12 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django_tasks import task
 
 from core import scheduler
+from core.message_text import recipient_language
 
 
 @task()
@@ -23,17 +24,26 @@ def send_notice_emails(notice_id: int) -> int:
     if not ServiceNotice.objects.filter(pk=notice_id, emailed_at__isnull=True).update(emailed_at=timezone.now()):
         return 0
     notice = ServiceNotice.objects.get(pk=notice_id)
-    addresses = sorted({e.strip() for e in NoticeSubscription.objects.filter(user__is_active=True).values_list(
-        "user__email", flat=True) if e and e.strip()})
+    languages: dict[str, str] = {}  # address -> the subscriber's language
+    for email, language in NoticeSubscription.objects.filter(user__is_active=True).order_by("user_id").values_list(
+            "user__email", "user__language"):
+        if email and email.strip():
+            languages.setdefault(email.strip(), language)
+    addresses = sorted(languages)
     if not addresses:
         return 0
     local = timezone.localtime(notice.starts_at).strftime("%Y-%m-%d %H:%M")
-    body = (f"{notice.get_kind_display()}: {notice.title}\n" + gettext("Från %(time)s") % {"time": local}
-            + f"\n\n{notice.text}\n\n"
-            + gettext("Du får detta eftersom du prenumererar på driftinformation i Lyfta (avsluta under Min profil)."))
     with get_connection() as connection:
-        messages = [EmailMessage(gettext("Lyfta driftinformation: %(title)s") % {"title": notice.title}, body, settings.DEFAULT_FROM_EMAIL,
-                                 [address], connection=connection) for address in addresses]
+        messages = []
+        for address in addresses:
+            # The notice's title and text are the handler's words; the rest is in the reader's language.
+            with translation.override(recipient_language(languages[address])):
+                body = (f"{notice.get_kind_display()}: {notice.title}\n" + gettext("Från %(time)s") % {"time": local}
+                        + f"\n\n{notice.text}\n\n"
+                        + gettext("Du får detta eftersom du prenumererar på driftinformation i Lyfta (avsluta "
+                                  "under Min profil)."))
+                subject = gettext("Lyfta driftinformation: %(title)s") % {"title": notice.title}
+            messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address], connection=connection))
         connection.send_messages(messages)
     return len(addresses)
 
@@ -43,6 +53,24 @@ def send_plain_email(to: list[str], subject: str, body: str) -> int:
     from django.core.mail import send_mail
 
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+
+
+@task()
+def send_access_request_email(request_id: int, what: str, activation_user_id: int | None = None) -> int:
+    """E-mail to an applicant without an account ("received", "decided"), written in the
+    language the request form was filled in."""
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+
+    from .models import AccessRequest
+    from .services.access_requests import applicant_email
+
+    req = AccessRequest.objects.select_related("unit__organisation").get(pk=request_id)
+    activation_user = (get_user_model().objects.filter(pk=activation_user_id).first()
+                       if activation_user_id is not None else None)
+    with translation.override(recipient_language(req.language)):
+        subject, body = applicant_email(req, what, activation_user)
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [req.email])
 
 
 @task()

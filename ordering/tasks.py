@@ -20,9 +20,11 @@ import datetime as dt
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django_tasks import task
+
+from core.message_text import recipient_language
 
 
 def _claim_lease() -> dt.timedelta:
@@ -61,7 +63,10 @@ def send_message_emails(message_ids: list[int]) -> int:
                 in_flight_elsewhere.append(msg.pk)  # another attempt holds a live claim
             continue
         try:
-            send_mail(f"Lyfta: {msg.subject}", _body(msg.subject), settings.DEFAULT_FROM_EMAIL, [address])
+            with translation.override(recipient_language(msg.recipient)):  # the reader's language
+                subject = msg.display_subject
+                mail_subject, body = f"Lyfta: {subject}", _body(subject)
+            send_mail(mail_subject, body, settings.DEFAULT_FROM_EMAIL, [address])
         except BaseException:
             # Not handed off: release the claim so the next attempt sends it, then fail the task.
             Message.objects.filter(pk=msg.pk, email_claimed_at=stamp).update(email_claimed_at=None)

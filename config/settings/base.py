@@ -69,10 +69,11 @@ MIDDLEWARE = [
     "core.middleware.RequestContextMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "core.middleware.SwedishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a logged-in user's own language applies (core.middleware).
+    "core.middleware.SwedishFirstLocaleMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "access.middleware.SecondFactorRequiredMiddleware",
     "access.middleware.SessionIdleTouchMiddleware",

@@ -13,13 +13,15 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from access.models import RoleAssignment, Unit, User
 from access.roles import CUSTOMER_ROLES, Perm, Role
 from audit.services import audit_record
 from core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed, field_error
+from core.message_text import Text, recipient_language
 from core.transactions import entry_point
 
 from ..models import REQUESTABLE_ROLES, AccessRequest
@@ -110,37 +112,85 @@ def access_request_create(*, principal, unit_id, role: str, reason: str, manager
             return None
     req = AccessRequest.objects.create(unit=unit, role=role, reason=reason, manager_email=manager_email,
                                        applicant=user, first_name=first_name, last_name=last_name, email=email,
-                                       hsa_id=hsa_id, client_ip=client_ip if user is None else None)
+                                       hsa_id=hsa_id, client_ip=client_ip if user is None else None,
+                                       language=recipient_language(translation.get_language() or ""))
     audit_record(principal if user else None, "access_request.created", req,
                  {"unit": unit.pk, "role": role, "organisation": unit.organisation_id})
-    _tell_deciders(req, f"Ny behörighetsansökan: {Role(role).label} vid {unit.name}",
-                   f"{req.applicant_name} ansöker om rollen {Role(role).label} vid {unit.name}. "
-                   "Besluta under Drift → Behörighetsansökningar inom en vecka.")
+    _tell_deciders(req, Text(gettext_noop("Ny behörighetsansökan: %(role)s vid %(unit)s"), **_what(req)),
+                   Text(gettext_noop("%(applicant)s ansöker om rollen %(role)s vid %(unit)s. Besluta under Drift → "
+                                     "Behörighetsansökningar inom en vecka."), applicant=req.applicant_name,
+                        **_what(req)))
     _tell_applicant_received(req)
     return req
 
 
+def _what(req: AccessRequest) -> dict:
+    """The role (translated when read) and the unit of a request, as params of its texts."""
+    return {"role": Text.label(Role(req.role).label), "unit": req.unit.name}
+
+
+def _received_texts(req: AccessRequest) -> tuple[Text, Text]:
+    decider = (Text(gettext_noop("behörighetsadministratören hos %(organisation)s"),
+                    organisation=req.unit.organisation.name) if req.role in CUSTOMER_ROLES
+               else Text(gettext_noop("hjälpmedelscentralens administratör")))
+    return (Text(gettext_noop("Behörighetsansökan mottagen: %(role)s vid %(unit)s"), **_what(req)),
+            Text(gettext_noop("Vi har tagit emot din ansökan om rollen %(role)s vid %(unit)s. Den beslutas av "
+                              "%(decider)s inom %(days)s dagar; du får beskedet i Lyfta och per e-post."),
+                 decider=decider, days=sla_days(), **_what(req)))
+
+
+def _decided_texts(req: AccessRequest) -> tuple[Text, Text]:
+    if req.status == S.APPROVED:
+        return (Text(gettext_noop("Behörighetsansökan godkänd: %(role)s vid %(unit)s"), **_what(req)),
+                Text(gettext_noop("Din ansökan om rollen %(role)s vid %(unit)s är godkänd."), **_what(req)))
+    return (Text(gettext_noop("Behörighetsansökan avslagen: %(role)s vid %(unit)s"), **_what(req)),
+            Text(gettext_noop("Din ansökan om rollen %(role)s vid %(unit)s är avslagen. Motivering: %(reason)s"),
+                 reason=req.decision_reason, **_what(req)))
+
+
+def applicant_email(req: AccessRequest, what: str, activation_user: User | None = None) -> tuple[str, str]:
+    """Subject and body of an e-mail to an applicant without an account, in the active language
+    (the worker renders it inside `translation.override(req.language)`): `what` is "received"
+    or "decided"."""
+    from django.utils.translation import gettext
+
+    subject, text = _received_texts(req) if what == "received" else _decided_texts(req)
+    body = text.render() + "\n\n"
+    if what == "decided" and activation_user is not None:
+        from django.contrib.auth.tokens import default_token_generator
+        from django.urls import reverse
+        from django.utils.encoding import force_bytes
+        from django.utils.http import urlsafe_base64_encode
+
+        path = reverse("operations:account_activate", args=[urlsafe_base64_encode(force_bytes(activation_user.pk)),
+                                                            default_token_generator.make_token(activation_user)])
+        base = getattr(settings, "LYFTA_BASE_URL", "").rstrip("/")
+        body += (gettext("Ditt användarnamn är %(username)s. Välj ditt lösenord här (länken gäller en gång):")
+                 % {"username": activation_user.username} + f"\n{base}{path}\n\n"
+                 + gettext("Vid första inloggningen aktiverar du tvåfaktorsinloggning med en autentiseringsapp.")
+                 + "\n")
+    elif what == "decided" and req.status == S.APPROVED:
+        body += gettext("Logga in i Lyfta som vanligt.") + "\n"
+    body += ("\n" if what == "decided" else "") + gettext("Detta e-postmeddelande går inte att svara på.")
+    return gettext("Lyfta: %(subject)s") % {"subject": subject.render()}, body
+
+
 def _tell_applicant_received(req: AccessRequest) -> None:
     """The applicant's receipt: an inbox message for a user, an e-mail for a person without an
-    account (after commit, through background work)."""
-    role, unit = Role(req.role).label, req.unit.name
-    subject = f"Behörighetsansökan mottagen: {role} vid {unit}"
-    decider = (f"behörighetsadministratören hos {req.unit.organisation.name}" if req.role in CUSTOMER_ROLES
-               else "hjälpmedelscentralens administratör")
-    text = (f"Vi har tagit emot din ansökan om rollen {role} vid {unit}. Den beslutas av {decider} inom "
-            f"{sla_days()} dagar; du får beskedet i Lyfta och per e-post.")
+    account (after commit, through background work, in the language the form was filled in)."""
     if req.applicant is not None:
         from ordering.flows.core import message_send
         from ordering.models import Message
 
+        subject, text = _received_texts(req)
         message_send([req.applicant], kind=Message.Kind.INFO, subject=subject, text=text)
         return
-    body = text + "\n\nDetta e-postmeddelande går inte att svara på."
-    email, subj = req.email, f"Lyfta: {subject}"
-    transaction.on_commit(lambda: _enqueue_email([email], subj, body))
+    pk = req.pk
+    transaction.on_commit(lambda: _enqueue_email(pk, "received"))
 
 
-def _tell_deciders(req: AccessRequest, subject: str, text: str) -> None:
+def _tell_deciders(req: AccessRequest, subject: Text, text: Text) -> None:
+    """Inbox messages (and their e-mails) to the deciders, each read in the decider's language."""
     from ordering.flows.core import message_send
     from ordering.models import Message
 
@@ -198,43 +248,21 @@ def access_request_decide(*, actor, request_id, approve: bool, reason: str = "")
 
 
 def _tell_applicant(req: AccessRequest, activation_user) -> None:
-    role, unit = Role(req.role).label, req.unit.name
-    if req.status == S.APPROVED:
-        subject = f"Behörighetsansökan godkänd: {role} vid {unit}"
-        text = f"Din ansökan om rollen {role} vid {unit} är godkänd."
-    else:
-        subject = f"Behörighetsansökan avslagen: {role} vid {unit}"
-        text = f"Din ansökan om rollen {role} vid {unit} är avslagen. Motivering: {req.decision_reason}"
     if req.applicant is not None:
         from ordering.flows.core import message_send
         from ordering.models import Message
 
+        subject, text = _decided_texts(req)
         message_send([req.applicant], kind=Message.Kind.INFO, subject=subject, text=text)
         return
-    body = text + "\n\n"
-    if activation_user is not None:
-        from django.contrib.auth.tokens import default_token_generator
-        from django.urls import reverse
-        from django.utils.encoding import force_bytes
-        from django.utils.http import urlsafe_base64_encode
-
-        path = reverse("operations:account_activate", args=[urlsafe_base64_encode(force_bytes(activation_user.pk)),
-                                                            default_token_generator.make_token(activation_user)])
-        base = getattr(settings, "LYFTA_BASE_URL", "").rstrip("/")
-        body += (f"Ditt användarnamn är {activation_user.username}. Välj ditt lösenord här (länken gäller en gång):\n"
-                 f"{base}{path}\n\nVid första inloggningen aktiverar du tvåfaktorsinloggning med en "
-                 "autentiseringsapp.\n")
-    elif req.status == S.APPROVED:
-        body += "Logga in i Lyfta som vanligt.\n"
-    body += "\nDetta e-postmeddelande går inte att svara på."
-    email, subj = req.email, f"Lyfta: {subject}"
-    transaction.on_commit(lambda: _enqueue_email([email], subj, body))
+    pk, user_id = req.pk, activation_user.pk if activation_user is not None else None
+    transaction.on_commit(lambda: _enqueue_email(pk, "decided", user_id))
 
 
-def _enqueue_email(to: list[str], subject: str, body: str) -> None:
-    from ..tasks import send_plain_email
+def _enqueue_email(request_id: int, what: str, activation_user_id: int | None = None) -> None:
+    from ..tasks import send_access_request_email
 
-    send_plain_email.enqueue(to, subject, body)
+    send_access_request_email.enqueue(request_id, what, activation_user_id)
 
 
 def overdue_cutoff(now: dt.datetime | None = None) -> dt.datetime:
@@ -248,9 +276,10 @@ def access_requests_remind_overdue(now: dt.datetime | None = None) -> int:
     overdue = list(AccessRequest.objects.select_for_update().select_related("unit").filter(
         status=S.PENDING, reminded_at__isnull=True, created_at__lt=overdue_cutoff(now)))
     for req in overdue:
-        _tell_deciders(req, f"Försenad behörighetsansökan: {req.applicant_name}",
-                       f"Ansökan om rollen {Role(req.role).label} vid {req.unit.name} har väntat mer än "
-                       f"{sla_days()} dagar på beslut.")
+        _tell_deciders(req, Text(gettext_noop("Försenad behörighetsansökan: %(applicant)s"),
+                                 applicant=req.applicant_name),
+                       Text(gettext_noop("Ansökan om rollen %(role)s vid %(unit)s har väntat mer än %(days)s dagar "
+                                         "på beslut."), days=sla_days(), **_what(req)))
         req.reminded_at = now
         req.save(update_fields=["reminded_at"])
     return len(overdue)

@@ -9,10 +9,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from access.roles import Perm
 from audit.services import audit_record
 from core.errors import IllegalTransition, NotFound, ValidationFailed, field_error
+from core.message_text import Text
 from core.numbering import next_number
 from core.transactions import entry_point
 
@@ -120,9 +122,10 @@ def support_case_reply(*, principal, case_id, text: str, screenshot=None) -> Sup
         from ordering.flows.core import message_send
         from ordering.models import Message
 
-        message_send([case.opened_by], kind=Message.Kind.ANSWER, subject=f"Svar på supportärende {case.number}",
-                     text=f"Supporten har svarat på ditt ärende {case.number} ({case.subject}). "
-                          "Läs svaret under Support → Mina ärenden.")
+        message_send([case.opened_by], kind=Message.Kind.ANSWER,
+                     subject=Text(gettext_noop("Svar på supportärende %(number)s"), number=case.number),
+                     text=Text(gettext_noop("Supporten har svarat på ditt ärende %(number)s (%(subject)s). Läs svaret "
+                                            "under Support → Mina ärenden."), number=case.number, subject=case.subject))
     else:
         case.status, case.unread_by_opener = S.OPEN, False
     case.save(update_fields=fields)

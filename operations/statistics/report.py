@@ -113,6 +113,15 @@ def _service_levels(mfs, labels, customers, workflows) -> list[Table]:
                                  [charts.Series(m.label, tuple(_pct(x) for x in shares[m.key])) for m in measures],
                                  desc=desc, max_value=100, unit=" %")
         out.append(Table(key, title, headers, rows, chart=chart, percent_cols=pct_cols, note=NOTE_ORDERS))
+    special = fig.special_measures()
+    shares = fig.sla_table(mfs, customers, special)
+    out.append(Table("service_levels_special", "Särskilda beslut inom servicenivån (andel, %)", headers,
+                     [_sla_row(m.label, m.limit_label, shares[m.key]) for m in special], percent_cols=pct_cols,
+                     note="Kundens godkännare: från att beslutet kom till kunden till godkänt, avslaget eller "
+                          "fråga till förskrivaren. HMC:s konsulent: från att det kom till konsulenten (efter "
+                          "kundens godkännande, där kunden godkänner först) till beslut; tiden hos kunden räknas "
+                          "inte konsulenten. Varje omgång räknas för sig (ett besvarat kompletteringskrav börjar "
+                          "en ny), i den månad beslutet fattades; återkallade räknas inte."))
     rows = []
     for m in (fig.SUPPORT, fig.ACCESS):
         per = [fig.Share(ms.total, ms.met) for ms in workflows[m.key]]
@@ -147,9 +156,10 @@ def _order_url(key: str, case: fig.Case) -> str:
 
 
 def _worst(mfs, customers) -> list[Table]:
-    names = sel.customer_names({c.customer_id for m in fig.MEASURES for c in fig.worst_cases(mfs, m.key, customers)})
+    measures = (*fig.MEASURES, *fig.special_measures())
+    names = sel.customer_names({c.customer_id for m in measures for c in fig.worst_cases(mfs, m.key, customers)})
     tables = []
-    for m in fig.MEASURES:
+    for m in measures:
         cases = fig.worst_cases(mfs, m.key, customers)
         rows = [[c.number, names.get(c.customer_id, ""), c.start, c.end, c.elapsed,
                  "ja" if c.elapsed > m.limit else "nej", "ja" if c.fallback else ""] for c in cases]

@@ -305,6 +305,32 @@ def withdrawal_rows(start: dt.datetime, end: dt.datetime) -> list[tuple]:
     return out
 
 
+# Special requests (issue 17): the step's status, and the moves out of it that are its decision.
+SPECIAL_STEPS = (("special_customer", "customer_approval", ("special_requested", "rejected", "info_requested")),
+                 ("special_supply", "special_requested", ("submitted", "rejected", "info_requested")))
+
+
+def special_request_rows(start: dt.datetime, end: dt.datetime) -> dict[str, list[tuple]]:
+    """measure key -> (order_id, number, customer_id, entered, decided, fallback) per decision of
+    that step made in [start, end): the decision event (a move out of the step's status to one of
+    its decisions; a withdrawal is none) and, by the database, the latest event before it entering
+    the step (this round's start). Few rows: counted in Python (`figures.service_levels`)."""
+    from ordering.models import OrderEvent
+
+    T = OrderEvent.Type.TRANSITION
+    out = {}
+    for key, status, decided in SPECIAL_STEPS:
+        entered = (OrderEvent.objects.filter(order_id=OuterRef("order_id"), event_type=T, to_status=status)
+                   .filter(Q(at__lt=OuterRef("at")) | Q(at=OuterRef("at"), pk__lt=OuterRef("pk")))
+                   .order_by("-at", "-pk").values("at")[:1])
+        out[key] = list(OrderEvent.objects.filter(event_type=T, order__order_type="customer", from_status=status,
+                                                  to_status__in=decided, at__gte=start, at__lt=end)
+                        .annotate(began=Subquery(entered, output_field=DateTimeField()))
+                        .values_list("order_id", "order__number", "order__customer_id", "began", "at",
+                                     "order__is_fallback").order_by("at", "pk"))
+    return out
+
+
 def _parse_at(value) -> dt.datetime | None:
     if not isinstance(value, str):
         return None
@@ -317,7 +343,8 @@ def _parse_at(value) -> dt.datetime | None:
 
 # An order's submission: it leaves draft (or is born submitted / registered / delivered, as a
 # pickup, a fault report or a buffer-store withdrawal is). Each order passes this once.
-_SUBMITTED = (Q(from_status__in=("", "draft"), to_status__in=("submitted", "special_requested", "registered"))
+_SUBMITTED = (Q(from_status__in=("", "draft"),
+                to_status__in=("submitted", "special_requested", "customer_approval", "registered"))
               | Q(from_status="", to_status="delivered"))
 
 
@@ -414,6 +441,15 @@ def compute_months(first: dt.date, last: dt.date) -> dict[dt.date, fig.MonthFigu
     for month, rows in per_month.items():
         if month in months:
             sla, worst = fig.service_levels(month, {"withdrawal": rows})
+            months[month].sla.update(sla)
+            months[month].worst.update(worst)
+    special: dict[dt.date, dict] = defaultdict(lambda: defaultdict(list))
+    for key, rows in special_request_rows(start, end).items():
+        for row in rows:
+            special[fig.month_of(row[4])][key].append(row)
+    for month, measured in special.items():
+        if month in months:
+            sla, worst = fig.service_levels(month, dict(measured))
             months[month].sla.update(sla)
             months[month].worst.update(worst)
 

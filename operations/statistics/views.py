@@ -86,7 +86,8 @@ def _sections_html(request, first, last, scope: report.Scope) -> str:
 
 
 SECTIONS = (
-    ("Servicenivåer", ("service_levels", "service_levels_work", "service_levels_ops"), "worst_"),
+    ("Servicenivåer", ("service_levels", "service_levels_work", "service_levels_special", "service_levels_ops"),
+     "worst_"),
     ("Volymer", ("volumes", "volumes_customer", "volumes_iso"), None),
     ("Återanvändning och miljö", ("reuse", "reuse_class"), None),
     ("Försenade återlämningar", ("overdue_returns",), None),

@@ -17,8 +17,9 @@ router = Router(tags=["messages"])
 class MessageOut(Schema):
     id: int
     kind: str = Field(..., description="confirmed | delayed | cancelled | delivered | completed | answer | info")
-    subject: str
-    text: str
+    subject: str = Field(..., description="In the request's language: Accept-Language, else the session user's "
+                                          "language, else Swedish (docs/ui.md, \"Language\")")
+    text: str = Field(..., description="In the request's language, like `subject`")
     created_at: dt.datetime
     read_at: dt.datetime | None
     order_id: int | None
@@ -27,7 +28,8 @@ class MessageOut(Schema):
 
 
 def message_out(m) -> dict:
-    return {"id": m.pk, "kind": m.kind, "subject": m.subject, "text": m.text, "created_at": m.created_at,
+    return {"id": m.pk, "kind": m.kind, "subject": m.display_subject, "text": m.display_text,
+            "created_at": m.created_at,
             "read_at": m.read_at, "order_id": m.order_id, "order_number": m.order.number if m.order_id else None,
             "recipient": m.recipient.get_username()}
 

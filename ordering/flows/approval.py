@@ -21,10 +21,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from access.roles import Perm, Role
 from core.calendar import add_weekdays, weekdays_between
 from core.errors import NotFound, PermissionDenied
+from core.message_text import Text
 from core.transactions import entry_point
 
 from ..models import Message, Order, OrderEvent, OrderStatus, OrderType
@@ -70,24 +72,26 @@ def entered(order: Order, request: dict) -> None:
     own = {order.orderer_id, order.prescriber_id}
     approvers = [u for u in users_holding(order.customer_id, Role.CUSTOMER_APPROVER) if u.pk not in own]
     message_send(approvers, kind=Message.Kind.INFO, order=order,
-                 subject=f"Särskilt beslut väntar på ditt godkännande: order {order.number}",
-                 text=f"Order {order.number} är ett särskilt beslut som väntar på kundens godkännande "
-                      f"senast {request['customer_due_on']}. Godkänn, avslå eller begär komplettering under "
-                      "Godkännanden.")
+                 subject=Text(gettext_noop("Särskilt beslut väntar på ditt godkännande: order %(number)s"),
+                              number=order.number),
+                 text=Text(gettext_noop("Order %(number)s är ett särskilt beslut som väntar på kundens godkännande "
+                                        "senast %(due_on)s. Godkänn, avslå eller begär komplettering under "
+                                        "Godkännanden."), number=order.number, due_on=request["customer_due_on"]))
 
 
 def stopped(order: Order) -> None:
     """A request that waited for the customer was stopped by the system (the patient is deceased):
-    the approvers who were told it waits for them are told it no longer does. Stored inbox text in
-    Swedish, as `entered`'s (the reader's language is not known when it is sent)."""
+    the approvers who were told it waits for them are told it no longer does (read in each
+    approver's language, core.message_text)."""
     from access.selectors import users_holding
 
     own = {order.orderer_id, order.prescriber_id}
     approvers = [u for u in users_holding(order.customer_id, Role.CUSTOMER_APPROVER) if u.pk not in own]
     message_send(approvers, kind=Message.Kind.CANCELLED, order=order,
-                 subject=f"Särskilt beslut väntar inte längre på ditt godkännande: order {order.number}",
-                 text=f"Order {order.number} är stoppad eftersom patienten har registrerats som avliden. Inget "
-                      "beslut behövs.")
+                 subject=Text(gettext_noop("Särskilt beslut väntar inte längre på ditt godkännande: order "
+                                           "%(number)s"), number=order.number),
+                 text=Text(gettext_noop("Order %(number)s är stoppad eftersom patienten har registrerats som avliden. "
+                                        "Inget beslut behövs."), number=order.number))
 
 
 # --------------------------------------------------------------------------- who may decide
@@ -151,10 +155,13 @@ def customer_approval_approve(principal, order_id: int, *, note: str = "") -> Or
     apply_transition(order, S.SPECIAL_REQUESTED, principal, reason=note,
                      data={"special_request": "customer_approved", "step": CUSTOMER_STEP},
                      update_fields=["extra"])
-    notify(order, Message.Kind.INFO, f"Kunden har godkänt det särskilda beslutet för order {order.number}",
-           f"Kundens godkännare har godkänt det särskilda beslutet för order {order.number}"
-           f"{': ' + note if note else ''}. Det går nu till Hjälpmedelscentralens konsulent; "
-           f"beslut senast {request['due_on']}.")
+    notify(order, Message.Kind.INFO,
+           Text(gettext_noop("Kunden har godkänt det särskilda beslutet för order %(number)s"), number=order.number),
+           Text(gettext_noop("Kundens godkännare har godkänt det särskilda beslutet för order %(number)s: %(note)s. "
+                             "Det går nu till Hjälpmedelscentralens konsulent; beslut senast %(due_on)s.") if note else
+                gettext_noop("Kundens godkännare har godkänt det särskilda beslutet för order %(number)s. Det går nu "
+                             "till Hjälpmedelscentralens konsulent; beslut senast %(due_on)s."),
+                number=order.number, note=note, due_on=request["due_on"]))
     return order
 
 
@@ -170,8 +177,10 @@ def customer_approval_reject(principal, order_id: int, *, reason: str) -> Order:
     apply_transition(order, S.REJECTED, principal, reason=reason,
                      data={"special_request": "customer_rejected", "step": CUSTOMER_STEP},
                      update_fields=["extra", "closed_reason"])
-    notify(order, Message.Kind.INFO, f"Kunden har avslagit det särskilda beslutet för order {order.number}",
-           f"Kundens godkännare har avslagit det särskilda beslutet för order {order.number}. Orsak: {reason}")
+    notify(order, Message.Kind.INFO,
+           Text(gettext_noop("Kunden har avslagit det särskilda beslutet för order %(number)s"), number=order.number),
+           Text(gettext_noop("Kundens godkännare har avslagit det särskilda beslutet för order %(number)s. Orsak: "
+                             "%(reason)s"), number=order.number, reason=reason))
     return order
 
 
@@ -188,9 +197,10 @@ def customer_approval_ask(principal, order_id: int, *, question: str) -> Order:
     apply_transition(order, S.INFO_REQUESTED, principal, reason=question,
                      data={"special_request": "customer_info_requested", "step": CUSTOMER_STEP},
                      update_fields=["extra"])
-    notify(order, Message.Kind.INFO, f"Komplettering behövs för order {order.number}",
-           f"Kundens godkännare behöver mer information om order {order.number}: {question} "
-           "Komplettera och skicka det särskilda beslutet igen.")
+    notify(order, Message.Kind.INFO, Text(gettext_noop("Komplettering behövs för order %(number)s"), number=order.number),
+           Text(gettext_noop("Kundens godkännare behöver mer information om order %(number)s: %(question)s "
+                             "Komplettera och skicka det särskilda beslutet igen."),
+                number=order.number, question=question))
     return order
 
 

@@ -9,11 +9,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from access.models import Unit
 from access.roles import Perm
 from audit.services import audit_record, audit_record_many
 from core.errors import IllegalTransition, NotFound, ValidationFailed, field_error
+from core.message_text import Text, merged_params
 from core.numbering import next_number
 from core.transactions import entry_point
 
@@ -321,7 +323,20 @@ def order_create(order: Order, actor, *, moves=(), event_data: dict | None = Non
 # --------------------------------------------------------------------------- messages
 
 
-def notify(order: Order, kind: str, subject: str, text: str) -> list[Message]:
+def message_fields(subject: str | Text, text: str | Text) -> dict:
+    """A message's columns: the Swedish text, and for a `Text` its key and params, so each
+    reader sees it in their own language (core.message_text). A plain string is stored as it is."""
+    fields = {"subject": (subject.swedish() if isinstance(subject, Text) else str(subject))[:200],
+              "text": (text.swedish() if isinstance(text, Text) else str(text))[:4000]}
+    if isinstance(subject, Text):
+        fields["subject_key"] = subject.key[:300]
+    if isinstance(text, Text):
+        fields["text_key"] = text.key[:4000]
+    fields["params"] = merged_params(subject, text)
+    return fields
+
+
+def notify(order: Order, kind: str, subject: str | Text, text: str | Text) -> list[Message]:
     """Inbox messages to the order's orderer and prescriber (once each); e-mail after commit.
     The texts (and e-mails) name the order only, no patient data; the inbox page adds the
     patient's name for the reader and logs that access (`selectors.inbox`)."""
@@ -329,8 +344,8 @@ def notify(order: Order, kind: str, subject: str, text: str) -> list[Message]:
     for user in (order.orderer, order.prescriber):
         if user is not None and user.pk not in {u.pk for u in recipients}:
             recipients.append(user)
-    messages = [Message.objects.create(recipient=u, order=order, kind=kind, subject=subject[:200], text=text[:4000])
-                for u in recipients]
+    fields = message_fields(subject, text)
+    messages = [Message.objects.create(recipient=u, order=order, kind=kind, **fields) for u in recipients]
     if messages:
         ids = [m.pk for m in messages]
 
@@ -343,7 +358,7 @@ def notify(order: Order, kind: str, subject: str, text: str) -> list[Message]:
 
 
 @entry_point
-def message_send(recipients, *, kind: str, subject: str, text: str, order: Order | None = None) -> list[Message]:
+def message_send(recipients, *, kind: str, subject: str | Text, text: str | Text, order: Order | None = None) -> list[Message]:
     """Inbox messages to named users, about no order (operations: access requests, support
     cases) or about `order` (loan reminders); e-mailed after commit like `notify`'s. No patient
     data in them."""
@@ -353,8 +368,8 @@ def message_send(recipients, *, kind: str, subject: str, text: str, order: Order
         if user is None or user.pk in seen:
             continue
         seen.add(user.pk)
-        messages.append(Message.objects.create(recipient=user, order=order, kind=kind, subject=subject[:200],
-                                               text=text[:4000]))
+        messages.append(Message.objects.create(recipient=user, order=order, kind=kind,
+                                               **message_fields(subject, text)))
     if messages:
         ids = [m.pk for m in messages]
 
@@ -391,7 +406,7 @@ def messages_mark_all_read(principal) -> int:
     return Message.objects.filter(recipient=principal.user, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def order_cancel_with_notice(order: Order, actor, *, reason: str, subject: str, text: str) -> Order:
+def order_cancel_with_notice(order: Order, actor, *, reason: str, subject: str | Text, text: str | Text) -> Order:
     """The supply centre cancels a (locked) order of any kind with a reason; the orderer's inbox
     is told, in words of the order kind, that a new order must be placed."""
     from ..transitions import apply_transition
@@ -400,6 +415,16 @@ def order_cancel_with_notice(order: Order, actor, *, reason: str, subject: str, 
     apply_transition(order, S.CANCELLED, actor, reason=reason, update_fields=["closed_reason"])
     notify(order, Message.Kind.CANCELLED, subject, text)
     return order
+
+
+def kind_text(order) -> Text | str:
+    """`kind_label` as a param of a message text (translated when read)."""
+    from ..models import FaultKind, WorkKind
+
+    for choices in (WorkKind, FaultKind):
+        if order.kind in choices.values:
+            return Text.label(choices(order.kind).label)
+    return Text(gettext_noop("Hämtorder")) if order.order_type == OrderType.PICKUP else order.kind
 
 
 def kind_label(order) -> str:

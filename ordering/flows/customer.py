@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from access.models import DeliveryPoint
 from audit.services import audit_record
 from core.errors import IllegalTransition, NotFound, ValidationFailed
+from core.message_text import Text
 from core.transactions import entry_point
 
 from .. import pricing
@@ -556,10 +557,12 @@ def order_mark_confirmed(order: Order, actor, *, planned_date: dt.date, backorde
     order.confirmed_by_label = actor_fields(actor)["actor_label"]
     apply_transition(order, S.CONFIRMED, actor, data={"planned_date": str(planned_date), "backordered": backordered},
                      update_fields=["planned_date", "confirmed_at", "confirmed_by_label"])
-    extra = " Någon artikel är restnoterad; datumet är beräknat efter inleveransen." if backordered else ""
-    notify(order, Message.Kind.CONFIRMED, f"Order {order.number} är bekräftad",
-           f"Order {order.number} är bekräftad av Hjälpmedelscentralen. "
-           f"Planerat leveransdatum: {_fmt(planned_date)}.{extra}")
+    notify(order, Message.Kind.CONFIRMED, Text(gettext_noop("Order %(number)s är bekräftad"), number=order.number),
+           Text(gettext_noop("Order %(number)s är bekräftad av Hjälpmedelscentralen. Planerat leveransdatum: "
+                             "%(planned)s. Någon artikel är restnoterad; datumet är beräknat efter inleveransen.")
+                if backordered else
+                gettext_noop("Order %(number)s är bekräftad av Hjälpmedelscentralen. Planerat leveransdatum: "
+                             "%(planned)s."), number=order.number, planned=_fmt(planned_date)))
     return order
 
 
@@ -572,17 +575,18 @@ def order_mark_delayed(order: Order, actor, *, new_date: dt.date, reason: str) -
     record_event(order, actor, event_type=OrderEvent.Type.DELAY, from_status=order.status, to_status=order.status,
                  reason=reason, data={"old_date": str(old) if old else None, "new_date": str(new_date)})
     audit_record(actor, "order.delayed", order, {"old_date": str(old), "new_date": str(new_date)})
-    notify(order, Message.Kind.DELAYED, f"Order {order.number} är försenad",
-           f"Leveransen av order {order.number} är försenad. "
-           f"Nytt planerat leveransdatum: {_fmt(new_date)} (tidigare {_fmt(old)}). Orsak: {reason}")
+    notify(order, Message.Kind.DELAYED, Text(gettext_noop("Order %(number)s är försenad"), number=order.number),
+           Text(gettext_noop("Leveransen av order %(number)s är försenad. Nytt planerat leveransdatum: %(new_date)s "
+                             "(tidigare %(old_date)s). Orsak: %(reason)s"), number=order.number,
+                new_date=_fmt(new_date), old_date=_fmt(old), reason=reason))
     return order
 
 
 def order_mark_cancelled(order: Order, actor, *, reason: str) -> Order:
     return order_cancel_with_notice(
-        order, actor, reason=reason, subject=f"Order {order.number} är makulerad",
-        text=f"Order {order.number} kan inte genomföras och har makulerats. "
-             f"Orsak: {reason}. En ny beställning måste göras.")
+        order, actor, reason=reason, subject=Text(gettext_noop("Order %(number)s är makulerad"), number=order.number),
+        text=Text(gettext_noop("Order %(number)s kan inte genomföras och har makulerats. Orsak: %(reason)s. En ny "
+                               "beställning måste göras."), number=order.number, reason=reason))
 
 
 def order_line_allocated(line: OrderLine, *, devices: list, quantity: int, backordered: int) -> OrderLine:
@@ -643,10 +647,13 @@ def order_mark_line_delivered(order: Order, actor, *, delivery, deliveries: list
     else:
         audit_record(actor, "order.part_delivered", order, {"delivery_id": delivery.pk})
     if at_stay_address:
-        what = "Ordern är levererad i sin helhet." if all_done else "Ordern är dellevererad."
-        notify(order, Message.Kind.DELIVERED, f"Leverans av order {order.number} är kvitterad",
-               f"Leveransen av order {order.number} till patientens vistelseadress "
-               f"kvitterades {_fmt(delivery.delivered_on)} av {delivery.receiver_name}. {what}")
+        what = (Text(gettext_noop("Ordern är levererad i sin helhet.")) if all_done
+                else Text(gettext_noop("Ordern är dellevererad.")))
+        notify(order, Message.Kind.DELIVERED,
+               Text(gettext_noop("Leverans av order %(number)s är kvitterad"), number=order.number),
+               Text(gettext_noop("Leveransen av order %(number)s till patientens vistelseadress kvitterades "
+                                 "%(delivered_on)s av %(receiver)s. %(what)s"), number=order.number,
+                    delivered_on=_fmt(delivery.delivered_on), receiver=delivery.receiver_name, what=what))
     return order
 
 

@@ -16,9 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from audit.services import audit_record
 from core.errors import Conflict
+from core.message_text import Text
 from core.transactions import entry_point
 
 from ..models import Message, Order, OrderStatus, OrderType, PickupLine, PickupReason
@@ -64,10 +66,12 @@ def _stop(order: Order, to: str, reason: str) -> None:
     at_customer = order.status == S.CUSTOMER_APPROVAL
     order.closed_reason = reason
     apply_transition(order, to, None, reason=reason, update_fields=["closed_reason"])
-    what = "Beställningen" if order.order_type == OrderType.CUSTOMER else "Arbetsordern"
-    c.notify(order, Message.Kind.CANCELLED, f"Order {order.number} är stoppad: patienten är avliden",
-             f"{what} {order.number} har stoppats eftersom patienten har registrerats som avliden. Ingen leverans "
-             "görs.")
+    c.notify(order, Message.Kind.CANCELLED,
+             Text(gettext_noop("Order %(number)s är stoppad: patienten är avliden"), number=order.number),
+             Text(gettext_noop("Beställningen %(number)s har stoppats eftersom patienten har registrerats som avliden. "
+                               "Ingen leverans görs.") if order.order_type == OrderType.CUSTOMER else
+                  gettext_noop("Arbetsordern %(number)s har stoppats eftersom patienten har registrerats som avliden. "
+                               "Ingen leverans görs."), number=order.number))
     if at_customer:  # the customer's approvers were told it waits for them
         approval.stopped(order)
 
@@ -103,11 +107,16 @@ def patient_deceased_record(principal, patient_id, *, on) -> DeceasedResult:
     result.devices = [lo.device.serial for lo in loans_lock_open(patient)]
     if result.devices:
         c.message_send([principal.user] if principal.user is not None else [], kind=Message.Kind.INFO,
-                       subject="Föreslagen hämtning: patienten är avliden",
-                       text=f"Patienten är registrerad som avliden. {len(result.devices)} hjälpmedel är utlånade "
-                            f"({', '.join(result.devices)}). Öppna patientens hjälpmedelsbild och välj "
-                            "”Beställ hämtning av alla” för att skapa hämtordern."
-                            + (f" Stoppade ordrar: {', '.join(result.stopped)}." if result.stopped else ""))
+                       subject=Text(gettext_noop("Föreslagen hämtning: patienten är avliden")),
+                       text=Text(gettext_noop("Patienten är registrerad som avliden. %(count)s hjälpmedel är utlånade "
+                                              "(%(devices)s). Öppna patientens hjälpmedelsbild och välj ”Beställ "
+                                              "hämtning av alla” för att skapa hämtordern. Stoppade ordrar: "
+                                              "%(stopped)s.") if result.stopped else
+                                 gettext_noop("Patienten är registrerad som avliden. %(count)s hjälpmedel är utlånade "
+                                              "(%(devices)s). Öppna patientens hjälpmedelsbild och välj ”Beställ "
+                                              "hämtning av alla” för att skapa hämtordern."),
+                                 count=len(result.devices), devices=", ".join(result.devices),
+                                 stopped=", ".join(result.stopped)))
     audit_record(principal, "patient.deceased_recorded", patient, {
         "on": patient.deceased_on.isoformat(), "stopped": result.stopped, "left": result.left,
         "reminders": result.reminders, "devices": result.devices})

@@ -13,9 +13,11 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from audit.services import audit_record
 from core.errors import IllegalTransition
+from core.message_text import Text
 from core.numbering import next_number
 
 from ..models import Delivery, Message, Order, OrderEvent, OrderStatus, OrderType, ReturnReceipt, ReturnReceiptLine
@@ -46,10 +48,12 @@ def delivery_failed_record(order: Order, actor, *, on: dt.date | None = None, no
                          to_status=order.status, reason=("Ingen hemma. " + note).strip()[:1000],
                          data={"failed_delivery": True, "on": str(on), "ref": ref})
     audit_record(actor, "order.failed_delivery", order, {"on": str(on), "ref": ref})
-    notify(order, Message.Kind.FAILED_DELIVERY, f"Leveransen av order {order.number} kunde inte genomföras",
-           f"Ingen var hemma när Hjälpmedelscentralens chaufför kom med order {order.number} den {on:%Y-%m-%d}. "
-           "Leveransen är avbokad och en avgift för bomkörning debiteras. Hjälpmedelscentralen planerar "
-           "en ny leverans; kontakta kundtjänst om leveransadress eller kontaktuppgifter behöver ändras.")
+    notify(order, Message.Kind.FAILED_DELIVERY,
+           Text(gettext_noop("Leveransen av order %(number)s kunde inte genomföras"), number=order.number),
+           Text(gettext_noop("Ingen var hemma när Hjälpmedelscentralens chaufför kom med order %(number)s den %(on)s. "
+                             "Leveransen är avbokad och en avgift för bomkörning debiteras. Hjälpmedelscentralen "
+                             "planerar en ny leverans; kontakta kundtjänst om leveransadress eller kontaktuppgifter "
+                             "behöver ändras."), number=order.number, on=f"{on:%Y-%m-%d}"))
     return event
 
 
@@ -63,9 +67,11 @@ def pickup_failed_record(order: Order, actor, *, on: dt.date | None = None, note
                          to_status=order.status, reason=("Ingen hemma. " + note).strip()[:1000],
                          data={"failed_pickup": True, "on": str(on), "ref": ref})
     audit_record(actor, "order.failed_pickup", order, {"on": str(on), "ref": ref})
-    notify(order, Message.Kind.INFO, f"Hämtningen av order {order.number} kunde inte genomföras",
-           f"Ingen var hemma när Hjälpmedelscentralens chaufför kom för att hämta order {order.number} "
-           f"den {on:%Y-%m-%d}. Hjälpmedelscentralen planerar en ny hämtning.")
+    notify(order, Message.Kind.INFO,
+           Text(gettext_noop("Hämtningen av order %(number)s kunde inte genomföras"), number=order.number),
+           Text(gettext_noop("Ingen var hemma när Hjälpmedelscentralens chaufför kom för att hämta order %(number)s "
+                             "den %(on)s. Hjälpmedelscentralen planerar en ny hämtning."),
+                number=order.number, on=f"{on:%Y-%m-%d}"))
     return event
 
 

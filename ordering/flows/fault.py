@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from access.roles import Perm
 from audit.services import audit_record
 from core.errors import IllegalTransition
+from core.message_text import Text
 from core.transactions import entry_point
 
 from ..models import (
@@ -235,8 +236,9 @@ def fault_answer(principal, order_id, *, answer: str) -> Order:
     detail.answer, detail.answered_at = answer, timezone.now()
     detail.save(update_fields=["answer", "answered_at"])
     if detail.reply_to_reporter:
-        c.notify(order, Message.Kind.ANSWER, f"Svar på avvikelse {order.number}",
-               f"Hjälpmedelscentralen har besvarat avvikelserapport {order.number}: {answer}")
+        c.notify(order, Message.Kind.ANSWER, Text(gettext_noop("Svar på avvikelse %(number)s"), number=order.number),
+                 Text(gettext_noop("Hjälpmedelscentralen har besvarat avvikelserapport %(number)s: %(answer)s"),
+                      number=order.number, answer=answer))
     return order
 
 

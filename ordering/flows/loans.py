@@ -22,10 +22,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from audit.services import audit_record
 from catalogue.models import LoanType
 from core.errors import Conflict, IllegalTransition, NotFound
+from core.message_text import Text
 from core.transactions import entry_point
 
 from ..models import CustomerOrderKind, LoanReminder, Message, Order, OrderEvent, OrderType, PickupLine, PickupReason
@@ -242,18 +244,25 @@ def _reminder_for(loan, today: dt.date) -> str | None:
     return None
 
 
-def _texts(kind: str, loan, order: Order | None, today: dt.date) -> tuple[str, str]:
+def _texts(kind: str, loan, order: Order | None, today: dt.date) -> tuple[Text, Text]:
     serial, article = loan.device.serial, loan.device.article
-    what = f"individ {serial} ({article.article_number} {article.name})"
-    ref = f" Levererad på order {order.number}." if order is not None else ""
+    params = {"serial": serial, "article": f"{article.article_number} {article.name}",
+              "until": f"{loan.loan_until:%Y-%m-%d}",
+              "ref": Text(gettext_noop(" Levererad på order %(number)s."), number=order.number) if order is not None
+              else ""}
     if kind == LoanReminder.Kind.TRIAL_ENDING:
-        when = "slutade" if loan.loan_until < today else "slutar"
-        return (f"Utprovningen av individ {serial} {when} {loan.loan_until:%Y-%m-%d}",
-                f"Utprovningen av {what} {when} {loan.loan_until:%Y-%m-%d}.{ref} Välj om patienten ska behålla "
-                "hjälpmedlet (tillsvidarelån), lämna tillbaka det (hämtorder) eller få utprovningen förlängd.")
-    return (f"Återlämningsdatum passerat för individ {serial}",
-            f"Lånet av {what} skulle ha lämnats tillbaka {loan.loan_until:%Y-%m-%d}.{ref} Beställ hämtning "
-            "(hämtorder) eller förläng lånet.")
+        ended = loan.loan_until < today
+        return (Text(gettext_noop("Utprovningen av individ %(serial)s slutade %(until)s") if ended else
+                     gettext_noop("Utprovningen av individ %(serial)s slutar %(until)s"), **params),
+                Text(gettext_noop("Utprovningen av individ %(serial)s (%(article)s) slutade %(until)s.%(ref)s Välj om "
+                                  "patienten ska behålla hjälpmedlet (tillsvidarelån), lämna tillbaka det (hämtorder) "
+                                  "eller få utprovningen förlängd.") if ended else
+                     gettext_noop("Utprovningen av individ %(serial)s (%(article)s) slutar %(until)s.%(ref)s Välj om "
+                                  "patienten ska behålla hjälpmedlet (tillsvidarelån), lämna tillbaka det (hämtorder) "
+                                  "eller få utprovningen förlängd."), **params))
+    return (Text(gettext_noop("Återlämningsdatum passerat för individ %(serial)s"), **params),
+            Text(gettext_noop("Lånet av individ %(serial)s (%(article)s) skulle ha lämnats tillbaka %(until)s.%(ref)s "
+                              "Beställ hämtning (hämtorder) eller förläng lånet."), **params))
 
 
 @entry_point

@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from access.roles import Perm
 from audit.services import audit_record
 from core.calendar import add_weekdays
 from core.errors import Conflict, NotFound
+from core.message_text import Text
 from core.numbering import next_number
 from core.transactions import entry_point
 
@@ -265,6 +266,7 @@ def pickup_cancel(principal, order_id, *, reason: str) -> Order:
     reason = c.clean_reason(reason)
     order = _lock(order_id)
     return c.order_cancel_with_notice(
-        order, principal, reason=reason, subject=f"Hämtorder {order.number} är makulerad",
-        text=f"Hämtorder {order.number} kan inte genomföras och har makulerats. Orsak: {reason}. "
-             f"En ny hämtorder måste läggas.")
+        order, principal, reason=reason,
+        subject=Text(gettext_noop("Hämtorder %(number)s är makulerad"), number=order.number),
+        text=Text(gettext_noop("Hämtorder %(number)s kan inte genomföras och har makulerats. Orsak: %(reason)s. En ny "
+                               "hämtorder måste läggas."), number=order.number, reason=reason))

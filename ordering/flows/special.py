@@ -13,9 +13,11 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from access.roles import Perm
 from core.calendar import add_weekdays, weekdays_between
+from core.message_text import Text
 from core.transactions import composed, entry_point
 
 from .. import pricing
@@ -107,15 +109,23 @@ def special_request_submit(principal, order_id: int, *, reason: str, need: str, 
     apply_transition(order, target, principal, reason=reason,
                      data={"prescribing": decision, "need": need, "tried": tried},
                      update_fields=["extra", "submitted_at"])
-    what = "är skickad" if first else "är kompletterad och skickad igen"
+    subject = (Text(gettext_noop("Särskilt beslut för order %(number)s är skickad"), number=order.number) if first
+               else Text(gettext_noop("Särskilt beslut för order %(number)s är kompletterad och skickad igen"),
+                         number=order.number))
     if to_customer:
-        notify(order, Message.Kind.INFO, f"Särskilt beslut för order {order.number} {what}",
-               f"Order {order.number} {what} till kundens godkännare, som beslutar före Hjälpmedelscentralens "
-               f"konsulent. Kundens beslut senast {request['customer_due_on']}.")
+        notify(order, Message.Kind.INFO, subject, Text(
+            gettext_noop("Order %(number)s är skickad till kundens godkännare, som beslutar före "
+                         "Hjälpmedelscentralens konsulent. Kundens beslut senast %(due_on)s.") if first else
+            gettext_noop("Order %(number)s är kompletterad och skickad igen till kundens godkännare, som beslutar "
+                         "före Hjälpmedelscentralens konsulent. Kundens beslut senast %(due_on)s."),
+            number=order.number, due_on=request["customer_due_on"]))
     else:
-        notify(order, Message.Kind.INFO, f"Särskilt beslut för order {order.number} {what}",
-               f"Order {order.number} {what} till Hjälpmedelscentralens konsulent för beslut. "
-               f"Beslut senast {request['due_on']}.")
+        notify(order, Message.Kind.INFO, subject, Text(
+            gettext_noop("Order %(number)s är skickad till Hjälpmedelscentralens konsulent för beslut. Beslut senast "
+                         "%(due_on)s.") if first else
+            gettext_noop("Order %(number)s är kompletterad och skickad igen till Hjälpmedelscentralens konsulent för "
+                         "beslut. Beslut senast %(due_on)s."),
+            number=order.number, due_on=request["due_on"]))
     return order
 
 
@@ -156,9 +166,12 @@ def special_request_approve(principal, order_id: int, *, note: str = "") -> Orde
     apply_transition(order, S.SUBMITTED, principal, reason=note,
                      data={"special_request": "approved", "promised_date": str(order.promised_date)},
                      update_fields=["extra", "promised_date", "submitted_at"])
-    notify(order, Message.Kind.INFO, f"Särskilt beslut för order {order.number} är godkänt",
-           f"Det särskilda beslutet för order {order.number} är godkänt"
-           f"{': ' + note if note else ''}. Ordern behandlas nu som en vanlig beställning.")
+    notify(order, Message.Kind.INFO, Text(gettext_noop("Särskilt beslut för order %(number)s är godkänt"),
+                                          number=order.number),
+           Text(gettext_noop("Det särskilda beslutet för order %(number)s är godkänt: %(note)s. Ordern behandlas nu "
+                             "som en vanlig beställning.") if note else
+                gettext_noop("Det särskilda beslutet för order %(number)s är godkänt. Ordern behandlas nu som en "
+                             "vanlig beställning."), number=order.number, note=note))
     return order
 
 
@@ -170,8 +183,10 @@ def special_request_reject(principal, order_id: int, *, reason: str) -> Order:
     order.closed_reason = reason
     apply_transition(order, S.REJECTED, principal, reason=reason, data={"special_request": "rejected"},
                      update_fields=["extra", "closed_reason"])
-    notify(order, Message.Kind.INFO, f"Särskilt beslut för order {order.number} är avslaget",
-           f"Det särskilda beslutet för order {order.number} är avslaget. Orsak: {reason}")
+    notify(order, Message.Kind.INFO, Text(gettext_noop("Särskilt beslut för order %(number)s är avslaget"),
+                                          number=order.number),
+           Text(gettext_noop("Det särskilda beslutet för order %(number)s är avslaget. Orsak: %(reason)s"),
+                number=order.number, reason=reason))
     return order
 
 
@@ -184,9 +199,10 @@ def special_request_ask(principal, order_id: int, *, question: str) -> Order:
     order.extra["special_request"]["asked_by"] = approval.SUPPLY_STEP
     apply_transition(order, S.INFO_REQUESTED, principal, reason=question, data={"special_request": "info_requested"},
                      update_fields=["extra"])
-    notify(order, Message.Kind.INFO, f"Komplettering behövs för order {order.number}",
-           f"Hjälpmedelscentralens konsulent behöver mer information om order {order.number}: {question} "
-           "Komplettera och skicka det särskilda beslutet igen.")
+    notify(order, Message.Kind.INFO, Text(gettext_noop("Komplettering behövs för order %(number)s"), number=order.number),
+           Text(gettext_noop("Hjälpmedelscentralens konsulent behöver mer information om order %(number)s: "
+                             "%(question)s Komplettera och skicka det särskilda beslutet igen."),
+                number=order.number, question=question))
     return order
 
 

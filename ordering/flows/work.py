@@ -16,11 +16,12 @@ from decimal import Decimal, InvalidOperation
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from access.roles import Perm, Role
 from audit.services import audit_record
 from core.errors import Conflict, NotFound
+from core.message_text import Text
 from core.transactions import entry_point
 
 from ..models import (
@@ -267,8 +268,9 @@ def work_order_complete(principal, order_id, *, report: str, hours, parts=None) 
         "hours": str(hours), "from": from_status, "parts": {a.article_number: q for a, q in cleaned}})
     if order.kind == WorkKind.INSPECTION and detail.device_id:
         returns.inspection_done(device=detail.device, on=timezone.localdate(), actor=principal)
-    c.notify(order, Message.Kind.COMPLETED, f"Arbetsorder {order.number} är utförd",
-           f"Arbetsorder {order.number} ({c.kind_label(order)}) är utförd. Rapport: {report}")
+    c.notify(order, Message.Kind.COMPLETED, Text(gettext_noop("Arbetsorder %(number)s är utförd"), number=order.number),
+             Text(gettext_noop("Arbetsorder %(number)s (%(kind)s) är utförd. Rapport: %(report)s"), number=order.number,
+                  kind=c.kind_text(order), report=report))
     return order
 
 
@@ -278,9 +280,10 @@ def work_order_cancel(principal, order_id, *, reason: str) -> Order:
     reason = c.clean_reason(reason)
     order, _ = _lock(order_id)
     return c.order_cancel_with_notice(
-        order, principal, reason=reason, subject=f"Arbetsorder {order.number} kan inte utföras",
-        text=f"Arbetsorder {order.number} kan inte utföras och har makulerats. Orsak: {reason}. "
-             f"En ny arbetsorder måste läggas.")
+        order, principal, reason=reason,
+        subject=Text(gettext_noop("Arbetsorder %(number)s kan inte utföras"), number=order.number),
+        text=Text(gettext_noop("Arbetsorder %(number)s kan inte utföras och har makulerats. Orsak: %(reason)s. En ny "
+                               "arbetsorder måste läggas."), number=order.number, reason=reason))
 
 
 # --------------------------------------------------------------------------- scheduled inspections
@@ -335,7 +338,7 @@ def inspection_orders_create(*, today: dt.date | None = None, limit: int = 5000)
 
 # --------------------------------------------------------------------------- the device leaves the patient
 
-DEVICE_RETURNED_REASON = "Hjälpmedlet har lämnats tillbaka"
+DEVICE_RETURNED_REASON = gettext_noop("Hjälpmedlet har lämnats tillbaka")
 CANCELLABLE_ON_RETURN = (S.SUBMITTED, S.ACCEPTED)
 
 
@@ -371,9 +374,11 @@ def work_orders_cancel_for_returned(orders: list[Order], principal, *, ref: str)
         apply_transition(order, S.CANCELLED, None, reason=DEVICE_RETURNED_REASON,
                          data={"ref": ref, "by": principal.label}, update_fields=["closed_reason"])
         audit_record(principal, "order.work.cancelled_device_returned", order, {"ref": ref})
-        c.notify(order, Message.Kind.CANCELLED, f"Arbetsorder {order.number} har makulerats",
-                 f"Arbetsorder {order.number} ({c.kind_label(order)}) har makulerats. Orsak: "
-                 f"{DEVICE_RETURNED_REASON} ({ref}). Behövs arbetet ändå måste en ny arbetsorder läggas.")
+        c.notify(order, Message.Kind.CANCELLED,
+                 Text(gettext_noop("Arbetsorder %(number)s har makulerats"), number=order.number),
+                 Text(gettext_noop("Arbetsorder %(number)s (%(kind)s) har makulerats. Orsak: %(reason)s (%(ref)s). "
+                                   "Behövs arbetet ändå måste en ny arbetsorder läggas."), number=order.number,
+                      kind=c.kind_text(order), reason=Text(DEVICE_RETURNED_REASON), ref=ref))
         done.append(order)
     return done
 

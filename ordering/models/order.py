@@ -222,8 +222,14 @@ class Message(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lyfta_messages")
     order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The finished Swedish text (old rows, search, audit) and, for messages written since issue
+    # 15, its key and params: shown in the reader's language (`display_subject`, `display_text`,
+    # core.message_text). A row without a key shows the stored text.
     subject = models.CharField(max_length=200)
     text = models.TextField(max_length=4000)
+    subject_key = models.CharField(max_length=300, blank=True, default="")
+    text_key = models.TextField(max_length=4000, blank=True, default="")
+    params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)  # the e-mail notice was handed off then
@@ -235,6 +241,19 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def display_subject(self) -> str:
+        """The subject in the active language (the reader's)."""
+        from core.message_text import render
+
+        return render(self.subject_key, self.params, self.subject)
+
+    @property
+    def display_text(self) -> str:
+        from core.message_text import render
+
+        return render(self.text_key, self.params, self.text)
 
 def attachment_path(instance, filename: str) -> str:
     return f"order_attachments/{instance.order_id}/{filename}"
