@@ -55,7 +55,7 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "is_active", "last_activity_at", "locked_until"]
     list_filter = ["is_active"]
     inlines = [RoleInline]
-    fieldsets = BaseUserAdmin.fieldsets + (("Lyfta", {"fields": ("hsa_id", "phone", "locked_until",
+    fieldsets = BaseUserAdmin.fieldsets + (("Lyfta", {"fields": ("hsa_id", "phone", "language", "locked_until",
                                                                  "deactivated_reason")}),)
 
 

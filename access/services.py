@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import audit_record
@@ -70,7 +71,7 @@ def cost_centre_create(*, actor, organisation: Organisation, code: str, name: st
 def unit_create(*, actor, organisation: Organisation, name: str, hsa_id: str, parent: Unit | None = None,
                 default_cost_centre: CostCentre | None = None) -> Unit:
     if parent is not None and parent.organisation_id != organisation.pk:
-        raise ValidationFailed(_("Överordnad enhet måste tillhöra samma organisation."), errors={"parent": ["fel organisation"]})
+        raise ValidationFailed(_("Överordnad enhet måste tillhöra samma organisation."), errors={"parent": [_("fel organisation")]})
     return _save_new(Unit(organisation=organisation, name=name, hsa_id=hsa_id, parent=parent,
                           default_cost_centre=default_cost_centre), actor, "unit.create")
 
@@ -139,10 +140,10 @@ def role_assign(*, actor, user: User, unit: Unit, role: str) -> RoleAssignment:
 
     org = unit.organisation
     if role in CUSTOMER_ROLES and not org.is_customer:
-        raise ValidationFailed(_("Kundroller kan bara tilldelas vid en kunds enhet."), errors={"role": ["fel sida"]})
+        raise ValidationFailed(_("Kundroller kan bara tilldelas vid en kunds enhet."), errors={"role": [_("fel sida")]})
     if role in SUPPLY_ROLES and org.is_customer:
         raise ValidationFailed(_("HMC-roller kan bara tilldelas vid hjälpmedelscentralens enheter."),
-                               errors={"role": ["fel sida"]})
+                               errors={"role": [_("fel sida")]})
     if role not in Role.values:
         raise ValidationFailed(_("Okänd roll."), errors={"role": [_("okänd")]})
     _check_same_customer_or_grant(actor, user, org)
@@ -184,7 +185,7 @@ def cross_organisation_grant_request(*, actor, user: User, organisation: Organis
 
     actor.require(Perm.ACCESS_ADMIN)
     if organisation.pk not in actor.customer_ids:
-        raise ValidationFailed(_("Du administrerar inte den organisationen."), errors={"unit": ["fel organisation"]})
+        raise ValidationFailed(_("Du administrerar inte den organisationen."), errors={"unit": [_("fel organisation")]})
     homes = user_home_organisation_ids(user) - {organisation.pk}
     if not homes:
         raise ValidationFailed(_("Användaren hör redan till er organisation; inget godkännande behövs."),
@@ -239,7 +240,7 @@ class LoginFailed(Exception):
         self.locked = locked
 
 
-GENERIC_LOGIN_ERROR = "Fel användarnamn, lösenord eller engångskod."
+GENERIC_LOGIN_ERROR = gettext_noop("Fel användarnamn, lösenord eller engångskod.")
 
 
 def confirmed_totp_device(user: User) -> TOTPDevice | None:
@@ -271,11 +272,11 @@ def login_check(request, *, username: str, password: str, otp_token: str) -> tup
                           locked=True)
     if user is not None and user.is_demo and not settings.LYFTA_DEMO_MODE:
         _register_failure(request, user, username, "demo_account_outside_demo")
-        raise LoginFailed(GENERIC_LOGIN_ERROR)
+        raise LoginFailed(_(GENERIC_LOGIN_ERROR))
     authed = authenticate(request, username=user.username if user else username, password=password)
     if authed is None:
         _register_failure(request, user, username, "password")
-        raise LoginFailed(GENERIC_LOGIN_ERROR)
+        raise LoginFailed(_(GENERIC_LOGIN_ERROR))
     device = confirmed_totp_device(authed)
     if device is not None:
         token = (otp_token or "").replace(" ", "")

@@ -32,6 +32,6 @@ def handler404(request, exception=None):
 
 def handler500(request):
     if _wants_problem(request):
-        return problem_response(500, "Internt fel", _("Ett oväntat fel inträffade. Försök igen senare."),
+        return problem_response(500, _("Internt fel"), _("Ett oväntat fel inträffade. Försök igen senare."),
                                 code="server_error")
     return render(request, "500.html", status=500)

@@ -78,7 +78,7 @@ def _forbidden(request, exc):
 
 @api.exception_handler(CsrfFailed)
 def _csrf_failed(request, exc):
-    return problem_response(403, "CSRF-kontroll misslyckades",
+    return problem_response(403, _("CSRF-kontroll misslyckades"),
                             _("Anrop med inloggningssession kräver en giltig CSRF-token (X-CSRFToken) från "
                             "samma ursprung. System använder bearer-token."), code="csrf_failed")
 
@@ -102,14 +102,14 @@ def _http_error(request, exc: HttpError):
     detail = str(exc) or _("Fel")
     if exc.status_code == 400 and "JSON" in detail.upper():
         detail = _("Begärans innehåll är inte giltig JSON.")
-    return problem_response(exc.status_code, _("Felaktig begäran") if exc.status_code < 500 else "Internt fel", detail,
+    return problem_response(exc.status_code, _("Felaktig begäran") if exc.status_code < 500 else _("Internt fel"), detail,
                             code="bad_request" if exc.status_code < 500 else "server_error")
 
 
 @api.exception_handler(Exception)
 def _unexpected(request, exc):
     logger.exception("Unhandled API error")
-    return problem_response(500, "Internt fel", _("Ett oväntat fel inträffade. Försök igen senare."),
+    return problem_response(500, _("Internt fel"), _("Ett oväntat fel inträffade. Försök igen senare."),
                             code="server_error")
 
 

@@ -97,7 +97,7 @@ def subscription_secret_rotate(principal, subscription_id: int, *, grace_hours: 
     if isinstance(grace_hours, bool) or not isinstance(grace_hours, int | float) or not (
             0 <= grace_hours <= MAX_GRACE_HOURS):
         raise ValidationFailed(_("Övergångstiden anges i timmar, 0–%(max_grace_hours)s.") % {"max_grace_hours": MAX_GRACE_HOURS},
-                               errors={"grace_hours": [f"0–{MAX_GRACE_HOURS} timmar."]})
+                               errors={"grace_hours": [_("0–%(max)s timmar.") % {"max": MAX_GRACE_HOURS}]})
     sub = subscription_for(principal, subscription_id, lock=True)
     now = timezone.now()
     if grace_hours > 0:

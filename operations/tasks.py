@@ -50,6 +50,8 @@ def send_notice_emails(notice_id: int) -> int:
 
 @task()
 def send_plain_email(to: list[str], subject: str, body: str) -> int:
+    """Kept for jobs queued before issue 15; new e-mails are rendered by the worker in the
+    recipient's language (`send_access_request_email`)."""
     from django.core.mail import send_mail
 
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
@@ -65,7 +67,9 @@ def send_access_request_email(request_id: int, what: str, activation_user_id: in
     from .models import AccessRequest
     from .services.access_requests import applicant_email
 
-    req = AccessRequest.objects.select_related("unit__organisation").get(pk=request_id)
+    req = AccessRequest.objects.select_related("unit__organisation").filter(pk=request_id).first()
+    if req is None:
+        return 0
     activation_user = (get_user_model().objects.filter(pk=activation_user_id).first()
                        if activation_user_id is not None else None)
     with translation.override(recipient_language(req.language)):

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationFailed
@@ -50,7 +51,7 @@ class PatientDetailsForm(forms.ModelForm):
             return ""
         normalised = normalise_postal_code(value)
         if normalised is None:
-            raise forms.ValidationError(POSTAL_CODE_MESSAGE)
+            raise forms.ValidationError(gettext(POSTAL_CODE_MESSAGE))
         return normalised
 
     def clean_registered_postal_code(self):

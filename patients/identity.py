@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from stdnum import luhn
 from stdnum.se import personnummer as stdnum_pnr
 
@@ -36,12 +37,12 @@ RESERVNUMMER = "reservnummer"
 _DIGITS_RE = re.compile(r"^(\d{6}|\d{8})([-+]?)(\d{4})$")
 _RESERVE_RE = re.compile(r"^(\d{4})[0-9A-Z]{8}$")
 
-MSG_FORMAT = ("Personnumret är inte giltigt: ange personnummer eller samordningsnummer som ÅÅÅÅMMDD-NNNN "
+MSG_FORMAT = gettext_noop("Personnumret är inte giltigt: ange personnummer eller samordningsnummer som ÅÅÅÅMMDD-NNNN "
               "eller ÅÅMMDD-NNNN (ÅÅMMDD+NNNN för den som fyllt 100).")
-MSG_DATE = "Personnumret är inte giltigt: datumet finns inte."
-MSG_FUTURE = "Personnumret är inte giltigt: födelsedatumet ligger i framtiden."
-MSG_CHECKSUM = "Personnumret är inte giltigt: kontrollsiffran stämmer inte."
-MSG_RESERVE = "Ogiltigt reservnummer: det ska vara 12 tecken och börja med födelseåret."
+MSG_DATE = gettext_noop("Personnumret är inte giltigt: datumet finns inte.")
+MSG_FUTURE = gettext_noop("Personnumret är inte giltigt: födelsedatumet ligger i framtiden.")
+MSG_CHECKSUM = gettext_noop("Personnumret är inte giltigt: kontrollsiffran stämmer inte.")
+MSG_RESERVE = gettext_noop("Ogiltigt reservnummer: det ska vara 12 tecken och börja med födelseåret.")
 
 
 @dataclass(frozen=True)
@@ -79,16 +80,16 @@ def _check_digits(twelve: str, today: datetime.date) -> tuple[str | None, str | 
     try:
         born = datetime.date(year, month, day)
     except ValueError:
-        return None, MSG_DATE
+        return None, _(MSG_DATE)
     if year < 1870:
-        return None, MSG_DATE
+        return None, _(MSG_DATE)
     if born > today:
-        return None, MSG_FUTURE
+        return None, _(MSG_FUTURE)
     if kind == PERSONNUMMER:
         if not stdnum_pnr.is_valid(twelve):
-            return None, MSG_CHECKSUM
+            return None, _(MSG_CHECKSUM)
     elif not luhn.is_valid(twelve[2:]):
-        return None, MSG_CHECKSUM
+        return None, _(MSG_CHECKSUM)
     return kind, None
 
 
@@ -116,7 +117,7 @@ def parse_identity_number(raw: str, *, allow_reserve: bool = False, today: datet
     rm = _RESERVE_RE.match(compact)
     if rm and _plausible_year(rm.group(1), today) and any(c.isalpha() for c in compact):
         return Identity(compact, RESERVNUMMER)
-    message = MSG_RESERVE if allow_reserve else MSG_FORMAT
+    message = _(MSG_RESERVE) if allow_reserve else _(MSG_FORMAT)
     raise ValidationFailed(message, errors={"identity_number": [message]})
 
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from audit.services import audit_record
 from core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -22,7 +23,7 @@ REQUIRED_FIELDS = {"first_name": "Ange förnamn.", "last_name": "Ange efternamn.
 MAX_LENGTHS = {f.name: f.max_length for f in Patient._meta.fields if getattr(f, "max_length", None)}
 
 
-POSTAL_CODE_MESSAGE = "Postnummer ska vara fem siffror, t.ex. 123 45."
+POSTAL_CODE_MESSAGE = gettext_noop("Postnummer ska vara fem siffror, t.ex. 123 45.")
 
 
 def normalise_postal_code(value: str) -> str | None:
@@ -47,7 +48,7 @@ def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
         if name.endswith("postal_code") and value:
             value = normalise_postal_code(value)
             if value is None:
-                errors[name] = [POSTAL_CODE_MESSAGE]
+                errors[name] = [_(POSTAL_CODE_MESSAGE)]
                 continue
         if len(value) > MAX_LENGTHS.get(name, 10_000):
             errors[name] = [_("Högst %(max_lengths)s tecken.") % {"max_lengths": MAX_LENGTHS[name]}]

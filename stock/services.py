@@ -390,7 +390,7 @@ def deliver_to_patient(*, device: Device, patient, customer, cost_centre=None, r
     if not customer.is_customer:
         raise ValidationFailed(gettext("Ange en kund som betalar."), errors={"customer": [gettext("Ange kund.")]})
     if cost_centre is not None and cost_centre.organisation_id != customer.pk:
-        raise ValidationFailed(gettext("Kostnadsstället hör inte till kunden."), errors={"cost_centre": ["Fel kund."]})
+        raise ValidationFailed(gettext("Kostnadsstället hör inte till kunden."), errors={"cost_centre": [gettext("Fel kund.")]})
     was_reserved = device.status == S.RESERVED
     _apply(kind=K.ISSUE, article=device.article, location=device.location, condition=device.condition,
            quantity=-1, reserved=-1 if was_reserved else 0, device=device, ref=ref, actor=actor,
@@ -472,7 +472,7 @@ def _check_loan_terms(loan_type: str, loan_until) -> None:
     if loan_type in DATED_LOAN_TYPES and loan_until is None:
         raise ValidationFailed(gettext("Låneformen kräver ett datum."), errors={"loan_until": [gettext("Ange ett datum.")]})
     if loan_type == LoanType.PERMANENT and loan_until is not None:
-        raise ValidationFailed(gettext("Ett tillsvidarelån har inget slutdatum."), errors={"loan_until": ["Inget datum."]})
+        raise ValidationFailed(gettext("Ett tillsvidarelån har inget slutdatum."), errors={"loan_until": [gettext("Inget datum.")]})
 
 
 @transaction.atomic

@@ -525,7 +525,7 @@ def _submit_draft(principal, order: Order, *, lines: list[OrderLine], refresh: b
 def _require_direct(decision: dict) -> None:
     """A plain submit is for direct orders; the lines that need a special request are named."""
     if decision["outcome"] == prescribing.SPECIAL:
-        why = "; ".join(f"{ln['article']} {ln['reason']}" for ln in decision["lines"]
+        why = "; ".join(f"{ln['article']} {prescribing.reason_text(ln)}" for ln in decision["lines"]
                         if ln["outcome"] == prescribing.SPECIAL)
         raise ValidationFailed(gettext("Ordern kräver ett särskilt beslut: %(why)s. Skicka den som särskilt beslut med motivering.") % {"why": why}, code="special_request_required",
                                errors={"lines": [gettext("Ordern kräver ett särskilt beslut: %(why)s.") % {"why": why}]})

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.errors import ValidationFailed
 
@@ -40,6 +41,35 @@ def _day(value: dt.date | None) -> str:
     return value.isoformat() if value else ""
 
 
+# Why a line needs a special request or is refused. Each line stores `why` ([key, params] pairs)
+# and `reason`, the Swedish text (stored decisions and the order history are Swedish); messages
+# shown to the user are rendered from `why` in the active language (`reason_text`).
+REASONS = {
+    "competence_no_prescriber": gettext_noop("kräver kompetensen %(competence)s; ordern saknar förskrivare"),
+    "competence_missing": gettext_noop("kräver kompetensen %(competence)s, som förskrivaren saknar"),
+    "competence_expired": gettext_noop("kräver kompetensen %(competence)s; förskrivarens gick ut %(until)s"),
+    "consultation": gettext_noop("kräver konsultation med Hjälpmedelscentralen"),
+    "outside_assortment": gettext_noop("är utanför sortimentet"),
+    "over_ceiling": gettext_noop("kostar %(cost)s kr, över kundens kostnadstak %(ceiling)s kr"),
+}
+
+
+def _why(key: str, **params) -> list:
+    return [key, {k: str(v) for k, v in params.items()}]
+
+
+def _swedish(whys: list) -> str:
+    return "; ".join(REASONS[key] % params for key, params in whys)
+
+
+def reason_text(line: dict) -> str:
+    """A decision line's reason in the active language (stored decisions without `why`: as stored)."""
+    whys = line.get("why")
+    if not whys:
+        return line.get("reason", "")
+    return "; ".join(_(REASONS[key]) % params for key, params in whys)
+
+
 def decide(order, items: list[tuple[str, object, int]], *, on: dt.date | None = None) -> dict:
     """The decision for `items` [(field name, article, quantity)] prescribed by `order.prescriber`
     for `order.customer`. Reads only; the caller stores it and acts on the outcome."""
@@ -63,23 +93,23 @@ def decide(order, items: list[tuple[str, object, int]], *, on: dt.date | None = 
             until = held.get(rule.competence_id)
             entry["held_until"] = _day(until)
             if until is None or until < on:
-                why = (f"kräver kompetensen {rule.competence_name}; ordern saknar förskrivare" if prescriber is None
-                       else f"kräver kompetensen {rule.competence_name}, som förskrivaren saknar" if until is None
-                       else f"kräver kompetensen {rule.competence_name}; förskrivarens gick ut {_day(until)}")
+                why = (_why("competence_no_prescriber", competence=rule.competence_name) if prescriber is None
+                       else _why("competence_missing", competence=rule.competence_name) if until is None
+                       else _why("competence_expired", competence=rule.competence_name, until=_day(until)))
                 if rule.special_request_allowed:
                     reasons_special.append(why)
                 else:
-                    entry.update(outcome=REFUSED, reason=why)
+                    entry.update(outcome=REFUSED, reason=_swedish([why]), why=[why])
         elif rule.level == PrescribingLevel.CONSULTATION:
-            reasons_special.append("kräver konsultation med Hjälpmedelscentralen")
+            reasons_special.append(_why("consultation"))
         if not article.in_assortment:
-            reasons_special.append("är utanför sortimentet")
+            reasons_special.append(_why("outside_assortment"))
         cost = (article.purchase_price or Decimal(0)) * quantity
         if ceiling is not None and cost > ceiling:
             entry["cost"] = str(cost)
-            reasons_special.append(f"kostar {cost} kr, över kundens kostnadstak {ceiling} kr")
+            reasons_special.append(_why("over_ceiling", cost=cost, ceiling=ceiling))
         if entry["outcome"] == OK and reasons_special:
-            entry.update(outcome=SPECIAL, reason="; ".join(reasons_special))
+            entry.update(outcome=SPECIAL, reason=_swedish(reasons_special), why=reasons_special)
         lines.append(entry)
     outcomes = {ln["outcome"] for ln in lines}
     outcome = REFUSED if REFUSED in outcomes else SPECIAL if SPECIAL in outcomes else DIRECT
@@ -93,7 +123,8 @@ def refuse_if_not_allowed(decision: dict, articles: dict[str, object] | None = N
     errors: dict[str, list[str]] = {}
     for ln in decision["lines"]:
         if ln["outcome"] == REFUSED:
-            errors.setdefault(ln["field"], []).append(f"Artikeln {ln['article']} {ln['reason']}.")
+            errors.setdefault(ln["field"], []).append(
+                _("Artikeln %(article)s %(reason)s.") % {"article": ln["article"], "reason": reason_text(ln)})
     if errors:
         first = next(iter(errors.values()))[0]
         raise ValidationFailed(first, code="prescribing_refused", errors=errors)
@@ -142,4 +173,7 @@ def rights_check(principal, article_numbers: list[str], *, unit_id: int | None =
         prescriber = User.objects.get(pk=prescriber)
     probe = SimpleNamespace(prescriber=prescriber, prescriber_id=getattr(prescriber, "pk", None),
                             customer_id=unit.organisation_id)
-    return decide(probe, [(f"article_number.{i}", a, 1) for i, a in enumerate(articles)], on=on)
+    decision = decide(probe, [(f"article_number.{i}", a, 1) for i, a in enumerate(articles)], on=on)
+    for line in decision["lines"]:  # an answer, not stored: the reasons in the caller's language
+        line["reason"] = reason_text(line)
+    return decision

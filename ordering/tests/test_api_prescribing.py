@@ -400,3 +400,38 @@ def test_every_new_endpoint_is_documented_with_problem_responses():
         for op in paths[path].values():
             for code in ("403", "404", "422"):
                 assert op["responses"][code]["content"]["application/problem+json"], (path, code)
+
+
+def test_prescribing_reasons_in_the_callers_language(people):
+    """Issue 15: the reasons are rendered in the request's language (Accept-Language on the API);
+    the refusal on an order names them the same way, and stored decisions stay Swedish."""
+    ot = Competence.objects.create(code="AT", name="Arbetsterapeut")
+    prescribing_rule_set(actor=people.h, level=PrescribingLevel.COMPETENCE, article=people.chair, competence=ot)
+    prescribing_rule_set(actor=people.h, level=PrescribingLevel.CONSULTATION, article=people.cushion)
+    url = "/api/v1/prescribing-rights"
+    numbers = [people.chair.article_number, people.cushion.article_number]
+    chair, cushion = people.pc.get(url, {"article_number": numbers}, HTTP_ACCEPT_LANGUAGE="en").json()["lines"]
+    assert chair["reason"] == "requires the competence Arbetsterapeut, which the prescriber does not have"
+    assert cushion["reason"] == "requires consultation with the supply centre"
+    chair, _cushion = people.pc.get(url, {"article_number": numbers}).json()["lines"]
+    assert chair["reason"] == "kräver kompetensen Arbetsterapeut, som förskrivaren saknar"
+
+
+def test_prescribing_refusal_message_in_the_active_language():
+    from django.utils import translation
+
+    from core.errors import ValidationFailed
+    from ordering.flows import prescribing as rules
+
+    decision = {"lines": [{"field": "lines.0.article_number", "article": "A1", "outcome": rules.REFUSED,
+                           "reason": "kräver konsultation med Hjälpmedelscentralen", "why": [["consultation", {}]]}]}
+    with translation.override("en"), pytest.raises(ValidationFailed) as raised:
+        rules.refuse_if_not_allowed(decision)
+    assert raised.value.message == "Article A1 requires consultation with the supply centre."
+    with pytest.raises(ValidationFailed) as raised:
+        rules.refuse_if_not_allowed(decision)
+    assert raised.value.message == "Artikeln A1 kräver konsultation med Hjälpmedelscentralen."
+    del decision["lines"][0]["why"]  # a decision stored before the reasons had keys: as stored
+    with translation.override("en"), pytest.raises(ValidationFailed) as raised:
+        rules.refuse_if_not_allowed(decision)
+    assert "kräver konsultation" in raised.value.message

@@ -80,3 +80,14 @@ def test_api_lookup_finds_every_form_and_says_why_a_number_is_invalid(people, ap
     assert r.status_code == 422 and r.json()["errors"][0]["message"] == MSG_CHECKSUM
     r = api.region.get("/api/v1/patients", {"identity_number": "abc"})
     assert r.status_code == 422 and "Personnumret är inte giltigt" in r.json()["errors"][0]["message"]
+
+
+def test_api_says_why_a_number_is_invalid_in_the_callers_language(people, api):
+    """Issue 15: the same refusal in English with Accept-Language: en, Swedish without."""
+    bad = bad_check_digit(people[0].identity_number)
+    r = api.region.get("/api/v1/patients", {"identity_number": bad}, HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 422 and r["Content-Language"] == "en"
+    assert r.json()["errors"][0]["message"] == "The personal identity number is not valid: the check digit is wrong."
+    assert r.json()["title"] == "Invalid data"
+    r = api.region.get("/api/v1/patients", {"identity_number": bad})
+    assert r.json()["errors"][0]["message"] == MSG_CHECKSUM and r.json()["title"] == "Ogiltiga uppgifter"
