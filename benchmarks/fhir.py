@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{DB_NAME}"')
     os.environ["DATABASE_URL"] = f"{base}/{DB_NAME}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
     os.environ["DEBUG"] = "0"
     import django
 
@@ -111,7 +111,7 @@ def measure_planning(args) -> int:
     from benchmarks import planning
 
     os.environ["DATABASE_URL"] = args.planning_db
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
     os.environ["DEBUG"] = "0"
     info = planning.load(args.scale, args.planning_db, today=args.today, reuse=args.reuse)
     from django.db import connection

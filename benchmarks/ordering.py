@@ -66,7 +66,7 @@ def recreate_database(url: str) -> None:
 
 def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -276,7 +276,7 @@ class Http:
 
 
 def start_gunicorn(url: str, port: int, workers: int, threads: int,
-                   settings: str = "config.settings.test") -> subprocess.Popen:
+                   settings: str = "benchmarks.settings") -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE=settings, LYFTA_LOG_LEVEL="WARNING")
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     cmd = [gunicorn, "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads),

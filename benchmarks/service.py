@@ -270,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     n = {k: max(2, int(v * args.scale)) for k, v in FULL.items()}
     n["on_loan"] = min(n["on_loan"], n["devices"])
     os.environ["DATABASE_URL"] = (args.db.rsplit("/", 1)[0] + f"/{DB_NAME}") if args.reuse else recreate(args.db)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
     os.environ["DEBUG"] = "0"
     import django
 

@@ -1,5 +1,5 @@
 """Settings for the benchmark's yardstick server (`benchmarks/sql_endpoint.py`): Lyfta's test
 settings plus one extra URL. Never used by Lyfta itself."""
-from config.settings.test import *  # noqa: F401,F403
+from benchmarks.settings import *  # noqa: F401,F403
 
 ROOT_URLCONF = "benchmarks.sql_endpoint"

@@ -283,7 +283,7 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
 
     os.environ["DATABASE_URL"] = args.db
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     source = "benchmarks/statistics.py generator"
     today = dt.date.today()
