@@ -313,6 +313,9 @@ def main(argv: list[str]) -> int:
         import django
 
         django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)  # the reused data gets the migrations added since
         source = "reused database"
     from django.db import connection
 
