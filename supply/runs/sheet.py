@@ -45,7 +45,7 @@ def render_run_sheet(run: Run, views: list, load: dict) -> bytes:
         rows.append([p(str(v.stop.position)), Paragraph(f"{escape(v.order.number)}<br/>{escape(str(kind))}",
                                                        styles["BodyText"]),
                      Paragraph(where, styles["BodyText"]), Paragraph("<br/>".join(goods) or "–", styles["BodyText"]),
-                     p(_("☐ klart  ☐ ingen hemma") + "\n\n________________")])
+                     p(_("[  ] klart   [  ] ingen hemma") + "\n\n________________")])
     t = Table(rows, colWidths=[10 * mm, 30 * mm, 62 * mm, 48 * mm, 30 * mm], repeatRows=1)
     t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4"))]))

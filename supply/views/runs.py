@@ -102,7 +102,7 @@ def run_stop_add(request, run_id: int, kind: str):
         raise Http404
     form = StopAddForm(request.POST, choices=[(request.POST.get(f"{kind}-order_id", ""), "")], prefix=kind)
     return page_action(request, lambda cd: services.run_stop_add(request.principal, run_id, order_id=cd["order_id"]),
-                       form=form, ok="Stoppet är tillagt.", done=reverse("supply:run_plan", args=[run_id]),
+                       form=form, ok=_("Stoppet är tillagt."), done=reverse("supply:run_plan", args=[run_id]),
                        render_back=lambda f: _plan_page(request, run_id, status=422, bound=(kind, f)))
 
 
@@ -153,14 +153,14 @@ def run_stop_reorder(request, run_id: int):
 def run_stop_remove(request, run_id: int, stop_id: int):
     _stop_of(run_id, stop_id)
     return page_action(request, lambda: services.run_stop_remove(request.principal, stop_id),
-                       ok="Stoppet är borttaget från körningen.", done=reverse("supply:run_plan", args=[run_id]))
+                       ok=_("Stoppet är borttaget från körningen."), done=reverse("supply:run_plan", args=[run_id]))
 
 
 @require_POST
 @require_perm(Perm.ORDER_HANDLE)
 def run_sort(request, run_id: int):
     return page_action(request, lambda: services.run_sort_by_postcode(request.principal, run_id),
-                       ok="Stoppen är sorterade på postnummer.", done=reverse("supply:run_plan", args=[run_id]))
+                       ok=_("Stoppen är sorterade på postnummer."), done=reverse("supply:run_plan", args=[run_id]))
 
 
 def _sheet(request, run):
@@ -250,5 +250,5 @@ def driver_stop_nobody_home(request, stop_id: int):
     form = NobodyHomeForm(request.POST)
     return page_action(request, lambda cd: outcomes.run_stop_nobody_home(request.principal, stop_id,
                                                                          note=cd["note"]),
-                       form=form, ok="Registrerat: ingen hemma.", done=reverse("supply:driver_today"),
+                       form=form, ok=_("Registrerat: ingen hemma."), done=reverse("supply:driver_today"),
                        render_back=lambda f: _stop_page(request, stop_id, forms={"nobody_form": f}, status=422))
