@@ -50,6 +50,8 @@ class Patient(TimeStampedModel):
         indexes = [
             models.Index(fields=["customer", "last_name", "first_name"], name="pat_customer_name"),
             models.Index(fields=["name_search"], name="pat_name_search"),
+            # the deceased are few: the statistics' overdue version counts them through this
+            models.Index(fields=["deceased_on"], name="pat_deceased", condition=models.Q(deceased_on__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -134,6 +134,8 @@ class Loan(TimeStampedModel):
         indexes = [
             models.Index(fields=["patient", "ended_on"], name="stock_loan_patient"),
             models.Index(fields=["customer", "ended_on"], name="stock_loan_customer"),
+            # the statistics' overdue version reads the newest write (`operations.statistics.selectors.overdue_version`)
+            models.Index(fields=["updated_at"], name="stock_loan_updated"),
             models.Index(fields=["loan_type", "loan_until"], name="stock_loan_until",
                          condition=Q(ended_on__isnull=True)),
         ]

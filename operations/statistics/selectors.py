@@ -710,9 +710,12 @@ def overdue_version() -> str:
     from patients.models import Patient
     from stock.models import Loan
 
-    loans = Loan.objects.aggregate(n=Count("id"), at=Max("updated_at"))
+    # Every loan write sets updated_at (no queryset update of loans bypasses it; loans are never
+    # deleted): the newest is an index probe (stock_loan_updated), where counting the loans as
+    # well scanned 800,000 rows (58 ms) on every page view. The deceased: a partial index.
+    at = Loan.objects.aggregate(at=Max("updated_at"))["at"]
     deceased = Patient.objects.filter(deceased_on__isnull=False).count()
-    return f"{loans['n']}:{loans['at']}:{deceased}"
+    return f"{at}:{deceased}"
 
 
 def unit_names(ids) -> dict[int, str]:
