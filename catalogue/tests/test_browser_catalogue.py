@@ -45,6 +45,7 @@ def shot(page, name):
 
 
 def no_sideways_scroll(page):
+    page.wait_for_load_state("load")  # the stylesheet applied (tables scroll inside their wrapper)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 

@@ -28,15 +28,17 @@ RUNNER = """
   const options = {runOnly: {type: 'tag', values: __TAGS__}, resultTypes: ['violations']};
   let chain = Promise.resolve();
   const run = () => {
+    // the page as it was when the run was asked for: an htmx swap that pushes a new URL while a
+    // slow run is going on must not make the loaded page look unchecked
+    const page = location.pathname + location.search;
     console.error('LYFTA-AXE-START');
     chain = chain.then(() => window.axe.run(document, options)).then(result => {
-      const page = location.pathname + location.search;
       result.violations.forEach(v => v.nodes.forEach(n => console.error('__PREFIX__' + JSON.stringify({
         page, id: v.id, impact: v.impact, target: n.target.join(' '), help: v.help,
         summary: (n.failureSummary || '').split('\\n').slice(1, 2).join('').trim(),
       }))));
-    }).catch(e => console.error('__PREFIX__' + JSON.stringify({page: location.pathname, id: 'axe-error', impact: 'error', target: '', help: String(e)})))
-      .then(() => console.error('LYFTA-AXE-DONE ' + location.pathname + location.search));
+    }).catch(e => console.error('__PREFIX__' + JSON.stringify({page, id: 'axe-error', impact: 'error', target: '', help: String(e)})))
+      .then(() => console.error('LYFTA-AXE-DONE ' + page));
     window.__lyftaAxe = chain;
   };
   window.__lyftaAxe = chain;

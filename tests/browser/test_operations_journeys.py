@@ -53,6 +53,9 @@ def logout(page):
 def fits(page, viewport):
     """On the phone the page scrolls vertically only (tables scroll inside their wrapper)."""
     if viewport == "phone":
+        # after the stylesheet: right after a click the DOM can be read before lyfta.css has
+        # loaded (under load), and a .table-wrap without its overflow-x looked like a wide page
+        page.wait_for_load_state("load")
         wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
             .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap table:not(.responsive)'))
             .slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))
