@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -110,8 +111,9 @@ class AxeWatch:
         if request.is_navigation_request() and request.frame.parent_frame is None:
             try:
                 self._wait(request.frame.page)
-            except Exception:  # noqa: BLE001 - timed out or closed: the run's absence shows below
-                pass
+            except Exception as exc:  # noqa: BLE001 - timed out or closed: the run's absence shows below
+                # shown with the test's captured output: why a page's run was not waited for
+                print(f"axe: navigation from {request.frame.page.url} not held: {exc!r}", file=sys.stderr)
         route.fallback()
 
     def finish(self):
