@@ -89,10 +89,18 @@ class AxeWatch:
 
     def _wait(self, pg, timeout=None):
         need = self.pending.get(pg, 0) if pg is not None else 0
-        if not need and pg is not None and self._path(pg) in self.loaded - self.checked:
-            # Loaded, but its run's START has not reached us yet (the console event is delivered
-            # after the load event; a test that navigates at once got here first and let the
-            # next document replace the page before its run began): wait for that run too.
+        if (not need and pg is not None and urlsplit(pg.url).scheme in ("http", "https")
+                and self._path(pg) not in self.checked):
+            # Not checked yet and no run known to be going on: either its run's START has not
+            # reached us (the console event comes after the load event), or the page has not
+            # even fired its load event (a test that goes on as soon as an element shows, e.g.
+            # the start page's h1 after login: the held navigation let the page finish loading,
+            # its run began, and the next document replaced it). Wait for the load, then the run.
+            if self._path(pg) not in self.loaded:
+                try:
+                    pg.wait_for_event("load", timeout=5000)
+                except Exception:  # noqa: BLE001 - it will not load (aborted): nothing to check
+                    return
             need = 1
         if need:
             timeout = WAIT_MS if timeout is None else timeout
