@@ -71,6 +71,15 @@ def person(username, unit, role, **kw):
     return user
 
 
+def ready_to_log_in(user, username):
+    """An existing user given a login name, the journeys' password and a TOTP device."""
+    user.username = username
+    user.set_password("pw-Lyfta-2026!")
+    user.save()
+    f.totp_device(user, KEY)
+    return user
+
+
 @pytest.fixture(params=list(VIEWPORTS))
 def viewport(request, page):
     page.set_viewport_size(VIEWPORTS[request.param])

@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 from ordering.models import PickupLine
 from supply.runs import services as rs
 from supply.tests.runs_fixtures import *  # noqa: F401,F403
-from tests import factories as f
-from tests.browser.test_operations_journeys import KEY, VIEWPORTS, fits, login
+from tests.browser.test_operations_journeys import VIEWPORTS, fits, login, ready_to_log_in
 from tests.browser.test_runs_journey import _draw_signature
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,10 +22,7 @@ def at_the_door(runs):
     from stock.models import Loan as StockLoan
 
     s = runs
-    s.driver.username = "chauffor"
-    s.driver.set_password("pw-Lyfta-2026!")
-    s.driver.save()
-    f.totp_device(s.driver, KEY)
+    ready_to_log_in(s.driver, "chauffor")
     PickupLine.objects.create(order=s.pickup, device=s.walker_device, reason="not_needed",
                               loan=StockLoan.objects.get(device=s.walker_device, ended_on=None))
     s.run = rs.run_create(s.h, date=timezone.localdate(), driver_id=s.driver.pk)

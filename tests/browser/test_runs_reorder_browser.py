@@ -11,26 +11,15 @@ from playwright.sync_api import expect
 from supply.runs import services as rs
 from supply.tests.runs_fixtures import *  # noqa: F401,F403  (the runs and svc fixtures)
 from supply.tests.runs_fixtures import make_delivery_order
-from tests import factories as f
-from tests.browser.test_operations_journeys import KEY, VIEWPORTS, fits, login
+from tests.browser.test_operations_journeys import fits, login, ready_to_log_in, viewport  # noqa: F401 (viewport: a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(params=list(VIEWPORTS))
-def viewport(request, page):
-    page.set_viewport_size(VIEWPORTS[request.param])
-    page.set_default_timeout(60000)
-    return request.param
 
 
 @pytest.fixture
 def planned(runs):
     s = runs
-    s.handler.username = "handlaren"
-    s.handler.set_password("pw-Lyfta-2026!")
-    s.handler.save()
-    f.totp_device(s.handler, KEY)
+    ready_to_log_in(s.handler, "handlaren")
     s.run = rs.run_create(s.h, date=timezone.localdate(), driver_id=s.driver.pk, vehicle="Bil 7")
     s.third = make_delivery_order(s)
     s.stops = [rs.run_stop_add(s.h, s.run.pk, order_id=o.pk) for o in (s.delivery, s.pickup, s.third)]
@@ -79,7 +68,7 @@ def _axe_again(page):
     page.evaluate("document.dispatchEvent(new Event('htmx:afterSettle'))")
 
 
-def test_drag_a_stop_to_a_new_place(page, viewport, planned):
+def test_drag_a_stop_to_a_new_place(page, viewport, planned):  # noqa: F811 (the imported fixture)
     s = planned
     a, b, c = s.stops
     login(page, "handlaren")
